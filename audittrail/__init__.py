@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: hash-chained case events and their verification."""

@@ -1,0 +1,15 @@
+"""Durations, business calendars and the clock: when deadlines fall, with time as an argument."""
+
+from calendars.clock import as_utc, isoformat, parse_instant, resolve_now
+from calendars.durations import BusinessCalendar, Duration, DurationError, parse_duration
+
+__all__ = [
+    "BusinessCalendar",
+    "Duration",
+    "DurationError",
+    "as_utc",
+    "isoformat",
+    "parse_duration",
+    "parse_instant",
+    "resolve_now",
+]

@@ -1,0 +1,52 @@
+"""Reading instants from the user (`--now`, `CAPA_NOW`) and writing them back out.
+
+Every time the program works with is aware and, once read, in UTC; local zones only matter to
+the business calendar when it adds durations.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+_EXAMPLE: Final = "2026-03-02T09:00:00+00:00"
+
+
+def parse_instant(text: str, *, field: str = "now") -> datetime:
+    """Parse an ISO-8601 time with offset ('Z' allowed) into an aware datetime in UTC."""
+    problem = f"{field}: {text!r} is not an ISO-8601 time with offset (e.g. {_EXAMPLE})"
+    if not isinstance(text, str):
+        raise ValueError(problem)
+    try:
+        # Surrounding whitespace is dropped because values arrive from env vars and files,
+        # where a trailing newline is easy to leave and invisible.
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(problem) from None
+    if parsed.utcoffset() is None:
+        # A time without offset would be read in whatever zone the machine happens to be in,
+        # so the same command would give different deadlines on different hosts.
+        raise ValueError(problem)
+    return parsed.astimezone(UTC)
+
+
+def resolve_now(text: str | None) -> datetime:
+    """The instant commands treat as "now": the given `--now` text, else the real clock."""
+    if text is not None:
+        return parse_instant(text, field="now")
+    # The ONLY place in capaflow that reads the real clock. Everything else receives `now` as
+    # an argument, which is what makes `--now` / CAPA_NOW reproducible and tests deterministic.
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """`value` in UTC; a naive value is taken to already be UTC."""
+    if value.utcoffset() is None:
+        # SQLite stores no offset and hands our UTC datetimes back naive.
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def isoformat(value: datetime) -> str:
+    """ISO-8601 with offset, always in UTC so equal instants print identically."""
+    return as_utc(value).isoformat()

@@ -1,0 +1,26 @@
+"""The `capa` command: one Typer app with a sub-app per noun."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import admin, cases, demo, suppliers
+
+app = typer.Typer(
+    name="capa",
+    help="capaflow: 8D corrective actions and PDCA cycles with deadlines that drive themselves.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(admin.db_app, name="db")
+app.add_typer(suppliers.app, name="supplier")
+app.add_typer(cases.app, name="case")
+app.add_typer(admin.lifecycle_app, name="lifecycle")
+app.add_typer(admin.audit_app, name="audit")
+app.add_typer(admin.config_app, name="config")
+app.add_typer(demo.app, name="demo")
+
+
+def main() -> None:
+    app()

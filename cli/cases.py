@@ -1,0 +1,318 @@
+"""`capa case ...`: open, advance, show, list, history, report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from calendars import isoformat
+from cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    DbOpt,
+    Env,
+    JsonOpt,
+    NowOpt,
+    parse_fields,
+    print_json,
+    run,
+    stdout,
+)
+from cli.views import (
+    case_json,
+    deadline_json,
+    deadline_status,
+    deadlines_table,
+    event_json,
+    events_table,
+)
+from errors import BadInput
+from models import Supplier
+from models.queries import case_deadlines, case_events, list_cases, next_due, suppliers_by_id
+from reports import markdown
+from statemachines import LIFECYCLES
+from statemachines.engine import StepResult, advance, get_case, open_case
+from suppliers.registry import get_supplier
+
+app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
+
+
+def _step_json(result: StepResult, env: Env) -> dict[str, Any]:
+    changes = result.deadlines
+    return {
+        "case": case_json(result.case, None) | {"supplier": None},
+        "event": event_json(result.event),
+        "deadlines": {
+            "met": [deadline_json(d, env.now) for d in changes.met],
+            "started": [deadline_json(d, env.now) for d in changes.started],
+            "cancelled": [deadline_json(d, env.now) for d in changes.cancelled],
+            "reinstated": [deadline_json(d, env.now) for d in changes.reinstated],
+        },
+    }
+
+
+def _print_step(result: StepResult, env: Env, supplier_code: str | None) -> None:
+    if env.as_json:
+        document = _step_json(result, env)
+        document["case"]["supplier"] = supplier_code
+        print_json(document)
+        return
+    case, event = result.case, result.event
+    moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
+    stdout.print(f"Case #{case.id} [bold]{moved}[/] (version {case.version})", highlight=False)
+    changes = result.deadlines
+    for label, rows in (("met", changes.met), ("owed again", changes.reinstated),
+                        ("started", changes.started), ("cancelled", changes.cancelled)):
+        for d in rows:
+            when = f"due {isoformat(d.due_at)}"
+            if label == "met":
+                when += " — on time" if d.met_on_time else " — LATE"
+            stdout.print(f"  {label}: {d.title} ({when})", highlight=False, markup=False)
+
+
+@app.command("open")
+def open_command(
+    title: Annotated[str, typer.Option("--title", help="What went wrong, in a line.")],
+    lifecycle: Annotated[str, typer.Option("--lifecycle", help="8d or pdca.")] = "8d",
+    supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier code.")] = None,
+    part: Annotated[str | None, typer.Option("--part")] = None,
+    defect_code: Annotated[str | None, typer.Option("--defect-code")] = None,
+    severity: Annotated[str, typer.Option("--severity", help="minor, major or critical.")] = (
+        "major"
+    ),
+    complex_cause: Annotated[
+        bool, typer.Option("--complex", help="A complex cause: 10 days for the countermeasure.")
+    ] = False,
+    owner: Annotated[str | None, typer.Option("--owner", help="Who drives the case.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="D1 team, comma-separated.")] = None,
+    problem: Annotated[str | None, typer.Option("--problem", help="D2 problem description.")] = (
+        None
+    ),
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Open a case (D0-D2); an 8D case starts in containment with its 24 h clock running."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        with env.transaction() as session:
+            result = open_case(
+                session,
+                lifecycle=lifecycle.lower(),
+                title=title,
+                supplier_code=supplier,
+                part=part,
+                defect_code=defect_code,
+                severity=severity.lower(),
+                complex_cause=complex_cause,
+                owner=owner,
+                team=team,
+                problem=problem,
+                actor=env.actor,
+                now=env.now,
+                policy=env.deadline_policy,
+            )
+        _print_step(result, env, supplier)
+
+    run(env, body)
+
+
+@app.command("advance")
+def advance_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    trigger: Annotated[str, typer.Argument(help="The step to take, e.g. contain.")],
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="Step content NAME=VALUE (repeatable).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", help="Refuse (exit 4) unless the case is at this version."),
+    ] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Take one step of a case's lifecycle, with the content the step needs."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        fields = parse_fields(field)
+        with env.transaction() as session:
+            result = advance(
+                session,
+                case_id=case_id,
+                trigger=trigger.strip().lower(),
+                fields=fields,
+                note=note,
+                actor=env.actor,
+                now=env.now,
+                policy=env.deadline_policy,
+                expected_version=version,
+            )
+            supplier = (
+                session.get(Supplier, result.case.supplier_id) if result.case.supplier_id else None
+            )
+        _print_step(result, env, supplier.code if supplier else None)
+
+    run(env, body)
+
+
+@app.command("show")
+def show_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """A case: its state, what it owes and by when, and its events."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            case = get_case(session, case_id)
+            supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+            deadlines = case_deadlines(session, case_id)
+            events = case_events(session, case_id)
+        if env.as_json:
+            document = case_json(case, supplier)
+            document["deadlines"] = [deadline_json(d, env.now) for d in deadlines]
+            document["events"] = [event_json(e) for e in events]
+            print_json(document)
+            return
+        info = case_json(case, supplier)
+        stdout.print(
+            f"[bold]Case #{case.id}[/] {case.title}\n"
+            f"  {LIFECYCLES[case.lifecycle].title}; state [bold]{case.state}[/] "
+            f"({info['discipline']}); version {case.version}\n"
+            f"  supplier {info['supplier'] or '-'}, part {case.part or '-'}, "
+            f"defect {case.defect_code or '-'}, {case.severity}, {case.complexity}, "
+            f"owner {case.owner or '-'}\n"
+            f"  next steps: {', '.join(info['allowed_triggers']) or '-'}",
+            highlight=False,
+        )
+        stdout.print(deadlines_table(deadlines, env.now))
+        stdout.print(events_table(events))
+
+    run(env, body)
+
+
+@app.command("list")
+def list_command(
+    state: Annotated[str | None, typer.Option("--state")] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier code.")] = None,
+    lifecycle: Annotated[str | None, typer.Option("--lifecycle")] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only cases with a deadline past due.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Cases, filtered by state, supplier, lifecycle or overdue."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        if lifecycle is not None and lifecycle not in LIFECYCLES:
+            raise BadInput(
+                f"lifecycle: '{lifecycle}' is not one of {', '.join(LIFECYCLES)}",
+                field="lifecycle",
+            )
+        known_states = {s for lc in LIFECYCLES.values() for s in lc.states}
+        if state is not None and state not in known_states:
+            raise BadInput(
+                f"state: '{state}' is not a state ({', '.join(sorted(known_states))})",
+                field="state",
+            )
+        with env.transaction() as session:
+            supplier_id = get_supplier(session, supplier).id if supplier else None
+            cases = list_cases(
+                session, now=env.now, state=state, supplier_id=supplier_id,
+                lifecycle=lifecycle, overdue=overdue, limit=limit,
+            )
+            ids = [c.id for c in cases if c.id is not None]
+            due = next_due(session, ids)
+            suppliers = suppliers_by_id(
+                session, {c.supplier_id for c in cases if c.supplier_id is not None}
+            )
+        rows = []
+        for case in cases:
+            assert case.id is not None
+            sup = suppliers.get(case.supplier_id) if case.supplier_id else None
+            row = case_json(case, sup)
+            nxt = due.get(case.id)
+            row["next_deadline"] = deadline_json(nxt, env.now) if nxt else None
+            rows.append(row)
+        if env.as_json:
+            print_json(rows)
+            return
+        table = Table(title=f"{len(rows)} case(s)", title_justify="left")
+        for column in ("#", "type", "state", "title", "supplier", "part", "next due", ""):
+            table.add_column(column)
+        for row, case in zip(rows, cases, strict=True):
+            nxt = due.get(case.id or 0)
+            status = deadline_status(nxt, env.now) if nxt else ""
+            table.add_row(
+                str(row["id"]), row["lifecycle"], row["state"], row["title"],
+                row["supplier"] or "", row["part"] or "",
+                f"{nxt.title}: {isoformat(nxt.due_at)}" if nxt else "",
+                status, style="red" if status == "overdue" else None,
+            )
+        stdout.print(table)
+
+    run(env, body)
+
+
+@app.command("history")
+def history_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The audit trail of a case: every step, who took it, when, and its chain hash."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            get_case(session, case_id)
+            events = case_events(session, case_id)
+        if env.as_json:
+            print_json({"case": case_id, "events": [event_json(e) for e in events]})
+        else:
+            stdout.print(events_table(events, hashes=True))
+
+    run(env, body)
+
+
+@app.command("report")
+def report_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The case as a Markdown 8D report (or PDCA record)."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            case = get_case(session, case_id)
+            supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+            text = markdown.render(
+                case, supplier, case_events(session, case_id), case_deadlines(session, case_id)
+            )
+        if env.as_json:
+            print_json({"case": case_id, "format": "markdown", "report": text})
+        else:
+            typer.echo(text)
+
+    run(env, body)

@@ -1,0 +1,144 @@
+"""The rules a step applies to a case's deadlines: meet, start, cancel, and undo on reject.
+
+A deadline belongs to the milestone that meets it, not to a state: the long-term
+countermeasure's clock starts when the root cause is found and is met by
+`implement_countermeasure`, whatever states lie between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from calendars import Duration
+from deadlines.policy import DeadlinePolicy, Milestone
+from models import Case, Deadline
+from models.deadline import CANCELLED, MET, ON_HOLD, PENDING
+
+# Steps after which nothing the case owed is still owed.
+_CANCEL_ALL = ("reopen", "cancel")
+
+
+@dataclass
+class DeadlineChanges:
+    met: list[Deadline] = field(default_factory=list)
+    started: list[Deadline] = field(default_factory=list)
+    cancelled: list[Deadline] = field(default_factory=list)
+    reinstated: list[Deadline] = field(default_factory=list)
+
+
+def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
+    return list(
+        session.exec(
+            select(Deadline)
+            .where(Deadline.case_id == case_id)
+            .where(col(Deadline.status).in_((PENDING, ON_HOLD)))
+            .order_by(col(Deadline.due_at), col(Deadline.id))
+        )
+    )
+
+
+def _close(deadline: Deadline, status: str, now: datetime, seq: int) -> None:
+    deadline.status = status
+    deadline.closed_at = now
+    deadline.closed_by_seq = seq
+    deadline.next_action_at = None
+    if status == MET:
+        deadline.met_on_time = now <= deadline.due_at
+
+
+def _start(
+    case: Case, milestone: Milestone, step: str, seq: int, now: datetime, policy: DeadlinePolicy
+) -> list[Deadline]:
+    due = policy.calendar.add(now, milestone.due_for(case.severity, case.complexity))
+    if milestone.every is None:
+        moments = [due]
+    else:
+        # Each review counts from the anchor (not from the previous review), so monthly
+        # reviews from 31 January land on the last day of each shorter month, not drifting.
+        moments, k = [], 1
+        while True:
+            moment = policy.calendar.add(
+                now, Duration(milestone.every.amount * k, milestone.every.unit)
+            )
+            if moment > due or k > 1000:
+                break
+            moments.append(moment)
+            k += 1
+    assert case.id is not None
+    return [
+        Deadline(
+            case_id=case.id,
+            key=milestone.key,
+            title=milestone.title,
+            sequence=n,
+            started_by=step,
+            started_seq=seq,
+            met_by=list(milestone.met_by),
+            started_at=now,
+            due_at=moment,
+            next_action_at=moment,
+        )
+        for n, moment in enumerate(moments, start=1)
+    ]
+
+
+def apply_step(
+    session: Session,
+    *,
+    case: Case,
+    step: str,
+    seq: int,
+    now: datetime,
+    policy: DeadlinePolicy,
+    final: bool,
+    undone_seq: int | None = None,
+) -> DeadlineChanges:
+    """Apply `step` (recorded as audit event `seq`) to the case's deadlines.
+
+    `undone_seq`: for `reject`, the event of the submission sent back; what it met is owed
+    again (with its original due time, so it may now be late) and what it started is void.
+    """
+    assert case.id is not None
+    changes = DeadlineChanges()
+    pending = open_deadlines(session, case.id)
+    if undone_seq is not None:
+        for deadline in pending:
+            if deadline.started_seq == undone_seq:
+                _close(deadline, CANCELLED, now, seq)
+                changes.cancelled.append(deadline)
+        met_by_undone = session.exec(
+            select(Deadline)
+            .where(Deadline.case_id == case.id)
+            .where(Deadline.status == MET)
+            .where(Deadline.closed_by_seq == undone_seq)
+        )
+        for deadline in met_by_undone:
+            deadline.status = PENDING
+            deadline.closed_at = None
+            deadline.closed_by_seq = None
+            deadline.met_on_time = None
+            deadline.next_action_at = deadline.due_at
+            changes.reinstated.append(deadline)
+    elif step in _CANCEL_ALL:
+        for deadline in pending:
+            _close(deadline, CANCELLED, now, seq)
+            changes.cancelled.append(deadline)
+    else:
+        for deadline in pending:
+            if step in deadline.met_by:
+                _close(deadline, MET, now, seq)
+                changes.met.append(deadline)
+    for milestone in policy.started_by(case.lifecycle, step):
+        changes.started.extend(_start(case, milestone, step, seq, now, policy))
+    if final:
+        done = {id(d) for d in (*changes.met, *changes.cancelled)}
+        for deadline in pending:
+            if id(deadline) not in done:
+                _close(deadline, CANCELLED, now, seq)
+                changes.cancelled.append(deadline)
+    session.add_all(changes.started)
+    return changes
+

@@ -1,0 +1,1 @@
+"""A small demo data set with a simulated history, and a guided tour of it."""

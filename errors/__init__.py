@@ -1,0 +1,45 @@
+"""The three ways a command can refuse, each tied to an exit code of the contract (DESIGN.md §4).
+
+Raised by the services; the CLI turns them into exit codes and the API (later) into statuses.
+Whatever raises one leaves the database untouched: the service's transaction rolls back.
+"""
+
+from __future__ import annotations
+
+
+class CapaError(Exception):
+    """Base of the refusals; `exit_code` is the CLI contract, `field` names the bad input."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadInput(CapaError):
+    """Usage or validation error (exit 2): the message names the field."""
+
+    exit_code = 2
+
+
+class NotFound(CapaError):
+    """The case, supplier or other record does not exist (exit 3)."""
+
+    exit_code = 3
+
+
+class Conflict(CapaError):
+    """Trigger not allowed in this state, or a concurrent update won (exit 4)."""
+
+    exit_code = 4
+
+    def __init__(
+        self, message: str, *, field: str | None = None, allowed: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.allowed = allowed
+
+
+__all__ = ["BadInput", "CapaError", "Conflict", "NotFound"]

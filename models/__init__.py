@@ -1,0 +1,10 @@
+"""SQLModel tables, one module per aggregate, and the database plumbing (db.py)."""
+
+from models.case import Case
+from models.deadline import Deadline
+from models.defect import DefectEvent
+from models.event import CaseEvent
+from models.notification import Notification
+from models.supplier import Supplier
+
+__all__ = ["Case", "CaseEvent", "Deadline", "DefectEvent", "Notification", "Supplier"]

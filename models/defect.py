@@ -1,0 +1,27 @@
+"""Defects seen at incoming inspection or on the line, matched to cases by the intake."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime
+
+
+class DefectEvent(SQLModel, table=True):
+    __tablename__ = "defect_events"
+    # The recurrence match looks up by supplier + part + defect code.
+    __table_args__ = (Index("ix_defect_events_match", "supplier_id", "part", "defect_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers.id")
+    part: str = Field(max_length=100)
+    defect_code: str = Field(max_length=100)
+    quantity: int = Field(default=1)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    source: str = Field(default="line", max_length=30)  # line, incoming, customer
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    outcome: str | None = Field(default=None, max_length=30)  # occurrence, reopened, new_case

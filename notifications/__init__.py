@@ -1,0 +1,1 @@
+"""Notices: the outbox rows queued by the engine (outbox.py); delivery comes with the flows."""

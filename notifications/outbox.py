@@ -1,0 +1,44 @@
+"""Queues notices as outbox rows in the caller's transaction (at-least-once out)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from calendars import isoformat
+from models import Case, CaseEvent, Deadline, Notification, Supplier
+
+
+def case_moved(
+    *,
+    case: Case,
+    event: CaseEvent,
+    supplier: Supplier | None,
+    owed: Sequence[Deadline],
+    now: datetime,
+) -> Notification:
+    """The "case moved" notice for the owner (and the supplier's contact on a supplier case)."""
+    audience = ["owner"] + (["supplier_contact"] if supplier is not None else [])
+    who = f" ({supplier.code})" if supplier is not None else ""
+    moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
+    lines = [
+        f"Case #{case.id}{who}: {case.title}",
+        f"Step: {event.action} by {event.actor} at {isoformat(event.at)}",
+        f"State: {moved}",
+    ]
+    if case.part or case.defect_code:
+        lines.append(f"Part {case.part or '-'}, defect {case.defect_code or '-'}")
+    if owed:
+        lines.append("Now owed:")
+        lines.extend(f"  - {d.title}: due {isoformat(d.due_at)}" for d in owed)
+    return Notification(
+        # One notice per audit event: replaying the same step can never queue it twice.
+        dedupe_key=f"case:{case.id}:event:{event.seq}:moved",
+        case_id=case.id,
+        kind="case_moved",
+        audience=audience,
+        subject=f"[capaflow] Case #{case.id} {moved}: {case.title}"[:300],
+        body="\n".join(lines),
+        created_at=now,
+        next_attempt_at=now,
+    )

@@ -1,0 +1,1 @@
+"""Documents made from a case: the 8D report and the PDCA cycle report, as Markdown."""

@@ -1,0 +1,86 @@
+"""One shared `transitions.Machine` per lifecycle, and the wrapper a case is fired through.
+
+Each machine is built once with `model=None` (DESIGN.md §2.3): a Machine per case costs
+~150 µs and ~60 KB, and `Machine(model=<SQLModel row>)` fails because pydantic refuses the
+attributes it sets on its model. A case is fired with `machine.events[trigger].trigger(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from transitions import Machine
+
+from models import Case
+from statemachines.eightd import EIGHT_D
+from statemachines.lifecycle import Lifecycle
+from statemachines.pdca import PDCA
+
+
+class BoundCase:
+    """The model the shared machine fires on: it reads and writes the row's state.
+
+    Conditions that depend on more than the row (is the effectiveness window over at `now`?)
+    are computed by the engine before firing and handed in as `facts`.
+    """
+
+    def __init__(self, row: Case, facts: Mapping[str, Any] | None = None) -> None:
+        self.row = row
+        self.facts = dict(facts or {})
+
+    @property
+    def state(self) -> str:
+        return self.row.state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.row.state = value
+
+    # --- conditions -------------------------------------------------------------------
+    @property
+    def effectiveness_window_over(self) -> bool:
+        return bool(self.facts.get("effectiveness_window_over", False))
+
+    @property
+    def target_met(self) -> bool:
+        cycle = self.row.content.get("cycles", {}).get(str(self.row.cycle), {})
+        return cycle.get("met") is True
+
+    # --- after-callbacks --------------------------------------------------------------
+    def count_reopen(self) -> None:
+        self.row.reopen_count += 1
+
+    def start_next_cycle(self) -> None:
+        self.row.cycle += 1
+
+
+def build_machine(lifecycle: Lifecycle) -> Machine:
+    transitions: list[dict[str, Any]] = [
+        {
+            "trigger": s.trigger,
+            "source": s.source,
+            "dest": s.dest,
+            "conditions": list(s.conditions),
+            "after": list(s.after),
+        }
+        for s in lifecycle.steps
+    ]
+    return Machine(
+        model=None,
+        states=list(lifecycle.states),
+        transitions=transitions,
+        initial=None,
+        auto_transitions=False,
+    )
+
+
+MACHINES: dict[str, Machine] = {lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA)}
+
+
+def fire(row: Case, trigger: str, facts: Mapping[str, Any] | None = None) -> bool:
+    """Apply `trigger` to the row's state; False when a condition of the step does not hold.
+
+    The caller has already checked that the trigger is allowed in the current state.
+    """
+    return bool(MACHINES[row.lifecycle].events[trigger].trigger(BoundCase(row, facts)))

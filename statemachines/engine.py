@@ -1,0 +1,287 @@
+"""Applies a step to a stored case: guard, state, audit event, deadlines, outbox, all or nothing.
+
+The CLI (and later the API and the flows) call these functions; none of them has its own copy
+of a rule. Each runs inside the caller's transaction, which commits on return and rolls back
+on any exception (models.db.session_scope), so a refused step writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, select
+
+from audittrail.chain import append_event
+from deadlines.policy import OPEN, DeadlinePolicy
+from deadlines.schedule import DeadlineChanges, apply_step, open_deadlines
+from errors import BadInput, Conflict, NotFound
+from models import Case, CaseEvent, Deadline, Supplier
+from notifications import outbox
+from statemachines import LIFECYCLES, Lifecycle
+from statemachines.binding import fire
+from statemachines.guards import check_fields
+
+SEVERITIES = ("minor", "major", "critical")
+
+
+@dataclass
+class StepResult:
+    case: Case
+    event: CaseEvent
+    deadlines: DeadlineChanges
+
+
+def lifecycle_of(name: str) -> Lifecycle:
+    try:
+        return LIFECYCLES[name]
+    except KeyError:
+        raise BadInput(
+            f"lifecycle: '{name}' is not one of {', '.join(LIFECYCLES)}", field="lifecycle"
+        ) from None
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist", field="case")
+    return case
+
+
+def _text(field: str, value: str | None, *, required: bool, limit: int) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise BadInput(f"{field}: must not be empty", field=field)
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
+    return value
+
+
+def open_case(
+    session: Session,
+    *,
+    lifecycle: str,
+    title: str,
+    supplier_code: str | None,
+    part: str | None,
+    defect_code: str | None,
+    severity: str,
+    complex_cause: bool,
+    owner: str | None,
+    team: str | None,
+    problem: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    """Open a case: D0-D2 (team, problem) recorded; an 8D case starts in containment."""
+    machine = lifecycle_of(lifecycle)
+    if severity not in SEVERITIES:
+        raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
+    supplier: Supplier | None = None
+    if supplier_code is not None:
+        supplier = session.exec(select(Supplier).where(Supplier.code == supplier_code)).first()
+        if supplier is None:
+            raise NotFound(f"supplier '{supplier_code}' does not exist", field="supplier")
+    content: dict[str, Any] = {}
+    members = [m.strip() for m in (team or "").split(",") if m.strip()]
+    if members:
+        content["team"] = members
+    problem_text = _text("problem", problem, required=False, limit=20_000)
+    if problem_text:
+        content["problem"] = problem_text
+    case = Case(
+        lifecycle=machine.name,
+        state=machine.initial,
+        title=_text("title", title, required=True, limit=300) or "",
+        supplier_id=supplier.id if supplier else None,
+        part=_text("part", part, required=False, limit=100),
+        defect_code=_text("defect_code", defect_code, required=False, limit=100),
+        severity=severity,
+        complexity="complex" if complex_cause else "general",
+        owner=_text("owner", owner, required=False, limit=100),
+        content=content,
+        opened_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()  # the case id is part of the first event's hash
+    opened_with = {
+        k: v
+        for k, v in {
+            "title": case.title,
+            "supplier": supplier_code,
+            "part": case.part,
+            "defect_code": case.defect_code,
+            "severity": case.severity,
+            "complexity": case.complexity,
+            "owner": case.owner,
+            "team": members or None,
+            "problem": problem_text,
+        }.items()
+        if v is not None
+    }
+    event = append_event(
+        session, case=case, action=OPEN, from_state=None, fields=opened_with, note=None,
+        actor=actor, at=now,
+    )
+    changes = apply_step(
+        session, case=case, step=OPEN, seq=event.seq, now=now, policy=policy, final=False
+    )
+    session.add(
+        outbox.case_moved(
+            case=case, event=event, supplier=supplier, owed=changes.started, now=now
+        )
+    )
+    session.flush()
+    return StepResult(case=case, event=event, deadlines=changes)
+
+
+def _record_content(case: Case, trigger: str, fields: Mapping[str, str]) -> None:
+    """Keep the 8D / PDCA content on the case; a new dict, so SQLAlchemy sees the change."""
+    content = dict(case.content)
+    if case.lifecycle == "pdca":
+        cycles = dict(content.get("cycles", {}))
+        cycle = dict(cycles.get(str(case.cycle), {}))
+        for name, value in fields.items():
+            cycle[name] = (value == "true") if name == "met" else value
+        cycles[str(case.cycle)] = cycle
+        content["cycles"] = cycles
+    elif trigger == "reopen":
+        # The countermeasure did not hold: keep it on record as ineffective, owe a new one.
+        history = list(content.get("ineffective_countermeasures", []))
+        if "countermeasure" in content:
+            history.append(content.pop("countermeasure"))
+        content["ineffective_countermeasures"] = history
+        if "reason" in fields:
+            content.setdefault("recurrences", []).append(fields["reason"])
+    elif trigger not in ("reject", "cancel"):
+        content.update(fields)
+    if trigger == "find_root_cause" and fields.get("complexity"):
+        case.complexity = fields["complexity"]
+    case.content = content
+
+
+def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[str, Any]:
+    """What the machine's conditions need beyond the row (see BoundCase)."""
+    if trigger != "close":
+        return {}
+    window = session.exec(
+        select(Deadline)
+        .where(Deadline.case_id == case.id)
+        .where(Deadline.key == "effectiveness_window")
+        .where(Deadline.status == "pending")
+    ).first()
+    return {
+        "effectiveness_window_over": window is not None and now >= window.due_at,
+        "window_end": window.due_at.isoformat() if window else "(no window)",
+    }
+
+
+def _undone_seq(session: Session, case: Case, machine: Lifecycle) -> int | None:
+    """For reject: the audit event of the step that brought the case into its state."""
+    forward = [s.trigger for s in machine.steps if s.dest == case.state and s.trigger != "reject"]
+    return session.exec(
+        select(CaseEvent.seq)
+        .where(CaseEvent.case_id == case.id)
+        .where(col(CaseEvent.action).in_(forward))
+        .order_by(col(CaseEvent.seq).desc())
+    ).first()
+
+
+def advance(
+    session: Session,
+    *,
+    case_id: int,
+    trigger: str,
+    fields: Mapping[str, str],
+    note: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+    expected_version: int | None = None,
+) -> StepResult:
+    """Apply one step to a case: all of it is written, or (on any refusal) none of it."""
+    case = get_case(session, case_id)
+    machine = LIFECYCLES[case.lifecycle]
+    if trigger not in machine.triggers:
+        raise BadInput(
+            f"trigger: '{trigger}' is not a step of the {machine.name} lifecycle "
+            f"({', '.join(machine.triggers)})",
+            field="trigger",
+        )
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            f"case {case_id} is at version {case.version}, not {expected_version}: "
+            "someone else updated it; reload and try again",
+            field="version",
+        )
+    allowed = machine.allowed(case.state)
+    if trigger not in allowed:
+        raise Conflict(
+            f"'{trigger}' is not allowed in state {case.state}; allowed: "
+            f"{', '.join(allowed) or 'none (the case is ' + case.state + ')'}",
+            field="trigger",
+            allowed=allowed,
+        )
+    cleaned = check_fields(machine, trigger, fields)
+    note_text = _text("note", note, required=False, limit=20_000)
+    undone = _undone_seq(session, case, machine) if trigger == "reject" else None
+    try:
+        return _apply(
+            session, case=case, machine=machine, trigger=trigger, fields=cleaned,
+            note=note_text, actor=actor, now=now, policy=policy, undone=undone, allowed=allowed,
+        )
+    except StaleDataError as exc:
+        # The row's version moved between our read and our write: another step won.
+        raise Conflict(
+            f"case {case_id} was updated by someone else while this step ran; "
+            "reload and try again",
+            field="version",
+        ) from exc
+
+
+def _apply(
+    session: Session,
+    *,
+    case: Case,
+    machine: Lifecycle,
+    trigger: str,
+    fields: dict[str, str],
+    note: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+    undone: int | None,
+    allowed: tuple[str, ...],
+) -> StepResult:
+    from_state = case.state
+    # Content first: a condition such as PDCA's target_met reads what this step records.
+    _record_content(case, trigger, fields)
+    facts = _facts(session, case, trigger, now)
+    if not fire(case, trigger, facts):
+        step = next(s for s in machine.steps if s.trigger == trigger and s.source == from_state)
+        message = machine.condition_messages[step.conditions[0]].format(cycle=case.cycle, **facts)
+        raise Conflict(f"'{trigger}' refused: {message}", field="trigger", allowed=allowed)
+    case.updated_at = now
+    if case.state in machine.final:
+        case.closed_at = now
+    event = append_event(
+        session, case=case, action=trigger, from_state=from_state, fields=fields,
+        note=note, actor=actor, at=now,
+    )
+    changes = apply_step(
+        session, case=case, step=trigger, seq=event.seq, now=now, policy=policy,
+        final=case.state in machine.final, undone_seq=undone,
+    )
+    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+    assert case.id is not None
+    owed = [*changes.reinstated, *changes.started] or open_deadlines(session, case.id)
+    session.add(outbox.case_moved(case=case, event=event, supplier=supplier, owed=owed, now=now))
+    session.flush()
+    return StepResult(case=case, event=event, deadlines=changes)

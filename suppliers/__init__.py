@@ -1,0 +1,1 @@
+"""The supplier register: who supplies what, and whom to reach there by role."""
