@@ -27,6 +27,8 @@ class DeadlineChanges:
     started: list[Deadline] = field(default_factory=list)
     cancelled: list[Deadline] = field(default_factory=list)
     reinstated: list[Deadline] = field(default_factory=list)
+    # Everything the case still owes after the step, soonest first.
+    owed: list[Deadline] = field(default_factory=list)
 
 
 def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
@@ -140,5 +142,10 @@ def apply_step(
                 _close(deadline, CANCELLED, now, seq)
                 changes.cancelled.append(deadline)
     session.add_all(changes.started)
+    closed = {id(d) for d in (*changes.met, *changes.cancelled)}
+    changes.owed = sorted(
+        [d for d in pending if id(d) not in closed] + changes.reinstated + changes.started,
+        key=lambda d: d.due_at,
+    )
     return changes
 

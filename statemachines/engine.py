@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from audittrail.chain import append_event
 from deadlines.policy import OPEN, DeadlinePolicy
-from deadlines.schedule import DeadlineChanges, apply_step, open_deadlines
+from deadlines.schedule import DeadlineChanges, apply_step
 from errors import BadInput, Conflict, NotFound
 from models import Case, CaseEvent, Deadline, Supplier
 from notifications import outbox
@@ -49,6 +49,18 @@ def get_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFound(f"case {case_id} does not exist", field="case")
     return case
+
+
+def _case_and_supplier(session: Session, case_id: int) -> tuple[Case, Supplier | None]:
+    # One round trip for both: the notice names the supplier, and this is the hot path.
+    row = session.exec(
+        select(Case, Supplier)
+        .outerjoin(Supplier, col(Case.supplier_id) == col(Supplier.id))
+        .where(Case.id == case_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"case {case_id} does not exist", field="case")
+    return row[0], row[1]
 
 
 def _text(field: str, value: str | None, *, required: bool, limit: int) -> str | None:
@@ -134,9 +146,7 @@ def open_case(
         session, case=case, step=OPEN, seq=event.seq, now=now, policy=policy, final=False
     )
     session.add(
-        outbox.case_moved(
-            case=case, event=event, supplier=supplier, owed=changes.started, now=now
-        )
+        outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)
     )
     session.flush()
     return StepResult(case=case, event=event, deadlines=changes)
@@ -207,7 +217,7 @@ def advance(
     expected_version: int | None = None,
 ) -> StepResult:
     """Apply one step to a case: all of it is written, or (on any refusal) none of it."""
-    case = get_case(session, case_id)
+    case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
     if trigger not in machine.triggers:
         raise BadInput(
@@ -233,10 +243,14 @@ def advance(
     note_text = _text("note", note, required=False, limit=20_000)
     undone = _undone_seq(session, case, machine) if trigger == "reject" else None
     try:
-        return _apply(
-            session, case=case, machine=machine, trigger=trigger, fields=cleaned,
-            note=note_text, actor=actor, now=now, policy=policy, undone=undone, allowed=allowed,
-        )
+        # No autoflush: the step's reads would otherwise flush half-made changes one by one;
+        # everything is written in a single flush at the end.
+        with session.no_autoflush:
+            return _apply(
+                session, case=case, supplier=supplier, machine=machine, trigger=trigger,
+                fields=cleaned, note=note_text, actor=actor, now=now, policy=policy,
+                undone=undone, allowed=allowed,
+            )
     except StaleDataError as exc:
         # The row's version moved between our read and our write: another step won.
         raise Conflict(
@@ -250,6 +264,7 @@ def _apply(
     session: Session,
     *,
     case: Case,
+    supplier: Supplier | None,
     machine: Lifecycle,
     trigger: str,
     fields: dict[str, str],
@@ -279,9 +294,8 @@ def _apply(
         session, case=case, step=trigger, seq=event.seq, now=now, policy=policy,
         final=case.state in machine.final, undone_seq=undone,
     )
-    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
-    assert case.id is not None
-    owed = [*changes.reinstated, *changes.started] or open_deadlines(session, case.id)
-    session.add(outbox.case_moved(case=case, event=event, supplier=supplier, owed=owed, now=now))
+    session.add(
+        outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)
+    )
     session.flush()
     return StepResult(case=case, event=event, deadlines=changes)

@@ -1,0 +1,38 @@
+"""Test helpers: the CLI in-process, and a snapshot of every row to prove "nothing written"."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import SQLModel
+from typer.testing import CliRunner, Result
+
+from cli.app import app
+from models.db import get_engine
+
+runner = CliRunner()
+
+
+def capa(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Run `capa ARGS` in this process, as a user would type it."""
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def capa_json(*args: str, env: dict[str, str] | None = None) -> Any:
+    result = capa(*args, "--json", env=env)
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table; equal snapshots before and after mean nothing was written."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with get_engine(url).connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            found = conn.execute(select(table)).all()
+            rows[table.name] = sorted(
+                (tuple(json.dumps(v, sort_keys=True, default=str) for v in r) for r in found)
+            )
+    return rows
