@@ -33,6 +33,6 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         for table in SQLModel.metadata.sorted_tables:
             found = conn.execute(select(table)).all()
             rows[table.name] = sorted(
-                (tuple(json.dumps(v, sort_keys=True, default=str) for v in r) for r in found)
+                tuple(json.dumps(v, sort_keys=True, default=str) for v in r) for r in found
             )
     return rows
