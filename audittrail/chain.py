@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from calendars import isoformat
 from models import Case, CaseEvent
+from models.db import build
 
 GENESIS = "0" * 64
 
@@ -55,8 +56,7 @@ def event_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def append_event(
-    session: Session,
+def chain_event(
     *,
     case: Case,
     action: str,
@@ -66,7 +66,11 @@ def append_event(
     actor: str,
     at: datetime,
 ) -> CaseEvent:
-    """Add the next event of the case's chain (after the state change) and move its head."""
+    """The next event of the case's chain (after the state change); moves the case's head.
+
+    Nothing is written here: the engine writes the case row first (its version check decides
+    a race), then this event, in the step's transaction.
+    """
     assert case.id is not None
     seq = case.event_count + 1
     prev_hash = case.head_hash or GENESIS
@@ -82,7 +86,8 @@ def append_event(
         note=note,
         prev_hash=prev_hash,
     )
-    event = CaseEvent(
+    event = build(
+        CaseEvent,
         case_id=case.id,
         seq=seq,
         at=at,
@@ -95,7 +100,6 @@ def append_event(
         prev_hash=prev_hash,
         hash=digest,
     )
-    session.add(event)
     case.event_count = seq
     case.head_hash = digest
     return event

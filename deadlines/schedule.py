@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from calendars import Duration
 from deadlines.policy import DeadlinePolicy, Milestone
 from models import Case, Deadline
+from models.db import build, insert_rows
 from models.deadline import CANCELLED, MET, ON_HOLD, PENDING
 
 # Steps after which nothing the case owed is still owed.
@@ -31,15 +33,54 @@ class DeadlineChanges:
     owed: list[Deadline] = field(default_factory=list)
 
 
-def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
-    return list(
-        session.exec(
-            select(Deadline)
-            .where(Deadline.case_id == case_id)
-            .where(col(Deadline.status).in_((PENDING, ON_HOLD)))
-            .order_by(col(Deadline.due_at), col(Deadline.id))
-        )
+_OPEN_DEADLINES = (
+    select(Deadline)
+    .where(Deadline.case_id == bindparam("case_id"))
+    .where(col(Deadline.status).in_((PENDING, ON_HOLD)))
+    .order_by(col(Deadline.due_at), col(Deadline.id))
+)
+
+_table = Deadline.__table__  # type: ignore[attr-defined]
+# Built once; a step closes or reinstates its deadlines with one executemany of this.
+_UPDATE_DEADLINE = (
+    update(_table)
+    .where(_table.c.id == bindparam("deadline_id"))
+    .values(
+        status=bindparam("new_status"),
+        closed_at=bindparam("new_closed_at"),
+        closed_by_seq=bindparam("new_closed_by_seq"),
+        met_on_time=bindparam("new_met_on_time"),
+        next_action_at=bindparam("new_next_action_at"),
     )
+)
+
+
+def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
+    """What the case owes now, detached: a step changes them in memory and writes them itself."""
+    rows = list(session.exec(_OPEN_DEADLINES, params={"case_id": case_id}))
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def _write(session: Session, changes: DeadlineChanges) -> None:
+    changed = [*changes.met, *changes.cancelled, *changes.reinstated]
+    if changed:
+        session.connection().execute(
+            _UPDATE_DEADLINE,
+            [
+                {
+                    "deadline_id": d.id,
+                    "new_status": d.status,
+                    "new_closed_at": d.closed_at,
+                    "new_closed_by_seq": d.closed_by_seq,
+                    "new_met_on_time": d.met_on_time,
+                    "new_next_action_at": d.next_action_at,
+                }
+                for d in changed
+            ],
+        )
+    insert_rows(session, changes.started)
 
 
 def _close(deadline: Deadline, status: str, now: datetime, seq: int) -> None:
@@ -71,7 +112,8 @@ def _start(
             k += 1
     assert case.id is not None
     return [
-        Deadline(
+        build(
+            Deadline,
             case_id=case.id,
             key=milestone.key,
             title=milestone.title,
@@ -111,13 +153,16 @@ def apply_step(
             if deadline.started_seq == undone_seq:
                 _close(deadline, CANCELLED, now, seq)
                 changes.cancelled.append(deadline)
-        met_by_undone = session.exec(
-            select(Deadline)
-            .where(Deadline.case_id == case.id)
-            .where(Deadline.status == MET)
-            .where(Deadline.closed_by_seq == undone_seq)
+        met_by_undone = list(
+            session.exec(
+                select(Deadline)
+                .where(Deadline.case_id == case.id)
+                .where(Deadline.status == MET)
+                .where(Deadline.closed_by_seq == undone_seq)
+            )
         )
         for deadline in met_by_undone:
+            session.expunge(deadline)
             deadline.status = PENDING
             deadline.closed_at = None
             deadline.closed_by_seq = None
@@ -141,7 +186,7 @@ def apply_step(
             if id(deadline) not in done:
                 _close(deadline, CANCELLED, now, seq)
                 changes.cancelled.append(deadline)
-    session.add_all(changes.started)
+    _write(session, changes)
     closed = {id(d) for d in (*changes.met, *changes.cancelled)}
     changes.owed = sorted(
         [d for d in pending if id(d) not in closed] + changes.reinstated + changes.started,

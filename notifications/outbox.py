@@ -7,6 +7,7 @@ from datetime import datetime
 
 from calendars import isoformat
 from models import Case, CaseEvent, Deadline, Notification, Supplier
+from models.db import build
 
 
 def case_moved(
@@ -31,7 +32,8 @@ def case_moved(
     if owed:
         lines.append("Now owed:")
         lines.extend(f"  - {d.title}: due {isoformat(d.due_at)}" for d in owed)
-    return Notification(
+    return build(
+        Notification,
         # One notice per audit event: replaying the same step can never queue it twice.
         dedupe_key=f"case:{case.id}:event:{event.seq}:moved",
         case_id=case.id,

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from audittrail.chain import append_event
+from audittrail.chain import chain_event
 from deadlines.policy import OPEN, DeadlinePolicy
 from deadlines.schedule import DeadlineChanges, apply_step
 from errors import BadInput, Conflict, NotFound
 from models import Case, CaseEvent, Deadline, Supplier
+from models.db import insert_rows
 from notifications import outbox
 from statemachines import LIFECYCLES, Lifecycle
 from statemachines.binding import fire
@@ -51,16 +52,53 @@ def get_case(session: Session, case_id: int) -> Case:
     return case
 
 
+# Statements built once (SQLAlchemy caches their compiled form): a step is the hot path.
+# One round trip loads the case and its supplier, whom the "case moved" notice names.
+_CASE_AND_SUPPLIER = (
+    select(Case, Supplier)
+    .outerjoin(Supplier, col(Case.supplier_id) == col(Supplier.id))
+    .where(Case.id == bindparam("case_id"))
+)
+_cases = Case.__table__  # type: ignore[attr-defined]
+_STEP_COLUMNS = (
+    "state", "complexity", "cycle", "reopen_count", "occurrences", "content", "head_hash",
+    "event_count", "updated_at", "closed_at",
+)
+# The version check: the row is written only if it is still at the version this step read,
+# so of two steps racing on one case exactly one lands and the other is told (exit 4).
+_UPDATE_CASE = (
+    update(_cases)
+    .where(_cases.c.id == bindparam("case_id"))
+    .where(_cases.c.version == bindparam("read_version"))
+    .values(
+        version=bindparam("new_version"),
+        **{name: bindparam(f"new_{name}") for name in _STEP_COLUMNS},
+    )
+)
+
+
 def _case_and_supplier(session: Session, case_id: int) -> tuple[Case, Supplier | None]:
-    # One round trip for both: the notice names the supplier, and this is the hot path.
-    row = session.exec(
-        select(Case, Supplier)
-        .outerjoin(Supplier, col(Case.supplier_id) == col(Supplier.id))
-        .where(Case.id == case_id)
-    ).first()
+    row = session.exec(_CASE_AND_SUPPLIER, params={"case_id": case_id}).first()
     if row is None:
         raise NotFound(f"case {case_id} does not exist", field="case")
-    return row[0], row[1]
+    case, supplier = row
+    # Detached: the step changes the case in memory and writes it with _UPDATE_CASE.
+    session.expunge(case)
+    return case, supplier
+
+
+def _write_case(session: Session, case: Case) -> None:
+    """Write the case row if nobody else has since it was read; Conflict otherwise."""
+    params: dict[str, Any] = {f"new_{name}": getattr(case, name) for name in _STEP_COLUMNS}
+    params.update(case_id=case.id, read_version=case.version, new_version=case.version + 1)
+    written = session.connection().execute(_UPDATE_CASE, params).rowcount
+    if written != 1:
+        raise Conflict(
+            f"case {case.id} was updated by someone else while this step ran; "
+            "reload and try again",
+            field="version",
+        )
+    case.version += 1
 
 
 def _text(field: str, value: str | None, *, required: bool, limit: int) -> str | None:
@@ -123,6 +161,7 @@ def open_case(
     )
     session.add(case)
     session.flush()  # the case id is part of the first event's hash
+    session.expunge(case)
     opened_with = {
         k: v
         for k, v in {
@@ -138,17 +177,39 @@ def open_case(
         }.items()
         if v is not None
     }
-    event = append_event(
-        session, case=case, action=OPEN, from_state=None, fields=opened_with, note=None,
+    event = chain_event(
+        case=case, action=OPEN, from_state=None, fields=opened_with, note=None,
         actor=actor, at=now,
     )
+    return _record(
+        session, case=case, supplier=supplier, event=event, now=now, policy=policy,
+        final=False, undone=None,
+    )
+
+
+def _record(
+    session: Session,
+    *,
+    case: Case,
+    supplier: Supplier | None,
+    event: CaseEvent,
+    now: datetime,
+    policy: DeadlinePolicy,
+    final: bool,
+    undone: int | None,
+) -> StepResult:
+    """Write what a step decided, case row first: its version check settles any race before
+    anything else is written."""
+    _write_case(session, case)
+    insert_rows(session, [event])
     changes = apply_step(
-        session, case=case, step=OPEN, seq=event.seq, now=now, policy=policy, final=False
+        session, case=case, step=event.action, seq=event.seq, now=now, policy=policy,
+        final=final, undone_seq=undone,
     )
-    session.add(
-        outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)
+    insert_rows(
+        session,
+        [outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)],
     )
-    session.flush()
     return StepResult(case=case, event=event, deadlines=changes)
 
 
@@ -242,22 +303,11 @@ def advance(
     cleaned = check_fields(machine, trigger, fields)
     note_text = _text("note", note, required=False, limit=20_000)
     undone = _undone_seq(session, case, machine) if trigger == "reject" else None
-    try:
-        # No autoflush: the step's reads would otherwise flush half-made changes one by one;
-        # everything is written in a single flush at the end.
-        with session.no_autoflush:
-            return _apply(
-                session, case=case, supplier=supplier, machine=machine, trigger=trigger,
-                fields=cleaned, note=note_text, actor=actor, now=now, policy=policy,
-                undone=undone, allowed=allowed,
-            )
-    except StaleDataError as exc:
-        # The row's version moved between our read and our write: another step won.
-        raise Conflict(
-            f"case {case_id} was updated by someone else while this step ran; "
-            "reload and try again",
-            field="version",
-        ) from exc
+    return _apply(
+        session, case=case, supplier=supplier, machine=machine, trigger=trigger,
+        fields=cleaned, note=note_text, actor=actor, now=now, policy=policy, undone=undone,
+        allowed=allowed,
+    )
 
 
 def _apply(
@@ -286,16 +336,11 @@ def _apply(
     case.updated_at = now
     if case.state in machine.final:
         case.closed_at = now
-    event = append_event(
-        session, case=case, action=trigger, from_state=from_state, fields=fields,
+    event = chain_event(
+        case=case, action=trigger, from_state=from_state, fields=fields,
         note=note, actor=actor, at=now,
     )
-    changes = apply_step(
-        session, case=case, step=trigger, seq=event.seq, now=now, policy=policy,
-        final=case.state in machine.final, undone_seq=undone,
+    return _record(
+        session, case=case, supplier=supplier, event=event, now=now, policy=policy,
+        final=case.state in machine.final, undone=undone,
     )
-    session.add(
-        outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)
-    )
-    session.flush()
-    return StepResult(case=case, event=event, deadlines=changes)
