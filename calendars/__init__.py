@@ -1,6 +1,6 @@
 """Durations, business calendars and the clock: when deadlines fall, with time as an argument."""
 
-from calendars.clock import as_utc, isoformat, parse_instant, resolve_now
+from calendars.clock import as_utc, isoformat, parse_instant, readable, resolve_now
 from calendars.durations import BusinessCalendar, Duration, DurationError, parse_duration
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "isoformat",
     "parse_duration",
     "parse_instant",
+    "readable",
     "resolve_now",
 ]

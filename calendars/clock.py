@@ -50,3 +50,13 @@ def as_utc(value: datetime) -> datetime:
 def isoformat(value: datetime) -> str:
     """ISO-8601 with offset, always in UTC so equal instants print identically."""
     return as_utc(value).isoformat()
+
+
+def readable(value: datetime | None) -> str:
+    """A time for people: to the minute, in UTC ("2026-03-02 09:00 UTC"); "" for none.
+
+    Tables and reports use this; JSON keeps full ISO-8601 with offset (`isoformat`).
+    """
+    if value is None:
+        return ""
+    return isoformat(value)[:16].replace("T", " ") + " UTC"

@@ -29,11 +29,12 @@ def upgrade_command(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = No
         try:
             upgrade(env.url)
         except Exception as exc:  # alembic raises many kinds; all mean "could not migrate"
-            raise BadInput(f"db: cannot migrate {env.url}: {exc}", field="db") from exc
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise BadInput(f"db: cannot migrate {env.shown_url}: {reason}", field="db") from exc
         if env.as_json:
-            print_json({"database": env.url, "status": "up to date"})
+            print_json({"database": env.shown_url, "status": "up to date"})
         else:
-            stdout.print(f"Database {env.url} is up to date.", highlight=False)
+            stdout.print(f"Database {env.shown_url} is up to date.", highlight=False)
 
     run(env, body)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import isoformat
+from calendars import readable
 from cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -60,13 +60,16 @@ def _print_step(result: StepResult, env: Env, supplier_code: str | None) -> None
         print_json(document)
         return
     case, event = result.case, result.event
-    moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
+    moved = (
+        f"{event.from_state} → {event.to_state}" if event.from_state
+        else f"opened in {event.to_state}"
+    )
     stdout.print(f"Case #{case.id} [bold]{moved}[/] (version {case.version})", highlight=False)
     changes = result.deadlines
     for label, rows in (("met", changes.met), ("owed again", changes.reinstated),
                         ("started", changes.started), ("cancelled", changes.cancelled)):
         for d in rows:
-            when = f"due {isoformat(d.due_at)}"
+            when = f"due {readable(d.due_at)}"
             if label == "met":
                 when += " — on time" if d.met_on_time else " — LATE"
             stdout.print(f"  {label}: {d.title} ({when})", highlight=False, markup=False)
@@ -263,7 +266,7 @@ def list_command(
             table.add_row(
                 str(row["id"]), row["lifecycle"], row["state"], row["title"],
                 row["supplier"] or "", row["part"] or "",
-                f"{nxt.title}: {isoformat(nxt.due_at)}" if nxt else "",
+                f"{nxt.title}: {readable(nxt.due_at)}" if nxt else "",
                 status, style="red" if status == "overdue" else None,
             )
         stdout.print(table)

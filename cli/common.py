@@ -20,8 +20,8 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from calendars import as_utc, isoformat, resolve_now
@@ -131,15 +131,26 @@ class Env:
     def deadline_policy(self) -> DeadlinePolicy:
         return load_policy(self.policies)
 
+    @property
+    def shown_url(self) -> str:
+        """The database URL as it may be printed: with its password masked."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return repr(self.url)
+
     def engine(self) -> Engine:
         try:
             engine = get_engine(self.url)
             ready = is_initialised(engine)
-        except (OperationalError, ValueError, ImportError) as exc:
-            raise BadInput(f"db: cannot open {self.url}: {exc}", field="db") from exc
+        except (DBAPIError, ArgumentError, ValueError, ImportError) as exc:
+            # The driver's own first line says why (refused, no such file, bad password);
+            # SQLAlchemy's SQL and help-link lines after it say nothing to a user.
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise BadInput(f"db: cannot open {self.shown_url}: {reason}", field="db") from exc
         if not ready:
             raise BadInput(
-                f"db: {self.url} has no capaflow schema yet; run `capa db upgrade` first",
+                f"db: {self.shown_url} has no capaflow schema yet; run `capa db upgrade` first",
                 field="db",
             )
         return engine
@@ -164,6 +175,9 @@ class Env:
 def run(env: Env, body: Callable[[], T]) -> T:
     """Run a command body, turning refusals into the contract's exit codes."""
     try:
+        # Every command takes --now / CAPA_NOW; a malformed one is refused up front, before
+        # anything is read, printed or written, even by commands that never look at the clock.
+        env.now  # noqa: B018
         return body()
     except CapaError as error:
         fail(error, as_json=env.as_json)

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from calendars import isoformat
+from calendars import isoformat, readable
 from models import Case, CaseEvent, Deadline, Supplier
 from notifications.urls import mask
 from statemachines import LIFECYCLES
@@ -106,9 +106,7 @@ def deadlines_table(deadlines: list[Deadline], now: datetime) -> Table:
         title = d.title + (f" #{d.sequence}" if d.key == "effectiveness_review" else "")
         status = deadline_status(d, now)
         style = "red" if status in ("overdue", "met late") else None
-        table.add_row(
-            title, isoformat(d.due_at), status, _iso(d.closed_at) or "", style=style
-        )
+        table.add_row(title, readable(d.due_at), status, readable(d.closed_at), style=style)
     return table
 
 
@@ -123,7 +121,7 @@ def events_table(events: list[CaseEvent], *, hashes: bool = False) -> Table:
         content = "; ".join(f"{k}={v}" for k, v in e.fields.items())
         if e.note:
             content = f"{content}; note: {e.note}" if content else f"note: {e.note}"
-        row = [str(e.seq), isoformat(e.at), e.action, e.actor, moved, content]
+        row = [str(e.seq), readable(e.at), e.action, e.actor, moved, content]
         if hashes:
             row.append(e.hash[:16])
         table.add_row(*row)

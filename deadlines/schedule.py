@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from calendars import Duration
 from deadlines.policy import DeadlinePolicy, Milestone
 from models import Case, Deadline
-from models.db import build, insert_rows
+from models.db import build, fetch, insert_rows
 from models.deadline import CANCELLED, MET, ON_HOLD, PENDING
 
 # Steps after which nothing the case owed is still owed.
@@ -33,14 +33,13 @@ class DeadlineChanges:
     owed: list[Deadline] = field(default_factory=list)
 
 
-_OPEN_DEADLINES = (
-    select(Deadline)
-    .where(Deadline.case_id == bindparam("case_id"))
-    .where(col(Deadline.status).in_((PENDING, ON_HOLD)))
-    .order_by(col(Deadline.due_at), col(Deadline.id))
-)
-
 _table = Deadline.__table__  # type: ignore[attr-defined]
+_OPEN_DEADLINES = (
+    select(_table)
+    .where(_table.c.case_id == bindparam("case_id"))
+    .where(_table.c.status.in_((PENDING, ON_HOLD)))
+    .order_by(_table.c.due_at, _table.c.id)
+)
 # Built once; a step closes or reinstates its deadlines with one executemany of this.
 _UPDATE_DEADLINE = (
     update(_table)
@@ -57,10 +56,7 @@ _UPDATE_DEADLINE = (
 
 def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
     """What the case owes now, detached: a step changes them in memory and writes them itself."""
-    rows = list(session.exec(_OPEN_DEADLINES, params={"case_id": case_id}))
-    for row in rows:
-        session.expunge(row)
-    return rows
+    return fetch(session, Deadline, _OPEN_DEADLINES, {"case_id": case_id})
 
 
 def _write(session: Session, changes: DeadlineChanges) -> None:

@@ -43,6 +43,7 @@ def is_empty(session: Session) -> bool:
 
 def seed(session: Session, *, now: datetime, policy: DeadlinePolicy) -> Seeded:
     """Add the demo data (the caller checks `is_empty` first)."""
+    now = now.replace(second=0, microsecond=0)  # whole minutes read better in the tour
     start = now - timedelta(days=12)
     h = timedelta(hours=1)
     d = timedelta(days=1)

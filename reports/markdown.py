@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from calendars import isoformat
+from calendars import readable
 from models import Case, CaseEvent, Deadline, Supplier
 
 
 def _when(value: datetime | None) -> str:
-    return isoformat(value) if value is not None else "-"
+    return readable(value) or "-"
 
 
 def _para(value: Any) -> str:

@@ -20,7 +20,7 @@ from deadlines.policy import OPEN, DeadlinePolicy
 from deadlines.schedule import DeadlineChanges, apply_step
 from errors import BadInput, Conflict, NotFound
 from models import Case, CaseEvent, Deadline, Supplier
-from models.db import insert_rows
+from models.db import fetch, insert_rows
 from notifications import outbox
 from statemachines import LIFECYCLES, Lifecycle
 from statemachines.binding import fire
@@ -53,13 +53,10 @@ def get_case(session: Session, case_id: int) -> Case:
 
 
 # Statements built once (SQLAlchemy caches their compiled form): a step is the hot path.
-# One round trip loads the case and its supplier, whom the "case moved" notice names.
-_CASE_AND_SUPPLIER = (
-    select(Case, Supplier)
-    .outerjoin(Supplier, col(Case.supplier_id) == col(Supplier.id))
-    .where(Case.id == bindparam("case_id"))
-)
 _cases = Case.__table__  # type: ignore[attr-defined]
+_suppliers = Supplier.__table__  # type: ignore[attr-defined]
+_CASE = select(_cases).where(_cases.c.id == bindparam("case_id"))
+_SUPPLIER = select(_suppliers).where(_suppliers.c.id == bindparam("supplier_id"))
 _STEP_COLUMNS = (
     "state", "complexity", "cycle", "reopen_count", "occurrences", "content", "head_hash",
     "event_count", "updated_at", "closed_at",
@@ -78,13 +75,14 @@ _UPDATE_CASE = (
 
 
 def _case_and_supplier(session: Session, case_id: int) -> tuple[Case, Supplier | None]:
-    row = session.exec(_CASE_AND_SUPPLIER, params={"case_id": case_id}).first()
-    if row is None:
+    # Detached objects: the step changes the case in memory and writes it with _UPDATE_CASE.
+    found = fetch(session, Case, _CASE, {"case_id": case_id})
+    if not found:
         raise NotFound(f"case {case_id} does not exist", field="case")
-    case, supplier = row
-    # Detached: the step changes the case in memory and writes it with _UPDATE_CASE.
-    session.expunge(case)
-    return case, supplier
+    case = found[0]
+    if case.supplier_id is None:
+        return case, None
+    return case, fetch(session, Supplier, _SUPPLIER, {"supplier_id": case.supplier_id})[0]
 
 
 def _write_case(session: Session, case: Case) -> None:
@@ -201,15 +199,15 @@ def _record(
     """Write what a step decided, case row first: its version check settles any race before
     anything else is written."""
     _write_case(session, case)
-    insert_rows(session, [event])
+    insert_rows(session, [event], with_ids=False)
     changes = apply_step(
         session, case=case, step=event.action, seq=event.seq, now=now, policy=policy,
         final=final, undone_seq=undone,
     )
-    insert_rows(
-        session,
-        [outbox.case_moved(case=case, event=event, supplier=supplier, owed=changes.owed, now=now)],
+    notice = outbox.case_moved(
+        case=case, event=event, supplier=supplier, owed=changes.owed, now=now
     )
+    insert_rows(session, [notice], with_ids=False)
     return StepResult(case=case, event=event, deadlines=changes)
 
 

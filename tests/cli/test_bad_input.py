@@ -5,7 +5,6 @@ any non-zero exit not one row written (every table compared before and after).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -307,62 +306,62 @@ def test_config_override_of_containment_to_12h_sets_the_due_time_of_a_new_case(
     assert deadline(show(db_url, default), "containment")["due_at"] == iso(T0 + D)
 
 
-# --- known bugs (strict xfail: each turns into a failure the day it is fixed; then drop the
-# marker) ------------------------------------------------------------------------------------
+
+# --- refused before anything is read or printed ------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli/cases.py:191-201: plain `case show` prints the case header to stdout before it "
-    "first reads env.now (line 201), so a bad --now exits 2 after half a case was printed"
-))
-def test_case_show_with_bad_now_prints_nothing_on_stdout(sqlite_url: str) -> None:
-    open_8d(sqlite_url)
-    refused(sqlite_url, "case", "show", "1",
-            exit_code=2, field="now", says=["now"], now="2026-03-02T09:00:00")
+def test_case_show_with_naive_now_exits_2_before_printing_any_of_the_case(world: str) -> None:
+    # Without --json the case is printed as text; none of it may come before the refusal.
+    refused(world, "case", "show", IN_CONTAINMENT,
+            exit_code=2, field="now", says=["now", "offset"], now="2026-03-02T09:00:00")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli/common.py:108 Env.now is only parsed when a command reads the clock: `case "
-    "history`, `case report`, `supplier list`, `config show`, `lifecycle show`, `audit verify`, "
-    "`db upgrade` accept any --now / CAPA_NOW and exit 0"
-))
-@pytest.mark.parametrize("command", [("case", "history", "1"), ("case", "report", "1"),
-                                     ("supplier", "list")])
-def test_commands_that_do_not_use_the_clock_still_refuse_a_malformed_now(
+@pytest.mark.parametrize("command", [
+    ("case", "history", "1"),
+    ("case", "report", "1"),
+    ("supplier", "list"),
+    ("audit", "verify"),
+    ("config", "show"),
+    ("lifecycle", "show", "8d"),
+])
+def test_commands_that_never_read_the_clock_still_refuse_a_malformed_now(
     sqlite_url: str, command: tuple[str, ...],
 ) -> None:
     open_8d(sqlite_url)
     refused(sqlite_url, *command, exit_code=2, field="now", says=["now"], now="next tuesday")
+    result = capa(*command, "--db", sqlite_url, env={"CAPA_NOW": "next tuesday"})
+    assert result.exit_code == 2, "CAPA_NOW is checked like --now"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli/common.py:138: Env.engine catches OperationalError/ValueError/ImportError but not "
-    "sqlalchemy.exc.ArgumentError, so `--db notaurl` ends in a traceback and exit 1"
-))
+# --- a database that cannot be used ------------------------------------------------------------
+
+
 def test_db_url_that_is_not_a_url_exits_2_names_db() -> None:
     refused("notaurl", "case", "show", "1",
-            exit_code=2, field="db", says=["db"], unchanged=False)
+            exit_code=2, field="db", says=["db", "notaurl"], unchanged=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli/common.py:139: the driver's error text goes into the message whole, with "
-    "SQLAlchemy's '\\n(Background on this error at: ...)' line, so stderr gets two lines"
-))
 def test_db_that_cannot_be_opened_exits_2_with_a_one_line_message(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'capa.db'}"
-    refused(url, "case", "show", "1", exit_code=2, field="db", says=["db"], unchanged=False)
+    refused(url, "case", "show", "1",
+            exit_code=2, field="db", says=["db", "cannot open"], unchanged=False)
+    assert not (tmp_path / "no").exists()
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs CAPA_TEST_POSTGRES_URL")
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cli/common.py:139: `db: cannot open {self.url}` prints the database URL with its "
-    "password on stderr and in the JSON error (Apprise URLs are masked; this one is not)"
-))
-def test_db_that_refuses_the_login_does_not_print_the_database_password() -> None:
+def test_database_password_never_appears_in_output_even_when_the_login_fails() -> None:
     assert POSTGRES_URL is not None
-    url = make_url(POSTGRES_URL).set(password="Pw-not-to-be-shown-42")
-    result = capa("case", "show", "1", "--json",
-                  "--db", url.render_as_string(hide_password=False), "--now", iso(T0))
-    assert result.exit_code == 2, result.stderr
-    assert json.loads(result.stdout)["error"]["field"] == "db"
-    assert "Pw-not-to-be-shown-42" not in result.stdout + result.stderr
+    password = "Pw-not-to-be-shown-42"
+    wrong = make_url(POSTGRES_URL).set(password=password).render_as_string(hide_password=False)
+    error = refused(wrong, "case", "show", "1",
+                    exit_code=2, field="db", says=["db", "cannot open"], unchanged=False)
+    assert password not in error["message"]
+    result = capa("case", "show", "1", "--db", wrong, "--now", iso(T0))
+    assert password not in result.stdout + result.stderr
+
+    # A working login is echoed by `db upgrade`, masked too.
+    real_password = make_url(POSTGRES_URL).password
+    assert real_password
+    upgraded = capa_json("db", "upgrade", "--db", POSTGRES_URL, "--now", iso(T0))
+    assert f":{real_password}@" not in upgraded["database"]
+    assert upgraded["status"] == "up to date"
