@@ -112,6 +112,7 @@ def _start(
             Deadline,
             case_id=case.id,
             key=milestone.key,
+            kind=milestone.kind,
             title=milestone.title,
             sequence=n,
             started_by=step,
@@ -119,7 +120,7 @@ def _start(
             met_by=list(milestone.met_by),
             started_at=now,
             due_at=moment,
-            next_action_at=moment,
+            next_action_at=policy.first_action_at(milestone.kind, now, moment),
         )
         for n, moment in enumerate(moments, start=1)
     ]

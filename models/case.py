@@ -30,6 +30,9 @@ class Case(SQLModel, table=True):
     severity: str = Field(default="major", max_length=10)  # minor, major, critical
     complexity: str = Field(default="general", max_length=10)  # general, complex
     owner: str | None = Field(default=None, max_length=100)
+    # The earlier case of the same supplier, part and defect, when a recurrence after closure
+    # opened this one.
+    linked_case_id: int | None = Field(default=None, foreign_key="cases.id")
     # PDCA: which plan-do-check-act turn this is; 8D: stays 1.
     cycle: int = Field(default=1)
     reopen_count: int = Field(default=0)

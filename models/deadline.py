@@ -24,6 +24,11 @@ class Deadline(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     key: str = Field(max_length=60)  # the milestone: "containment", "root_cause", ...
+    # What the sweep does when it comes due: "obligation" (remind, then escalate), "review"
+    # (a review notice, then met), "window" (the case closes: no recurrence in time).
+    kind: str = Field(
+        default="obligation", max_length=12, sa_column_kwargs={"server_default": "obligation"}
+    )
     title: str = Field(max_length=200)
     sequence: int = Field(default=1)  # the n-th of a repeating deadline (monthly reviews)
     started_by: str = Field(max_length=40)
@@ -33,7 +38,8 @@ class Deadline(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)
     status: str = Field(default=PENDING, max_length=12)
     next_action_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    escalation_level: int = Field(default=0)
+    escalation_level: int = Field(default=0)  # the ladder's last level notified, 0 = none
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     met_on_time: bool | None = None
     closed_by_seq: int | None = None

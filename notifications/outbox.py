@@ -9,6 +9,8 @@ from calendars import isoformat
 from models import Case, CaseEvent, Deadline, Notification, Supplier
 from models.db import build
 
+_KINDS = {"reopen": "reopened", "close": "closed", "occurrence": "occurrence"}
+
 
 def case_moved(
     *,
@@ -18,7 +20,12 @@ def case_moved(
     owed: Sequence[Deadline],
     now: datetime,
 ) -> Notification:
-    """The "case moved" notice for the owner (and the supplier's contact on a supplier case)."""
+    """The notice of a step, for the owner (and the supplier's contact on a supplier case).
+
+    Its kind says what happened: "reopened" (the countermeasure failed), "closed" (closed as
+    effective), "occurrence" (the defect came back while the case is worked), else
+    "case_moved".
+    """
     audience = ["owner"] + (["supplier_contact"] if supplier is not None else [])
     who = f" ({supplier.code})" if supplier is not None else ""
     moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
@@ -37,7 +44,7 @@ def case_moved(
         # One notice per audit event: replaying the same step can never queue it twice.
         dedupe_key=f"case:{case.id}:event:{event.seq}:moved",
         case_id=case.id,
-        kind="case_moved",
+        kind=_KINDS.get(event.action, "case_moved"),
         audience=audience,
         subject=f"[capaflow] Case #{case.id} {moved}: {case.title}"[:300],
         body="\n".join(lines),

@@ -27,6 +27,8 @@ from statemachines.binding import fire
 from statemachines.guards import check_fields
 
 SEVERITIES = ("minor", "major", "critical")
+# The audit action of a recurrence counted on a case that is still being worked.
+OCCURRENCE = "occurrence"
 
 
 @dataclass
@@ -126,8 +128,12 @@ def open_case(
     actor: str,
     now: datetime,
     policy: DeadlinePolicy,
+    linked_case_id: int | None = None,
 ) -> StepResult:
-    """Open a case: D0-D2 (team, problem) recorded; an 8D case starts in containment."""
+    """Open a case: D0-D2 (team, problem) recorded; an 8D case starts in containment.
+
+    `linked_case_id`: the earlier case this one follows (a recurrence after closure).
+    """
     machine = lifecycle_of(lifecycle)
     if severity not in SEVERITIES:
         raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
@@ -154,6 +160,7 @@ def open_case(
         complexity="complex" if complex_cause else "general",
         owner=_text("owner", owner, required=False, limit=100),
         content=content,
+        linked_case_id=linked_case_id,
         opened_at=now,
         updated_at=now,
     )
@@ -172,6 +179,7 @@ def open_case(
             "owner": case.owner,
             "team": members or None,
             "problem": problem_text,
+            "linked_case": linked_case_id,
         }.items()
         if v is not None
     }
@@ -209,6 +217,34 @@ def _record(
     )
     insert_rows(session, [notice], with_ids=False)
     return StepResult(case=case, event=event, deadlines=changes)
+
+
+def record_occurrence(
+    session: Session,
+    *,
+    case_id: int,
+    fields: Mapping[str, str],
+    note: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    """One more occurrence of the defect on a case still being worked: counted and audited.
+
+    Not a step of the lifecycle (the state stays), but a fact the 8D report and the supplier's
+    grade depend on, so it goes into the hash-chained trail like every step.
+    """
+    case, supplier = _case_and_supplier(session, case_id)
+    case.occurrences += 1
+    case.updated_at = now
+    event = chain_event(
+        case=case, action=OCCURRENCE, from_state=case.state, fields=dict(fields), note=note,
+        actor=actor, at=now,
+    )
+    return _record(
+        session, case=case, supplier=supplier, event=event, now=now, policy=policy,
+        final=False, undone=None,
+    )
 
 
 def _record_content(case: Case, trigger: str, fields: Mapping[str, str]) -> None:
