@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import admin, cases, demo, suppliers
+from cli.sweep import sweep_command
 
 app = typer.Typer(
     name="capa",
@@ -20,6 +21,7 @@ app.add_typer(admin.lifecycle_app, name="lifecycle")
 app.add_typer(admin.audit_app, name="audit")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(demo.app, name="demo")
+app.command("sweep")(sweep_command)
 
 
 def main() -> None:

@@ -1,0 +1,325 @@
+"""The sweep: acts on every deadline whose next action is due, once.
+
+It asks the index (status, next_action_at) for due rows, so its cost follows the work due,
+not the number of open cases (DESIGN.md §2.1). Each deadline carries the moment of its next
+action; the sweep acts, then moves that moment to the following step of the ladder, or clears
+it:
+
+- an obligation is reminded before it is due, then escalated level by level once overdue;
+- a monthly review sends the owner the defect count since the countermeasure, then is met;
+- the end of the effectiveness window closes the case (no recurrence in six months).
+
+At-least-once out, exactly-once in: each notice has a unique dedupe key (deadline, stage), and
+is inserted with ON CONFLICT DO NOTHING, so a sweep that runs twice, crashes half-way or runs
+on two workers at once never queues the same notice twice. A batch is one transaction: a crash
+loses the whole batch, which the next run redoes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
+from errors import CapaError
+from models import Case, Deadline, DefectEvent, Notification, Supplier
+from models.db import build, fetch, row_values, session_scope
+from models.deadline import PENDING
+from notifications import messages
+from statemachines.engine import advance
+
+_table = Deadline.__table__  # type: ignore[attr-defined]
+_notifications = Notification.__table__  # type: ignore[attr-defined]
+
+# A row is claimed by moving its next action on, only if nobody moved it first: of two
+# sweepers that read the same row, one update matches and the other's finds nothing to do.
+_MOVE_ON = (
+    update(_table)
+    .where(_table.c.id == bindparam("deadline_id"))
+    .where(_table.c.status == PENDING)
+    .where(_table.c.next_action_at == bindparam("read_next_action_at"))
+    .values(
+        next_action_at=bindparam("new_next_action_at"),
+        escalation_level=bindparam("new_escalation_level"),
+        reminded_at=bindparam("new_reminded_at"),
+        status=bindparam("new_status"),
+        closed_at=bindparam("new_closed_at"),
+        met_on_time=bindparam("new_met_on_time"),
+    )
+)
+
+SUPPLIER_ROLES = ("supplier_contact", "supplier_quality_head", "supplier_executive")
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    escalations: int = 0
+    reviews: int = 0
+    closures: int = 0
+    batches: int = 0
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "reminders": self.reminders,
+            "escalations": self.escalations,
+            "reviews": self.reviews,
+            "closures": self.closures,
+            "batches": self.batches,
+            "actions": self.actions,
+        }
+
+
+def _due_rows(session: Session, now: datetime, batch_size: int) -> list[Deadline]:
+    query = (
+        select(_table)
+        .where(_table.c.status == PENDING)
+        .where(_table.c.next_action_at <= now)
+        # Windows last among rows due at the same moment: the month's review goes out before
+        # the window's end closes the case (and with it every review still pending).
+        .order_by(_table.c.next_action_at, _table.c.kind == "window", _table.c.id)
+        .limit(batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # SKIP LOCKED: two workers sweeping at once claim disjoint rows. The conditional
+        # update and the dedupe key are the second and third lines of defence.
+        query = query.with_for_update(skip_locked=True)
+    return fetch(session, Deadline, query, {})
+
+
+def _insert_notices(session: Session, notices: Sequence[Notification]) -> int:
+    """Insert notices, skipping any whose dedupe key exists; return how many were new."""
+    if not notices:
+        return 0
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(_notifications)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_notifications.c.id)
+    )
+    inserted = session.connection().execute(statement, [row_values(n) for n in notices])
+    return len(inserted.all())
+
+
+def _audience(roles: Sequence[str], case: Case) -> list[str]:
+    # An internal case has nobody at a supplier to tell.
+    return [r for r in roles if case.supplier_id is not None or r not in SUPPLIER_ROLES]
+
+
+def _notice(
+    case: Case, deadline: Deadline, key: str, kind: str, level: int, roles: Sequence[str],
+    text: tuple[str, str], now: datetime,
+) -> Notification:
+    subject, body = text
+    return build(
+        Notification,
+        dedupe_key=f"deadline:{deadline.id}:{key}",
+        case_id=case.id,
+        deadline_id=deadline.id,
+        kind=kind,
+        escalation_level=level,
+        audience=_audience(roles, case),
+        subject=subject,
+        body=body,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def _ladder_position(
+    ladder: Sequence[LadderStep], deadline: Deadline, now: datetime
+) -> tuple[LadderStep | None, tuple[int, ...], datetime | None]:
+    """The highest level now due (with the levels it jumps over) and when the next comes."""
+    reached: LadderStep | None = None
+    skipped: list[int] = []
+    following: datetime | None = None
+    for step in ladder:
+        if step.level <= deadline.escalation_level:
+            continue
+        moment = deadline.due_at + step.after
+        if moment <= now:
+            if reached is not None:
+                skipped.append(reached.level)
+            reached = step
+        else:
+            following = moment
+            break
+    return reached, tuple(skipped), following
+
+
+def _defects_since(session: Session, case: Case, since: datetime) -> int:
+    if case.supplier_id is None:
+        return 0
+    return session.exec(
+        select(func.coalesce(func.sum(DefectEvent.quantity), 0))
+        .where(DefectEvent.supplier_id == case.supplier_id)
+        .where(DefectEvent.part == case.part)
+        .where(DefectEvent.defect_code == case.defect_code)
+        .where(col(DefectEvent.occurred_at) >= since)
+    ).one()
+
+
+def _window_end(session: Session, case_id: int) -> datetime | None:
+    return session.exec(
+        select(Deadline.due_at)
+        .where(Deadline.case_id == case_id)
+        .where(Deadline.key == "effectiveness_window")
+        .where(Deadline.status == PENDING)
+    ).first()
+
+
+def _sweep_batch(
+    session: Session, *, now: datetime, policy: DeadlinePolicy, batch_size: int,
+    report: SweepReport, seen: set[int],
+) -> tuple[int, list[Deadline]]:
+    """Remind, escalate and review one batch; return how many rows were new to this run and
+    the windows that ended (closed afterwards, each in its own transaction)."""
+    rows = [d for d in _due_rows(session, now, batch_size) if d.id not in seen]
+    seen.update(d.id for d in rows if d.id is not None)
+    if not rows:
+        return 0, []
+    case_ids = {d.case_id for d in rows}
+    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids)))}
+    supplier_ids = {c.supplier_id for c in cases.values() if c.supplier_id is not None}
+    suppliers = {
+        s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
+    }
+    moves: list[dict[str, Any]] = []
+    notices: list[Notification] = []
+    windows: list[Deadline] = []
+    for deadline in rows:
+        case = cases[deadline.case_id]
+        supplier = suppliers.get(case.supplier_id) if case.supplier_id else None
+        move: dict[str, Any] = {
+            "deadline_id": deadline.id,
+            "read_next_action_at": deadline.next_action_at,
+            "new_next_action_at": None,
+            "new_escalation_level": deadline.escalation_level,
+            "new_reminded_at": deadline.reminded_at,
+            "new_status": PENDING,
+            "new_closed_at": None,
+            "new_met_on_time": None,
+        }
+        action: dict[str, Any] = {"case": case.id, "deadline": deadline.id, "key": deadline.key}
+        if deadline.kind == "window":
+            windows.append(deadline)
+            continue
+        if deadline.kind == "review":
+            count = _defects_since(session, case, deadline.started_at)
+            text = messages.review(case, supplier, deadline, count,
+                                   _window_end(session, deadline.case_id))
+            notices.append(_notice(case, deadline, "review", "review", 0,
+                                   policy.review_audience, text, now))
+            move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
+            action.update(action="review", defects_since=count)
+            report.reviews += 1
+        else:
+            reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
+            if reached is not None:
+                text = messages.escalation(case, supplier, deadline, reached.level, skipped,
+                                           reached.notify, now)
+                notices.append(_notice(case, deadline, f"level:{reached.level}", "escalation",
+                                       reached.level, reached.notify, text, now))
+                move.update(new_escalation_level=reached.level, new_next_action_at=following)
+                action.update(action="escalation", level=reached.level, skipped=list(skipped))
+                report.escalations += 1
+            elif now < deadline.due_at:
+                text = messages.reminder(case, supplier, deadline, now)
+                notices.append(_notice(case, deadline, "reminder", "reminder", 0,
+                                       policy.reminder_audience, text, now))
+                first = policy.ladder[0].after if policy.ladder else None
+                move.update(new_reminded_at=now,
+                            new_next_action_at=deadline.due_at + first if first is not None
+                            else None)
+                action.update(action="reminder")
+                report.reminders += 1
+            else:
+                # Overdue with no ladder level left to reach: nothing more to send.
+                move.update(new_next_action_at=following)
+                action.update(action="none")
+        moves.append(move)
+        report.actions.append(action)
+    if moves:
+        session.connection().execute(_MOVE_ON, moves)
+    _insert_notices(session, notices)
+    return len(rows), windows
+
+
+def _close_case(
+    engine: Engine, deadline: Deadline, *, now: datetime, policy: DeadlinePolicy, actor: str,
+    report: SweepReport,
+) -> None:
+    """Close a case whose window ended: a step of its own, through the engine."""
+    action: dict[str, Any] = {"case": deadline.case_id, "deadline": deadline.id,
+                              "key": deadline.key}
+    try:
+        with session_scope(engine) as session:
+            result = advance(
+                session, case_id=deadline.case_id, trigger="close", fields={},
+                note="The effectiveness window ended with no recurrence: the countermeasure "
+                     "is effective.",
+                actor=actor, now=now, policy=policy,
+            )
+    except CapaError as refusal:
+        # Someone changed the case at that very moment (a recurrence reopening it, say).
+        # Nothing was written; the row is still due and the next sweep looks again.
+        action.update(action="close_refused", reason=refusal.message)
+    else:
+        action.update(action="closed", event=result.event.seq)
+        report.closures += 1
+    report.actions.append(action)
+
+
+def sweep(
+    engine: Engine,
+    *,
+    now: datetime,
+    policy: DeadlinePolicy,
+    batch_size: int = 500,
+    actor: str = "capaflow",
+    max_batches: int | None = None,
+) -> SweepReport:
+    """Act on every deadline due at `now`, in batches of one transaction each."""
+    report = SweepReport()
+    # Rows this run already handled: a row whose claim another sweeper won (or a window
+    # whose close was refused) is still due, and must not make this run spin on it.
+    seen: set[int] = set()
+    while max_batches is None or report.batches < max_batches:
+        with session_scope(engine) as session:
+            handled, windows = _sweep_batch(session, now=now, policy=policy,
+                                            batch_size=batch_size, report=report, seen=seen)
+        for window in windows:
+            _close_case(engine, window, now=now, policy=policy, actor=actor, report=report)
+        if handled == 0:
+            break
+        report.batches += 1
+    return report
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    batch_size: int
+    actor: str
+
+
+def sweep_settings(policies: dict[str, Any]) -> SweepSettings:
+    """`[sweep]` of the policies, checked: a bad value names its key (exit 2)."""
+    section = policies.get("sweep", {})
+    batch_size = section.get("batch_size", 500)
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or not (
+        1 <= batch_size <= 100_000
+    ):
+        raise PolicyError("sweep.batch_size: a whole number from 1 to 100000",
+                          field="sweep.batch_size")
+    actor = section.get("actor", "capaflow")
+    if not isinstance(actor, str) or not actor.strip():
+        raise PolicyError("sweep.actor: a name for the audit trail", field="sweep.actor")
+    return SweepSettings(batch_size=batch_size, actor=actor.strip()[:100])
