@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, cases, demo, suppliers
+from cli import admin, cases, demo, notify, suppliers
+from cli.defects import app as defect_app
 from cli.sweep import sweep_command
 
 app = typer.Typer(
@@ -21,6 +22,8 @@ app.add_typer(admin.lifecycle_app, name="lifecycle")
 app.add_typer(admin.audit_app, name="audit")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(demo.app, name="demo")
+app.add_typer(notify.app, name="notify")
+app.add_typer(defect_app, name="defect")
 app.command("sweep")(sweep_command)
 
 

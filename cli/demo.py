@@ -2,14 +2,85 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.markup import escape
 from rich.rule import Rule
 
 from cli import admin, cases
 from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from demo.seed import is_empty, seed
+from demo.simulation import Line, simulate
+from errors import BadInput
+from intake.policy import load_intake_policy
+from models.db import dispose_engines, get_engine, upgrade
 
-app = typer.Typer(help="Demo data and a guided tour.", no_args_is_help=True)
+app = typer.Typer(
+    help="Eight simulated months (with no subcommand), demo data and a guided tour.",
+    invoke_without_command=True,
+)
+
+
+@app.callback()
+def simulate_command(
+    ctx: typer.Context,
+    months: Annotated[int, typer.Option("--months", min=1, max=24)] = 8,
+    as_json: JsonOpt = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="A new SQLite file to simulate in (default: a temporary one)."),
+    ] = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Simulate eight months of cases, reminders, escalations, a recurrence and a closure."""
+    if ctx.invoked_subcommand is not None:
+        return
+    env = Env(as_json, db, now, config)
+
+    def body() -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            url = db or f"sqlite:///{Path(scratch) / 'demo.db'}"
+            if not url.startswith("sqlite"):
+                raise BadInput("db: the simulation runs on a new SQLite file only", field="db")
+            path = Path(url.removeprefix("sqlite:///"))
+            if path.exists() and path.stat().st_size > 0:
+                raise BadInput(f"db: {path} exists; the simulation needs a new file",
+                               field="db")
+            upgrade(url)
+            lines = simulate(get_engine(url), policy=env.deadline_policy,
+                             intake=load_intake_policy(env.policies.get("intake")),
+                             months=months)
+            dispose_engines()
+        if env.as_json:
+            print_json([{"at": line.at, "case": line.case, "kind": line.kind,
+                         "what": line.what} for line in lines])
+            return
+        _print_timeline(lines)
+        if db:
+            stdout.print(f"\nThe simulated data stays in {db}: try "
+                         f"`capa case list --db {db}`.", highlight=False)
+
+    run(env, body)
+
+
+_STYLES = {"escalation": "bold red", "reminder": "yellow", "review": "cyan",
+           "defect": "bold magenta", "step": ""}
+
+
+def _print_timeline(lines: list[Line]) -> None:
+    month = ""
+    for line in lines:
+        if f"{line.at:%B %Y}" != month:
+            month = f"{line.at:%B %Y}"
+            stdout.print(Rule(f"[bold]{month}[/]", align="left"))
+        case = f"#{line.case}" if line.case else "  "
+        style = _STYLES.get(line.kind, "")
+        text = f"{line.at:%d %a %H:%M}  {case:>3}  {line.what}"
+        stdout.print(f"[{style}]{escape(text)}[/]" if style else escape(text), highlight=False)
 
 
 @app.command("seed")

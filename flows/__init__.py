@@ -1,0 +1,1 @@
+"""Prefect flows and their deployments; thin wrappers over the plain functions below them."""

@@ -1,0 +1,322 @@
+"""`capa defect ...`: record a defect, or import many from CSV, and see what the intake did."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from calendars import isoformat, readable
+from cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    DbOpt,
+    Env,
+    JsonOpt,
+    NowOpt,
+    print_json,
+    run,
+    stderr,
+    stdout,
+)
+from cli.views import case_json, deadline_json
+from errors import BadInput
+from intake import (
+    COLUMNS,
+    SOURCES,
+    HoldChange,
+    ImportReport,
+    IntakeResult,
+    import_defects,
+    load_intake_policy,
+    record_defect,
+)
+from intake.recurrence import parse_occurred_at, parse_quantity
+
+app = typer.Typer(
+    help="Record defects: each is counted on its open case, reopens a case whose "
+    "countermeasure it proves ineffective, or opens a new case.",
+    no_args_is_help=True,
+)
+
+
+def _hold_json(change: HoldChange) -> dict[str, Any]:
+    hold = change.hold
+    return {
+        "id": hold.id,
+        "part": hold.part,
+        "case_id": hold.case_id,
+        "lots_required": hold.lots_required,
+        "lots_remaining": hold.lots_remaining,
+        # true: an open hold on this part was renewed to the full count instead of stacking.
+        "reset": change.reset,
+        "reason": hold.reason,
+    }
+
+
+def _defect_json(result: IntakeResult) -> dict[str, Any]:
+    defect = result.defect
+    return {
+        "id": defect.id,
+        "supplier": result.supplier.code,
+        "part": defect.part,
+        "defect_code": defect.defect_code,
+        "quantity": defect.quantity,
+        "occurred_at": isoformat(defect.occurred_at),
+        "recorded_at": isoformat(defect.recorded_at),
+        "source": defect.source,
+    }
+
+
+def _record_json(result: IntakeResult, env: Env) -> dict[str, Any]:
+    step = result.step
+    return {
+        "outcome": result.outcome,
+        "case_id": result.case_id,
+        "linked_case_id": result.linked_case_id,
+        "case": case_json(result.case, result.supplier) if result.case is not None else None,
+        "defect": _defect_json(result),
+        "inspection_hold": _hold_json(result.hold),
+        "deadlines": {
+            "started": [deadline_json(d, env.now) for d in step.deadlines.started]
+            if step else [],
+            "cancelled": [deadline_json(d, env.now) for d in step.deadlines.cancelled]
+            if step else [],
+        },
+    }
+
+
+def _what_happened(result: IntakeResult) -> str:
+    """The outcome in a quality lead's words, for the human output."""
+    case = result.case
+    started = result.step.deadlines.started if result.step else []
+    containment = next((d for d in started if d.key == "containment"), None)
+    due = f", containment due {readable(containment.due_at)}" if containment else ""
+    if result.outcome == "occurrence" and case is not None:
+        return (
+            f"counted on case #{case.id} ({case.state}; {case.occurrences} occurrences so far)"
+        )
+    if result.outcome == "reopened" and case is not None:
+        return (
+            f"countermeasure ineffective: case #{case.id} reopened to containment "
+            f"(reopened {case.reopen_count}×{due})"
+        )
+    if result.outcome == "new_case" and case is not None:
+        follows = f", follows case #{result.linked_case_id}" if result.linked_case_id else ""
+        return f"new case #{case.id} opened{follows}{due}"
+    return "recorded; no case opened (intake.open_new_case is off)"
+
+
+def _hold_line(result: IntakeResult) -> str:
+    hold = result.hold.hold
+    how = "renewed" if result.hold.reset else "placed"
+    return (
+        f"100 % inspection: next {hold.lots_remaining} lots of {result.supplier.code} "
+        f"{hold.part} (hold #{hold.id} {how})"
+    )
+
+
+# Help texts as one line per paragraph: Typer keeps a docstring's line breaks, which would
+# wrap every paragraph twice in a narrow terminal.
+_RECORD_HELP = (
+    "Record a defect of a supplier's part and act on its 8D case.\n\n"
+    "The open case of the same supplier, part and defect code counts one more occurrence; "
+    "a case in effectiveness tracking is reopened (the countermeasure was ineffective); a "
+    "case closed as effective, or none, gets a new case linked to the earlier one. The next "
+    "lots of the part go on 100 % inspection ([intake] inspection_lots)."
+)
+_IMPORT_HELP = (
+    "Record every defect of a CSV file, as `defect record` does for one.\n\n"
+    f"Header: {','.join(COLUMNS)} (quantity, source and note optional; occurred_at "
+    "ISO-8601 with offset). Rows are recorded in file order, each in its own transaction.\n\n"
+    "Exit 0 when every row was imported. When some rows are rejected the exit code is 2, "
+    "BUT THE GOOD ROWS STAY IMPORTED: \"imported\" lists them; \"rejected\" lists each bad "
+    "row's line (the header is line 1), field and message, and nothing of a bad row is "
+    "written. Fix the rejected rows and import only those: importing the whole file again "
+    "records its good rows a second time.\n\n"
+    "A file that is missing or empty, or whose header lacks a required column, is refused "
+    "whole (exit 2, nothing written)."
+)
+
+
+@app.command("record", help=_RECORD_HELP)
+def record_command(
+    supplier: Annotated[str, typer.Option("--supplier", help="Supplier code.")],
+    part: Annotated[str, typer.Option("--part", help="Part number.")],
+    defect_code: Annotated[str, typer.Option("--defect-code", help="Defect code, e.g. CRACK.")],
+    qty: Annotated[
+        str | None,
+        typer.Option("--qty", metavar="N", help="Defective parts (default 1).", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="TIME",
+            help="When the defect occurred, ISO-8601 with offset (default: now).",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help=f"Where it was found: {', '.join(SOURCES)}.")
+    ] = "line",
+    note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
+    severity: Annotated[
+        str, typer.Option("--severity", help="Severity if a new case is opened.")
+    ] = "major",
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Record a defect of a supplier's part and act on its 8D case."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        # Quantity and time are read here rather than by Typer so that a typo is refused
+        # like every other bad input: exit 2, the field named, an error document with --json.
+        if qty is not None and not qty.strip():
+            # Blank means "one part" in a CSV cell, but typed as an option it is a slip.
+            raise BadInput("quantity: --qty must not be empty", field="quantity")
+        quantity = parse_quantity(qty)
+        occurred_at = parse_occurred_at(at, env.now) if at is not None else env.now
+        intake_policy = load_intake_policy(env.policies.get("intake"))
+        with env.transaction() as session:
+            result = record_defect(
+                session,
+                supplier_code=supplier,
+                part=part,
+                defect_code=defect_code,
+                quantity=quantity,
+                occurred_at=occurred_at,
+                source=source,
+                note=note,
+                actor=env.actor,
+                now=env.now,
+                policy=env.deadline_policy,
+                intake_policy=intake_policy,
+                severity=severity.strip().lower(),
+            )
+        if env.as_json:
+            print_json(_record_json(result, env))
+            return
+        defect = result.defect
+        stdout.print(
+            f"Defect #{defect.id} ({defect.quantity} × {defect.defect_code} on {defect.part} "
+            f"from {result.supplier.code}): {_what_happened(result)}.",
+            highlight=False, markup=False,
+        )
+        stdout.print(_hold_line(result), highlight=False, markup=False)
+
+    run(env, body)
+
+
+def _row_json(line: int, result: IntakeResult) -> dict[str, Any]:
+    return {
+        "line": line,
+        "outcome": result.outcome,
+        "case_id": result.case_id,
+        "linked_case_id": result.linked_case_id,
+        "defect": _defect_json(result),
+        "inspection_hold": _hold_json(result.hold),
+    }
+
+
+def _summary(report: ImportReport) -> str:
+    lines = report.rejected_lines
+    shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+    return (
+        f"{len(lines)} of {report.rows} rows of {report.file} rejected (line {shown}); "
+        f"the other {len(report.imported)} rows were imported"
+    )
+
+
+def _report_json(report: ImportReport) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "file": report.file,
+        "rows": report.rows,
+        # false: some rows were rejected and the command exits 2, but the rows listed under
+        # "imported" were recorded (each row is its own transaction) and stay recorded.
+        "complete": report.complete,
+        "imported": [_row_json(row.line, row.result) for row in report.imported],
+        "rejected": [
+            {"line": r.line, "field": r.field, "message": r.message} for r in report.rejected
+        ],
+    }
+    if not report.complete:
+        # The contract's error object too, so a script that reads "error" on a non-zero exit
+        # finds it; here it sits beside the report instead of replacing it.
+        document["error"] = {"code": "bad_input", "message": _summary(report), "field": None}
+    return document
+
+
+@app.command("import", help=_IMPORT_HELP)
+def import_command(
+    file: Annotated[
+        str,
+        typer.Argument(metavar="FILE.csv", help=f"CSV with the header {','.join(COLUMNS)}."),
+    ],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Record every defect of a CSV file; good rows land even when others are rejected."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        intake_policy = load_intake_policy(env.policies.get("intake"))
+        policy = env.deadline_policy
+        # The database is checked before the first row, so a wrong --db is refused whole
+        # rather than as every row failing.
+        env.engine()
+        report = import_defects(
+            file,
+            transaction=env.transaction,
+            actor=env.actor,
+            now=env.now,
+            policy=policy,
+            intake_policy=intake_policy,
+        )
+        if env.as_json:
+            print_json(_report_json(report))
+        else:
+            _print_report(report)
+        if not report.complete:
+            stderr.print(f"error: {_summary(report)}", markup=False, highlight=False)
+            raise typer.Exit(BadInput.exit_code)
+
+    run(env, body)
+
+
+def _print_report(report: ImportReport) -> None:
+    outcomes = Counter(row.result.outcome for row in report.imported)
+    counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+    stdout.print(
+        f"Imported {len(report.imported)} of {report.rows} rows from {report.file}"
+        + (f" ({counted})." if counted else "."),
+        highlight=False, markup=False,
+    )
+    if report.imported:
+        table = Table(title_justify="left")
+        for column in ("line", "defect", "outcome", "case", "follows", "100 % lots"):
+            table.add_column(column)
+        for row in report.imported:
+            result = row.result
+            table.add_row(
+                str(row.line),
+                f"{result.supplier.code} {result.defect.part} {result.defect.defect_code} "
+                f"×{result.defect.quantity}",
+                result.outcome,
+                f"#{result.case_id}" if result.case_id else "",
+                f"#{result.linked_case_id}" if result.linked_case_id else "",
+                str(result.hold.hold.lots_remaining),
+            )
+        stdout.print(table)
+    for rejection in report.rejected:
+        stdout.print(
+            f"line {rejection.line}: {rejection.message}", highlight=False, markup=False
+        )

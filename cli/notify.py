@@ -1,0 +1,202 @@
+"""`capa notify ...`: list the outbox, dispatch what is due, retry a failed notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from calendars import isoformat, readable
+from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from models import Case, Notification, Supplier
+from notifications.dispatch import dispatch, dispatch_policy
+from notifications.notices import (
+    cases_and_suppliers,
+    check_status,
+    list_notices,
+    retry_notice,
+)
+from notifications.notifier import AppriseNotifier
+from notifications.routing import Resolution, Routes, load_routes, resolve
+from notifications.urls import mask
+
+app = typer.Typer(help="Notifications: the outbox and its delivery.", no_args_is_help=True)
+
+RoutesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--routes", envvar="CAPA_ROUTES",
+        help="TOML file of internal routes ([roles], [people]); default config/routes.toml.",
+        show_default=False,
+    ),
+]
+
+
+def _routes(env: Env, path: str | None) -> Routes:
+    # A file the user named must exist; the default location may be absent (load_routes).
+    if path:
+        return load_routes(path, required=True)
+    return load_routes(env.settings.routes)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return isoformat(value) if value is not None else None
+
+
+def notice_json(notice: Notification, resolution: Resolution) -> dict[str, Any]:
+    """One notice as `notify list --json` shows it; every URL masked."""
+    return {
+        "id": notice.id,
+        "case": notice.case_id,
+        "kind": notice.kind,
+        "escalation_level": notice.escalation_level,
+        "status": notice.status,
+        "attempts": notice.attempts,
+        # Resolved now, from today's routes and supplier register: who a (re)send reaches.
+        "recipients": [mask(url) for url in resolution.urls],
+        "unreached_roles": resolution.unresolved,
+        "delivered_to": list(notice.extra.get("delivered", [])),
+        "audience": list(notice.audience),
+        "subject": notice.subject,
+        "created_at": _iso(notice.created_at),
+        "next_attempt_at": _iso(notice.next_attempt_at),
+        "sent_at": _iso(notice.sent_at),
+        # Stored masked and scrubbed by dispatch.
+        "last_error": notice.last_error,
+    }
+
+
+def _resolved(
+    notices: list[Notification], cases: dict[int, Case], suppliers: dict[int, Supplier],
+    routes: Routes,
+) -> list[dict[str, Any]]:
+    documents = []
+    for notice in notices:
+        case = cases.get(notice.case_id) if notice.case_id is not None else None
+        supplier = (
+            suppliers.get(case.supplier_id) if case and case.supplier_id is not None else None
+        )
+        documents.append(notice_json(notice, resolve(notice, case, supplier, routes)))
+    return documents
+
+
+@app.command("list")
+def list_command(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, sending, sent or failed.")
+    ] = None,
+    case: Annotated[int | None, typer.Option("--case", help="Only this case's notices.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 100,
+    routes: RoutesOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The outbox, newest first: each notice with its recipients (masked) and status."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        wanted = status.strip().lower() if status is not None else None
+        check_status(wanted)
+        route_table = _routes(env, routes)
+        with env.transaction() as session:
+            notices = list_notices(session, status=wanted, case_id=case, limit=limit)
+            cases, suppliers = cases_and_suppliers(session, notices)
+        documents = _resolved(notices, cases, suppliers, route_table)
+        if env.as_json:
+            print_json(documents)
+            return
+        table = Table(title=f"{len(documents)} notice(s)", title_justify="left")
+        for column in ("id", "case", "kind", "level", "status", "tries", "recipients", "when",
+                       "last error"):
+            table.add_column(column)
+        for d, n in zip(documents, notices, strict=True):
+            when = readable(n.sent_at if n.status == "sent" else n.next_attempt_at)
+            table.add_row(
+                str(d["id"]), str(d["case"] or "-"), d["kind"], str(d["escalation_level"]),
+                d["status"], str(d["attempts"]), "\n".join(d["recipients"]) or "-", when or "-",
+                d["last_error"] or "",
+            )
+        stdout.print(table)
+
+    run(env, body)
+
+
+@app.command("dispatch")
+def dispatch_command(
+    routes: RoutesOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Send every notice that is due; failures are retried with backoff ([dispatch] policy)."""
+    env = Env(as_json, db, now, config)
+
+    def body() -> None:
+        policy = dispatch_policy(env.policies)
+        route_table = _routes(env, routes)
+        with env.transaction() as session:
+            report = dispatch(
+                session,
+                now=env.now,
+                notifier=AppriseNotifier(),
+                routes=route_table,
+                max_attempts=policy.max_attempts,
+                backoff_seconds=policy.backoff_seconds,
+                batch_size=policy.batch_size,
+            )
+        document = {
+            "sent": report.sent,
+            "retried": report.retried,
+            "failed": report.failed,
+            "sent_ids": report.sent_ids,
+            "retried_ids": report.retried_ids,
+            "failed_ids": report.failed_ids,
+            "routes": {"file": route_table.source, "found": route_table.found},
+        }
+        if env.as_json:
+            print_json(document)
+            return
+        stdout.print(
+            f"Sent {report.sent}, to retry {report.retried}, failed {report.failed}.",
+            highlight=False,
+        )
+        if not route_table.found:
+            stdout.print(
+                f"Routes file {route_table.source} not found: the owner and internal roles "
+                "reach nobody.", highlight=False,
+            )
+
+    run(env, body)
+
+
+@app.command("retry")
+def retry_command(
+    notice_id: Annotated[int, typer.Argument(help="Notice id (see `capa notify list`).")],
+    routes: RoutesOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Put a failed notice back in line: pending, due now, attempts from zero."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        route_table = _routes(env, routes)
+        with env.transaction() as session:
+            notice = retry_notice(session, notice_id=notice_id, now=env.now)
+            cases, suppliers = cases_and_suppliers(session, [notice])
+        document = _resolved([notice], cases, suppliers, route_table)[0]
+        if env.as_json:
+            print_json(document)
+            return
+        stdout.print(
+            f"Notice {notice_id} is pending again, due {readable(notice.next_attempt_at)}; "
+            f"recipients: {', '.join(document['recipients']) or 'none'}.",
+            highlight=False,
+        )
+
+    run(env, body)

@@ -1,0 +1,195 @@
+"""`capa demo`: eight months of a quality department, simulated on a fresh SQLite file.
+
+Nothing here is staged: suppliers are added, cases opened and steps taken through the engine,
+defects recorded through the intake, and time moves only through the sweep, exactly as the
+scheduled flows would move it, with `now` as an argument. The clock jumps from one moment
+that matters to the next (a scheduled action, or the earliest next action of any deadline,
+read through the sweep's index), so eight months take seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from deadlines.policy import DeadlinePolicy
+from deadlines.sweep import sweep
+from intake.policy import IntakePolicy
+from intake.recurrence import record_defect
+from models import CaseEvent, Deadline, Notification
+from models.db import session_scope
+from statemachines.engine import advance, open_case
+from suppliers.registry import add_supplier
+
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning
+H = timedelta(hours=1)
+D = timedelta(days=1)
+ACTOR = "lena"
+
+
+@dataclass(order=True)
+class Line:
+    """One line of the timeline."""
+
+    at: datetime
+    order: int
+    case: int | None = field(compare=False)
+    what: str = field(compare=False)
+    kind: str = field(compare=False)
+
+
+@dataclass
+class Simulation:
+    engine: Engine
+    policy: DeadlinePolicy
+    intake: IntakePolicy
+    end: datetime
+    lines: list[Line] = field(default_factory=list)
+    _events_seen: int = 0
+    _notices_seen: int = 0
+
+    # --- the things people do -----------------------------------------------------------
+    def supplier(self, at: datetime, code: str, name: str) -> None:
+        with session_scope(self.engine) as session:
+            base = f"json://127.0.0.1:8765/{code.lower()}"
+            add_supplier(session, code=code, name=name, contact=f"{base}/contact",
+                         quality_head=f"{base}/quality-head", executive=f"{base}/executive",
+                         now=at)
+
+    def open(self, at: datetime, **kwargs: Any) -> None:
+        with session_scope(self.engine) as session:
+            open_case(session, lifecycle="8d", severity=kwargs.pop("severity", "major"),
+                      complex_cause=False, owner=ACTOR, team="lena, marco", actor=ACTOR,
+                      now=at, policy=self.policy, **kwargs)
+
+    def step(self, at: datetime, case_id: int, trigger: str, **fields: str) -> None:
+        with session_scope(self.engine) as session:
+            advance(session, case_id=case_id, trigger=trigger, fields=fields, note=None,
+                    actor=ACTOR, now=at, policy=self.policy)
+
+    def defect(self, at: datetime, supplier: str, part: str, code: str, qty: int) -> None:
+        with session_scope(self.engine) as session:
+            record_defect(session, supplier_code=supplier, part=part, defect_code=code,
+                          quantity=qty, occurred_at=at, source="line", note=None,
+                          actor=ACTOR, now=at, policy=self.policy, intake_policy=self.intake)
+        self.lines.append(Line(at, 0, None, f"{qty} × {code} on {part} from {supplier} "
+                                            "recorded at the line", "defect"))
+
+    # --- watching what happened ---------------------------------------------------------
+    def _collect(self) -> None:
+        with Session(self.engine) as session:
+            events = session.exec(select(CaseEvent).where(col(CaseEvent.id) > self._events_seen)
+                                  .order_by(col(CaseEvent.id))).all()
+            notices = session.exec(select(Notification)
+                                   .where(col(Notification.id) > self._notices_seen)
+                                   .order_by(col(Notification.id))).all()
+        for e in events:
+            self._events_seen = max(self._events_seen, e.id or 0)
+            # A closure comes last among lines of the same moment: the window's last review
+            # went out before it.
+            order = 3 if e.action == "close" else 1
+            self.lines.append(Line(e.at, order, e.case_id, _describe_event(e), "step"))
+        for n in notices:
+            self._notices_seen = max(self._notices_seen, n.id or 0)
+            if n.kind in ("reminder", "escalation", "review"):
+                to = ", ".join(r.replace("_", " ") for r in n.audience)
+                level = f" L{n.escalation_level}" if n.escalation_level else ""
+                what = n.subject.split(": ", 1)[-1]
+                self.lines.append(Line(n.created_at, 2, n.case_id,
+                                       f"{n.kind}{level} → {to}: {what}", n.kind))
+
+    def _next_due(self) -> datetime | None:
+        with Session(self.engine) as session:
+            return session.exec(select(func.min(Deadline.next_action_at))
+                                .where(Deadline.status == "pending")).one()
+
+    def run(self, script: list[tuple[datetime, Callable[[], None]]]) -> list[Line]:
+        script = sorted(script, key=lambda item: item[0])
+        now = START
+        while now <= self.end:
+            while script and script[0][0] <= now:
+                _, action = script.pop(0)
+                action()
+            sweep(self.engine, now=now, policy=self.policy, batch_size=500, actor="capaflow")
+            self._collect()
+            upcoming = [m for m in (self._next_due(), script[0][0] if script else None) if m]
+            if not upcoming:
+                break
+            now = max(min(upcoming), now + timedelta(minutes=1))
+        return sorted(self.lines)
+
+
+def _describe_event(event: CaseEvent) -> str:
+    if event.action == "open":
+        linked = event.fields.get("linked_case")
+        follows = f", follows case #{linked} closed as effective" if linked else ""
+        return f"opened: {event.fields.get('title')} ({event.fields.get('supplier', '-')}{follows})"
+    if event.action == "close" and event.actor == "capaflow":
+        return "closed by the sweep: six months with no recurrence, countermeasure effective"
+    if event.action == "reopen":
+        return "REOPENED: the defect came back inside the window; containment owed again"
+    if event.action == "occurrence":
+        return "one more occurrence counted"
+    content = "; ".join(f"{k}: {v}" for k, v in event.fields.items())
+    return f"{event.action}{f' ({content})' if content else ''}"
+
+
+def script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]:
+    s = START
+    return [
+        (s, lambda: sim.supplier(s, "ACME", "Acme Stamping Ltd.")),
+        (s, lambda: sim.supplier(s, "BOLTCO", "Bolt & Co. Fasteners")),
+        # Case 1: every step on time; closed as effective after six quiet months.
+        (s, lambda: sim.open(s, title="Burr on bracket edge", supplier_code="ACME",
+                             part="BRK-220", defect_code="BURR", problem="Cut harnesses")),
+        (s + 20 * H, lambda: sim.step(s + 20 * H, 1, "contain", containment="Sorted 2,400")),
+        (s + 2 * D, lambda: sim.step(s + 2 * D, 1, "find_root_cause", root_cause="Worn die",
+                                     escape_point="No burr check", category="machine")),
+        (s + 3 * D, lambda: sim.step(s + 3 * D, 1, "apply_short_term_fix",
+                                     short_term_fix="Manual deburr")),
+        (s + 8 * D, lambda: sim.step(s + 8 * D, 1, "implement_countermeasure",
+                                     countermeasure="Die reground, life limit in PM")),
+        # Case 2: a slow supplier, escalated; its countermeasure fails and the case reopens.
+        (s + D, lambda: sim.open(s + D, title="Bolt torque below spec", supplier_code="BOLTCO",
+                                 part="M8-45", defect_code="TORQUE-LOW", severity="critical",
+                                 problem="Clamp load 18 % low")),
+        (s + 4 * D, lambda: sim.step(s + 4 * D, 2, "contain", containment="Lots quarantined")),
+        (s + 6 * D, lambda: sim.step(s + 6 * D, 2, "find_root_cause", root_cause="Coating",
+                                     escape_point="Checked once a shift", category="method",
+                                     complexity="complex")),
+        (s + 7 * D, lambda: sim.step(s + 7 * D, 2, "apply_short_term_fix",
+                                     short_term_fix="Hourly checks")),
+        (s + 15 * D, lambda: sim.step(s + 15 * D, 2, "implement_countermeasure",
+                                      countermeasure="Bath temperature alarm")),
+        (s + 65 * D, lambda: sim.defect(s + 65 * D, "BOLTCO", "M8-45", "TORQUE-LOW", 4)),
+        (s + 65 * D + 10 * H, lambda: sim.step(s + 65 * D + 10 * H, 2, "contain",
+                                               containment="Lots quarantined again")),
+        (s + 68 * D, lambda: sim.step(s + 68 * D, 2, "find_root_cause",
+                                      root_cause="Alarm bypassed at shift change",
+                                      escape_point="No audit of bypasses", category="man")),
+        (s + 69 * D, lambda: sim.step(s + 69 * D, 2, "apply_short_term_fix",
+                                      short_term_fix="Supervisor sign-off")),
+        (s + 74 * D, lambda: sim.step(s + 74 * D, 2, "implement_countermeasure",
+                                      countermeasure="Interlock: no bypass without key")),
+        # Case 3: ignored for a week; the ladder climbs to the supplier's executive.
+        (s + 30 * D, lambda: sim.open(s + 30 * D, title="Scratches on housing cover",
+                                      supplier_code="ACME", part="HSG-10",
+                                      defect_code="SCRATCH", severity="minor",
+                                      problem="5 % of covers scratched")),
+        (s + 37 * D, lambda: sim.step(s + 37 * D, 3, "contain", containment="Sorted at line")),
+        # After case 1 closed as effective, the burr is back: a new case, linked to case 1.
+        (s + 200 * D, lambda: sim.defect(s + 200 * D, "ACME", "BRK-220", "BURR", 2)),
+    ]
+
+
+def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
+             months: int = 8) -> list[Line]:
+    sim = Simulation(engine=engine, policy=policy, intake=intake,
+                     end=START + relativedelta(months=months))
+    return sim.run(script(sim))

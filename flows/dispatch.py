@@ -1,0 +1,28 @@
+"""Outbox dispatch as a Prefect flow (every minute by default, `[schedules] dispatch`)."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from sqlmodel import Session
+
+from flows.context import flow_context
+from notifications.dispatch import dispatch, dispatch_policy
+from notifications.notifier import AppriseNotifier
+from notifications.routing import load_routes
+
+
+@flow(name="notice-dispatch")
+def dispatch_flow() -> dict[str, int]:
+    """Send the queued notices through Apprise; retry failures with backoff."""
+    context = flow_context()
+    policy = dispatch_policy(context.policies)
+    routes = load_routes(context.settings.routes)
+    with Session(context.engine) as session:
+        report = dispatch(
+            session, now=context.now, notifier=AppriseNotifier(), routes=routes,
+            max_attempts=policy.max_attempts, backoff_seconds=policy.backoff_seconds,
+            batch_size=policy.batch_size,
+        )
+    counts = {"sent": report.sent, "retried": report.retried, "failed": report.failed}
+    get_run_logger().info("dispatched at %s: %s", context.now.isoformat(), counts)
+    return counts

@@ -1,0 +1,362 @@
+"""Recording a defect and matching it to the 8D case of its supplier, part and defect code.
+
+DESIGN.md §1: a countermeasure is tracked for six months; the same defect inside that window
+means it was ineffective and the case is reopened. What a defect does depends on the newest
+8D case of its key (cancelled cases do not count, they were opened in error):
+
+- a case still being worked (containment ... long-term countermeasure): one more occurrence;
+- a case in effectiveness tracking: the countermeasure failed, the case is reopened (unless
+  the defect occurred before the countermeasure, which is one more occurrence, or after the
+  window ended, which is treated like a closed case: see _match);
+- a case closed as effective, or no case: a new case, linked to the earlier one.
+
+Every defect is stored (DefectEvent) and puts the supplier's next lots of the part on 100 %
+inspection. Everything runs in the caller's transaction: a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from calendars import as_utc, isoformat, parse_instant
+from deadlines.policy import DeadlinePolicy
+from errors import BadInput, NotFound
+from intake.holds import HoldChange, hold_next_lots
+from intake.policy import IntakePolicy
+from models import Case, Deadline, DefectEvent, Supplier
+from models.deadline import PENDING
+from statemachines.engine import SEVERITIES, StepResult, advance, open_case, record_occurrence
+
+SOURCES = ("line", "incoming", "customer")
+OCCURRENCE, REOPENED, NEW_CASE, RECORDED = "occurrence", "reopened", "new_case", "recorded"
+OUTCOMES = (OCCURRENCE, REOPENED, NEW_CASE, RECORDED)
+
+# 8D states in which the case is still being worked: a defect there adds to what is known.
+_WORKED = ("containment", "root_cause", "short_term_fix", "long_term_countermeasure")
+_TRACKED = "effectiveness_tracking"
+
+# The column sizes of DefectEvent / Case: longer text is refused with the field's name rather
+# than failing inside the database (PostgreSQL enforces them, SQLite does not).
+CODE_LIMIT = 100
+SUPPLIER_CODE_LIMIT = 40
+NOTE_LIMIT = 20_000
+# An INTEGER column on PostgreSQL.
+QUANTITY_LIMIT = 2_147_483_647
+
+
+@dataclass
+class IntakeResult:
+    """What recording one defect did."""
+
+    outcome: str  # one of OUTCOMES
+    defect: DefectEvent
+    supplier: Supplier
+    # The case the defect was counted on, reopened, or opened; None when only recorded.
+    case: Case | None
+    # The earlier case of the same key that a new case follows (or would have followed).
+    linked_case_id: int | None
+    # The engine's step (occurrence, reopen, open) with its deadline changes; None if recorded.
+    step: StepResult | None
+    hold: HoldChange
+
+    @property
+    def case_id(self) -> int | None:
+        return self.case.id if self.case is not None else None
+
+
+def check_code(field: str, value: str | None, *, limit: int = CODE_LIMIT) -> str:
+    """A required short text (supplier code, part, defect code), trimmed."""
+    if value is None or not value.strip():
+        raise BadInput(f"{field}: must not be empty", field=field)
+    value = value.strip()
+    if len(value) > limit:
+        raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
+    return value
+
+
+def check_note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise BadInput(f"note: at most {NOTE_LIMIT} characters (got {len(note)})", field="note")
+    return note
+
+
+def check_source(source: str) -> str:
+    cleaned = source.strip().lower()
+    if cleaned not in SOURCES:
+        raise BadInput(f"source: '{source}' is not one of {', '.join(SOURCES)}", field="source")
+    return cleaned
+
+
+def check_quantity(quantity: int) -> int:
+    # bool is an int in Python; True is not a count of defective parts.
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise BadInput(f"quantity: {quantity!r} is not a whole number", field="quantity")
+    if quantity < 1:
+        raise BadInput(f"quantity: at least 1 defective part (got {quantity})", field="quantity")
+    if quantity > QUANTITY_LIMIT:
+        raise BadInput(f"quantity: at most {QUANTITY_LIMIT} (got {quantity})", field="quantity")
+    return quantity
+
+
+def parse_quantity(text: str | None) -> int:
+    """A quantity as typed (option, CSV cell); blank means one defective part."""
+    if text is None or not text.strip():
+        return 1
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise BadInput(
+            f"quantity: {text.strip()!r} is not a whole number", field="quantity"
+        ) from None
+    return check_quantity(value)
+
+
+def check_occurred_at(occurred_at: datetime, now: datetime) -> datetime:
+    if occurred_at.utcoffset() is None:
+        # A naive time would be read in whatever zone the host is in (calendars.clock).
+        raise BadInput(
+            f"occurred_at: {occurred_at.isoformat()} has no UTC offset", field="occurred_at"
+        )
+    if occurred_at > now:
+        # A defect reported from the future is a typo (or a wrong clock) and would be matched
+        # against effectiveness windows that have not happened yet.
+        raise BadInput(
+            f"occurred_at: {isoformat(occurred_at)} is after now ({isoformat(now)})",
+            field="occurred_at",
+        )
+    return occurred_at
+
+
+def parse_occurred_at(text: str, now: datetime) -> datetime:
+    """A time as typed: ISO-8601 with offset, not after now."""
+    try:
+        occurred_at = parse_instant(text, field="occurred_at")
+    except ValueError as exc:
+        raise BadInput(str(exc), field="occurred_at") from None
+    return check_occurred_at(occurred_at, now)
+
+
+def _supplier_for_update(session: Session, code: str) -> Supplier:
+    # Locking the supplier row serialises the intake per supplier on PostgreSQL: two defects
+    # of one part recorded at the same moment would otherwise both see "no open case" and
+    # open two cases, or both see "no hold" and place two. The second waits, then sees what
+    # the first wrote. (SQLite ignores FOR UPDATE; there the defect row record_defect writes
+    # before matching takes the database's write lock and does the same.)
+    supplier = session.exec(
+        select(Supplier).where(Supplier.code == code).with_for_update()
+    ).first()
+    if supplier is None:
+        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+    return supplier
+
+
+def _cases_of_key(session: Session, supplier_id: int, part: str, defect_code: str) -> list[Case]:
+    """The 8D cases of this supplier, part and defect code, newest first, cancelled left out."""
+    return list(
+        session.exec(
+            select(Case)
+            .where(Case.lifecycle == "8d")
+            .where(Case.supplier_id == supplier_id)
+            .where(Case.part == part)
+            .where(Case.defect_code == defect_code)
+            .where(Case.state != "cancelled")
+            .order_by(col(Case.opened_at).desc(), col(Case.id).desc())
+        )
+    )
+
+
+def _effectiveness_window(session: Session, case_id: int) -> Deadline | None:
+    return session.exec(
+        select(Deadline)
+        .where(Deadline.case_id == case_id)
+        .where(Deadline.key == "effectiveness_window")
+        .where(Deadline.status == PENDING)
+        .order_by(col(Deadline.id).desc())
+    ).first()
+
+
+@dataclass(frozen=True)
+class _Match:
+    outcome: str  # OCCURRENCE, REOPENED or NEW_CASE (before the open_new_case policy)
+    case: Case | None  # the case to count on or reopen
+    linked: Case | None  # for a new case: the earlier case it follows
+
+
+def _match(session: Session, cases: list[Case], occurred_at: datetime) -> _Match:
+    open_cases = [c for c in cases if c.state in _WORKED or c.state == _TRACKED]
+    if not open_cases:
+        # Closed as effective (or never seen): a new problem, linked to the newest earlier case
+        # so its history (root cause, what did not hold) is one click away.
+        return _Match(NEW_CASE, None, cases[0] if cases else None)
+    # Several open cases of one key should not happen (the intake counts on the open one
+    # instead of opening another), but cases opened by hand can. The newest is the one being
+    # worked on now, and the one whose containment a new defect is news for.
+    case = open_cases[0]
+    if case.state in _WORKED:
+        return _Match(OCCURRENCE, case, None)
+    assert case.id is not None
+    window = _effectiveness_window(session, case.id)
+    if window is not None and occurred_at < window.started_at:
+        # The defect happened before the countermeasure was in place (a late report, a
+        # back-dated import): it says nothing about the countermeasure, so it is counted on
+        # the case without reopening it.
+        return _Match(OCCURRENCE, case, None)
+    if window is not None and occurred_at >= window.due_at:
+        # Six months passed without recurrence; the sweep has not closed the case yet (it
+        # runs every few minutes). The countermeasure held, so this is a new problem: the
+        # case is left for the sweep to close as effective, and a new one follows it.
+        return _Match(NEW_CASE, None, case)
+    return _Match(REOPENED, case, None)
+
+
+def record_defect(
+    session: Session,
+    *,
+    supplier_code: str,
+    part: str,
+    defect_code: str,
+    quantity: int,
+    occurred_at: datetime,
+    source: str,
+    note: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+    intake_policy: IntakePolicy,
+    severity: str = "major",
+) -> IntakeResult:
+    """Record one defect and act on its case: count it, reopen it, or open a new one.
+
+    `severity` is used only when a new case is opened. All checks come before the first
+    write, and everything is in the caller's transaction: a refusal leaves nothing behind.
+    """
+    # --- checks: bad input (exit 2) first, then what must exist (exit 3) ---
+    supplier_text = check_code("supplier", supplier_code, limit=SUPPLIER_CODE_LIMIT)
+    part_text = check_code("part", part)
+    code_text = check_code("defect_code", defect_code)
+    quantity = check_quantity(quantity)
+    check_occurred_at(occurred_at, now)
+    source_text = check_source(source)
+    note_text = check_note(note)
+    if severity not in SEVERITIES:
+        raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
+    supplier = _supplier_for_update(session, supplier_text)
+    assert supplier.id is not None
+
+    # The defect row is written before the case is matched, for two reasons: its id is the
+    # reference the case's audit trail carries, and on SQLite the first write is what starts
+    # the transaction (pysqlite runs reads before it outside any transaction) and takes the
+    # database's write lock. A second intake running at the same moment then waits here and
+    # matches only once the first has committed, instead of matching on what it read before
+    # and opening a second case. (On PostgreSQL the supplier row lock above does that.)
+    defect = DefectEvent(
+        supplier_id=supplier.id,
+        part=part_text,
+        defect_code=code_text,
+        quantity=quantity,
+        occurred_at=as_utc(occurred_at),
+        recorded_at=as_utc(now),
+        source=source_text,
+    )
+    session.add(defect)
+    session.flush()
+    reference = f"defect event {defect.id}"
+
+    match = _match(session, _cases_of_key(session, supplier.id, part_text, code_text), occurred_at)
+    outcome = match.outcome
+    if outcome == NEW_CASE and not intake_policy.open_new_case:
+        outcome = RECORDED
+    what = (
+        f"{quantity} × {code_text} on {part_text} from {supplier.code} "
+        f"({source_text}) at {isoformat(occurred_at)}"
+    )
+
+    step: StepResult | None = None
+    if outcome == OCCURRENCE:
+        assert match.case is not None and match.case.id is not None
+        step = record_occurrence(
+            session,
+            case_id=match.case.id,
+            fields={
+                "defect": reference,
+                "quantity": str(quantity),
+                "occurred_at": isoformat(occurred_at),
+                "source": source_text,
+            },
+            note=note_text,
+            actor=actor,
+            now=now,
+            policy=policy,
+        )
+    elif outcome == REOPENED:
+        assert match.case is not None and match.case.id is not None
+        # The engine cancels what the case owed, starts a new 24 h containment, counts the
+        # reopen and queues the "reopened" notice for the owner and the supplier.
+        step = advance(
+            session,
+            case_id=match.case.id,
+            trigger="reopen",
+            fields={
+                "reason": f"recurrence: {what}, inside the effectiveness window",
+                "defect": reference,
+            },
+            note=note_text,
+            actor=actor,
+            now=now,
+            policy=policy,
+        )
+    elif outcome == NEW_CASE:
+        linked = match.linked
+        step = open_case(
+            session,
+            lifecycle="8d",
+            title=f"{code_text} on {part_text} from {supplier.code}",
+            supplier_code=supplier.code,
+            part=part_text,
+            defect_code=code_text,
+            severity=severity,
+            complex_cause=False,
+            # Whoever worked the earlier case knows the part and the supplier best.
+            owner=linked.owner if linked is not None else None,
+            team=None,
+            problem=f"{what} ({reference})" + (f"\n{note_text}" if note_text else ""),
+            actor=actor,
+            now=now,
+            policy=policy,
+            linked_case_id=linked.id if linked is not None else None,
+        )
+
+    case = step.case if step is not None else None
+    defect.case_id = case.id if case is not None else None
+    defect.outcome = outcome
+    session.add(defect)
+    session.flush()
+
+    # DESIGN.md §1: a supplier-caused defect puts the next lots on 100 % inspection. Every
+    # defect here names its supplier (DefectEvent.supplier_id is required), so each one does,
+    # whether or not a case was opened for it.
+    hold = hold_next_lots(
+        session,
+        supplier_id=supplier.id,
+        part=part_text,
+        lots=intake_policy.inspection_lots,
+        case_id=defect.case_id,
+        reason=f"{code_text} on {part_text} ({reference})",
+        now=now,
+    )
+    linked_id = match.linked.id if match.linked is not None else None
+    return IntakeResult(
+        outcome=outcome,
+        defect=defect,
+        supplier=supplier,
+        case=case,
+        linked_case_id=linked_id,
+        step=step,
+        hold=hold,
+    )

@@ -1,0 +1,362 @@
+"""Outbox dispatch: send the notices that are due, retry with backoff, give up after a limit.
+
+Claiming. A notice is claimed by one conditional UPDATE (status 'sending', attempts + 1,
+next_attempt_at moved to the end of a lease) that only matches rows still due, so two
+dispatchers running at once claim disjoint rows: on PostgreSQL the inner SELECT takes the
+rows FOR UPDATE SKIP LOCKED and a second dispatcher passes over them; on SQLite the statement
+runs under the database's single write lock. The claim commits before anything is sent: no
+row lock is held while a slow SMTP server or webhook answers.
+
+Marking. Each notice's outcome is written in its own short transaction right after its send,
+guarded by (status 'sending', the attempt number claimed), so a dispatcher whose lease ran out
+and whose row was taken over cannot overwrite the newer attempt's result.
+
+At-least-once. A dispatcher that dies between a send and its mark leaves the row 'sending'
+with next_attempt_at at the lease's end; once that passes, the next run claims it again and it
+is sent again (that attempt counts; at max_attempts it is marked failed, not sent once more).
+A duplicate after a crash is accepted; a lost notice is not. A dispatcher that is merely slow
+stops taking rows from its claimed batch once half the lease has passed and hands the rest
+back, so a live dispatcher never sends a row another one may already have taken over.
+
+Partial delivery. A notice goes to several people; when some got it and some did not, the
+masked URLs of those who did are kept in `extra["delivered"]` and a retry goes only to the
+others, so one supplier's broken webhook does not send the owner five copies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select, update
+from sqlmodel import Session
+
+from errors import BadInput
+from models import Case, Notification, Supplier
+from models.db import build
+from notifications.notices import FAILED, PENDING, SENDING, SENT, cases_and_suppliers
+from notifications.notifier import Delivery, Notifier, scrub
+from notifications.routing import Routes, resolve
+from notifications.urls import mask
+
+# Long enough for a batch of slow services; a dispatcher stops taking rows from its batch at
+# half of it (see the module docstring), so only a crashed dispatcher's rows wait this long.
+LEASE_SECONDS = 600
+# Doubling backoff, capped: with a large max_attempts the delay would otherwise outgrow any
+# useful retry (and timedelta itself).
+MAX_BACKOFF = timedelta(days=1)
+
+_notices: Table = Notification.__table__  # type: ignore[attr-defined]
+_c = _notices.c
+
+# Built once: a statement costs more to build than a cached one costs to run, and this one
+# runs once per notice. The guard is the fencing token of the claim.
+_finish = (
+    update(_notices)
+    .where(
+        _c.id == bindparam("b_id"),
+        _c.status == SENDING,
+        _c.attempts == bindparam("b_attempts"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        next_attempt_at=bindparam("b_next", type_=_c.next_attempt_at.type),
+        sent_at=bindparam("b_sent_at", type_=_c.sent_at.type),
+        last_error=bindparam("b_error"),
+        extra=bindparam("b_extra", type_=_c.extra.type),
+    )
+)
+# Hands an unsent row of a batch back, as if it had never been claimed.
+_release = (
+    update(_notices)
+    .where(
+        _c.id == bindparam("b_id"),
+        _c.status == SENDING,
+        _c.attempts == bindparam("b_attempts"),
+    )
+    .values(
+        status=PENDING,
+        attempts=_c.attempts - 1,
+        next_attempt_at=bindparam("b_next", type_=_c.next_attempt_at.type),
+    )
+)
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    """config `[dispatch]`: how many attempts, the first retry delay, notices per claim."""
+
+    max_attempts: int
+    backoff_seconds: int
+    batch_size: int
+
+
+def dispatch_policy(policies: Mapping[str, Any]) -> DispatchPolicy:
+    """Read and check `[dispatch]`; a bad value is BadInput naming it (`dispatch.max_attempts`)."""
+    table = policies.get("dispatch", {})
+    if not isinstance(table, Mapping):
+        raise BadInput("dispatch: must be a table", field="dispatch")
+    values: dict[str, int] = {}
+    for name in ("max_attempts", "backoff_seconds", "batch_size"):
+        value = table.get(name)
+        # bool is an int to Python; `max_attempts = true` is still a mistake.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise BadInput(
+                f"dispatch.{name}: must be a positive whole number, got {value!r}",
+                field=f"dispatch.{name}",
+            )
+        values[name] = value
+    return DispatchPolicy(**values)
+
+
+@dataclass
+class DispatchReport:
+    sent_ids: list[int] = field(default_factory=list)
+    retried_ids: list[int] = field(default_factory=list)
+    failed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return len(self.sent_ids)
+
+    @property
+    def retried(self) -> int:
+        return len(self.retried_ids)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_ids)
+
+
+def backoff(attempts: int, backoff_seconds: int) -> timedelta:
+    """The wait after failed attempt number `attempts`: backoff, 2×, 4×, ... (capped)."""
+    # Capped as a number of seconds, before it becomes a timedelta (which overflows).
+    seconds = backoff_seconds * 2 ** min(max(attempts - 1, 0), 64)
+    return timedelta(seconds=min(seconds, int(MAX_BACKOFF.total_seconds())))
+
+
+def _claim(
+    session: Session, *, now: datetime, lease_until: datetime, limit: int
+) -> list[Notification] | None:
+    """This dispatcher's next batch; None when nothing is due at all.
+
+    An empty list means rows were due but another dispatcher got them all first.
+    """
+    due = and_(_c.status.in_((PENDING, SENDING)), _c.next_attempt_at <= now)
+    # Two statements in one transaction, not UPDATE ... WHERE id IN (SELECT ... LIMIT): with
+    # that, PostgreSQL may run the locking subquery once per outer row (a semi-join) and
+    # claim more than `limit` rows (seen: 823 for 200), slowly. On PostgreSQL the SELECT
+    # locks the rows it returns and skips rows another dispatcher holds (SKIP LOCKED);
+    # SQLAlchemy leaves FOR UPDATE out on SQLite, where two dispatchers may pick the same
+    # ids but the UPDATE, checking `due` again under SQLite's single write lock, gives each
+    # row to one of them only. RETURNING says which rows this dispatcher really got.
+    pick = (
+        select(_c.id)
+        .where(due)
+        .order_by(_c.next_attempt_at, _c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.connection().execute(pick).scalars())
+    if not ids:
+        session.commit()
+        return None
+    claim = (
+        update(_notices)
+        .where(_c.id.in_(ids), due)
+        .values(status=SENDING, attempts=_c.attempts + 1, next_attempt_at=lease_until)
+        .returning(*_c)
+    )
+    rows = session.connection().execute(claim).mappings().all()
+    session.commit()
+    # RETURNING has no order; oldest first, as they were queued.
+    return sorted((build(Notification, **row) for row in rows), key=lambda n: n.id or 0)
+
+
+def _abandon_stale(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
+    """Rows a crashed dispatcher left 'sending' on their last attempt: failed, not resent."""
+    statement = (
+        update(_notices)
+        .where(_c.status == SENDING, _c.next_attempt_at <= now, _c.attempts >= max_attempts)
+        .values(
+            status=FAILED,
+            next_attempt_at=None,
+            last_error="a dispatcher stopped while sending the last attempt; it may or may "
+            "not have arrived",
+        )
+        .returning(_c.id)
+    )
+    ids = sorted(session.connection().execute(statement).scalars())
+    session.commit()
+    return ids
+
+
+def _context(
+    session: Session, notices: Sequence[Notification]
+) -> tuple[dict[int, Case], dict[int, Supplier]]:
+    found = cases_and_suppliers(session, notices)
+    session.commit()  # end the read: nothing is held while sending
+    return found
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    error: str | None  # masked; on success, a note about roles that reached nobody
+    delivered: list[str]  # masked URLs that have the notice, this attempt and earlier ones
+    final: bool = False  # a failure no retry can mend
+
+
+def _deliver(
+    notice: Notification,
+    case: Case | None,
+    supplier: Supplier | None,
+    routes: Routes,
+    notifier: Notifier,
+) -> _Outcome:
+    resolution = resolve(notice, case, supplier, routes)
+    before: list[str] = list(notice.extra.get("delivered", []))
+    nobody = (
+        "no recipients for roles " + ", ".join(resolution.unresolved)
+        if resolution.unresolved
+        else None
+    )
+    if not resolution.urls:
+        return _Outcome(ok=False, error=nobody or "no recipients: the notice has no audience",
+                        delivered=before, final=True)
+    shown = [mask(url) or "" for url in resolution.urls]
+    # Masking can make two targets look alike (same host, different secret or query): only a
+    # masked form that is unique among this notice's targets may be trusted as "already has it".
+    unique = {s for s in shown if shown.count(s) == 1}
+    todo = [
+        (url, s) for url, s in zip(resolution.urls, shown, strict=True)
+        if not (s in unique and s in before)
+    ]
+    if not todo:
+        return _Outcome(ok=True, error=nobody, delivered=before)
+    targets = [url for url, _ in todo]
+    try:
+        delivery = notifier.send(notice.subject, notice.body, targets)
+    except Exception as exc:  # any adapter's bug stays with this notice, not the whole run
+        delivery = Delivery(ok=False, error=scrub(f"{type(exc).__name__}: {exc}", targets))
+    if delivery.ok:
+        failed: set[int] = set()
+    else:
+        # No positions from the adapter: assume nobody got it (at-least-once).
+        failed = set(delivery.undelivered) or set(range(len(todo)))
+    got = [s for i, (_, s) in enumerate(todo) if i not in failed and s in unique]
+    delivered = list(dict.fromkeys(before + got))
+    if delivery.ok:
+        return _Outcome(ok=True, error=nobody, delivered=delivered)
+    # The adapter masks; scrub again so a third-party Notifier cannot leak a secret either.
+    error = scrub(delivery.error or "the notifier reported a failure", targets)
+    if nobody:
+        error = f"{error}; {nobody}"
+    return _Outcome(ok=False, error=error, delivered=delivered)
+
+
+def _mark(
+    session: Session,
+    notice: Notification,
+    outcome: _Outcome,
+    *,
+    now: datetime,
+    max_attempts: int,
+    backoff_seconds: int,
+    report: DispatchReport,
+) -> None:
+    assert notice.id is not None
+    extra = dict(notice.extra)
+    if outcome.delivered:
+        extra["delivered"] = outcome.delivered
+    params: dict[str, Any] = {
+        "b_id": notice.id,
+        "b_attempts": notice.attempts,
+        "b_extra": extra,
+        "b_sent_at": None,
+        "b_next": None,
+    }
+    if outcome.ok:
+        params.update(b_status=SENT, b_sent_at=now, b_error=outcome.error)
+        done = report.sent_ids
+    elif outcome.final or notice.attempts >= max_attempts:
+        tried = "" if outcome.final else f"gave up after {notice.attempts} attempts: "
+        params.update(b_status=FAILED, b_error=f"{tried}{outcome.error}")
+        done = report.failed_ids
+    else:
+        params.update(
+            b_status=PENDING,
+            b_next=now + backoff(notice.attempts, backoff_seconds),
+            b_error=f"attempt {notice.attempts} of {max_attempts} failed: {outcome.error}",
+        )
+        done = report.retried_ids
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # The outcome needs no fsync of its own: if the server crashed before it reached the
+        # disk, the row would still read 'sending' and be sent again after its lease, which
+        # at-least-once allows. Other sessions see it at once either way. On a busy disk
+        # the fsync per notice would otherwise cost more than the send itself.
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+    changed = connection.execute(_finish, params).rowcount
+    session.commit()
+    # 0 rows: our lease ran out and another dispatcher took the row over; its result stands.
+    if changed:
+        done.append(notice.id)
+
+
+def _hand_back(session: Session, notices: Sequence[Notification], *, now: datetime) -> None:
+    if notices:
+        session.connection().execute(
+            _release, [{"b_id": n.id, "b_attempts": n.attempts, "b_next": now} for n in notices]
+        )
+        session.commit()
+
+
+def dispatch(
+    session: Session,
+    *,
+    now: datetime,
+    notifier: Notifier,
+    routes: Routes,
+    max_attempts: int,
+    backoff_seconds: int,
+    batch_size: int,
+    lease_seconds: int = LEASE_SECONDS,
+    timer: Callable[[], float] = time.monotonic,
+) -> DispatchReport:
+    """Send every notice due at `now`, batch by batch, until none is left.
+
+    Unlike a command, this commits as it goes (each claim, each notice's result): a send
+    cannot be rolled back, so its record must not wait for the rest of the run. `timer`
+    measures how long a batch has taken, for the lease (elapsed seconds, not the date).
+    """
+    report = DispatchReport()
+    # Whatever the session began ends here, so each claim is the first statement of its own
+    # transaction (SQLite: a transaction that read first cannot always upgrade to writing).
+    session.commit()
+    lease = timedelta(seconds=lease_seconds)
+    report.failed_ids.extend(_abandon_stale(session, now=now, max_attempts=max_attempts))
+    while True:
+        claimed = _claim(session, now=now, lease_until=now + lease, limit=batch_size)
+        if claimed is None:
+            return report
+        cases, suppliers = _context(session, claimed)
+        started = timer()
+        for position, notice in enumerate(claimed):
+            # Past half the lease, the rest of the batch goes back to be claimed afresh (by
+            # this loop or another dispatcher) before this lease could run out under it.
+            if position and timer() - started > lease_seconds / 2:
+                _hand_back(session, claimed[position:], now=now)
+                break
+            case = cases.get(notice.case_id) if notice.case_id is not None else None
+            supplier = (
+                suppliers.get(case.supplier_id)
+                if case is not None and case.supplier_id is not None
+                else None
+            )
+            outcome = _deliver(notice, case, supplier, routes, notifier)
+            _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
+                  backoff_seconds=backoff_seconds, report=report)

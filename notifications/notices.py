@@ -1,0 +1,90 @@
+"""Reading the outbox and putting a failed notice back in line (`capa notify list|retry`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Table, select
+from sqlmodel import Session, col
+from sqlmodel import select as select_model
+
+from errors import BadInput, Conflict, NotFound
+from models import Case, Notification, Supplier
+from models.db import fetch
+
+PENDING = "pending"
+SENDING = "sending"  # claimed by a dispatcher; next_attempt_at is the end of its lease
+SENT = "sent"
+FAILED = "failed"
+STATUSES = (PENDING, SENDING, SENT, FAILED)
+
+_cases: Table = Case.__table__  # type: ignore[attr-defined]
+_suppliers: Table = Supplier.__table__  # type: ignore[attr-defined]
+
+
+def cases_and_suppliers(
+    session: Session, notices: Sequence[Notification]
+) -> tuple[dict[int, Case], dict[int, Supplier]]:
+    """The cases of `notices` and their suppliers, by id: two queries for any number."""
+    case_ids = {n.case_id for n in notices if n.case_id is not None}
+    cases: dict[int, Case] = {}
+    if case_ids:
+        query = select(_cases).where(_cases.c.id.in_(case_ids))
+        cases = {c.id: c for c in fetch(session, Case, query, {}) if c.id is not None}
+    supplier_ids = {c.supplier_id for c in cases.values() if c.supplier_id is not None}
+    suppliers: dict[int, Supplier] = {}
+    if supplier_ids:
+        query = select(_suppliers).where(_suppliers.c.id.in_(supplier_ids))
+        suppliers = {s.id: s for s in fetch(session, Supplier, query, {}) if s.id is not None}
+    return cases, suppliers
+
+
+def check_status(status: str | None) -> None:
+    if status is not None and status not in STATUSES:
+        raise BadInput(
+            f"status: '{status}' is not a notice status ({', '.join(STATUSES)})", field="status"
+        )
+
+
+def list_notices(
+    session: Session,
+    *,
+    status: str | None = None,
+    case_id: int | None = None,
+    limit: int = 100,
+) -> list[Notification]:
+    """Newest first; `status` one of STATUSES, `case_id` an existing case."""
+    check_status(status)
+    if limit < 1:
+        raise BadInput(f"limit: must be 1 or more, got {limit}", field="limit")
+    query = select_model(Notification)
+    if status is not None:
+        query = query.where(Notification.status == status)
+    if case_id is not None:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"case {case_id} does not exist", field="case")
+        query = query.where(Notification.case_id == case_id)
+    return list(session.exec(query.order_by(col(Notification.id).desc()).limit(limit)))
+
+
+def retry_notice(session: Session, *, notice_id: int, now: datetime) -> Notification:
+    """Put a failed notice back in line: pending, due now, attempts from zero.
+
+    Whoever already got it (`extra["delivered"]`) is not sent it again.
+    """
+    notice = session.get(Notification, notice_id)
+    if notice is None:
+        raise NotFound(f"notice {notice_id} does not exist", field="notice")
+    if notice.status != FAILED:
+        raise Conflict(
+            f"notice {notice_id} is {notice.status}; only a failed notice can be retried",
+            field="notice",
+        )
+    notice.status = PENDING
+    notice.attempts = 0
+    notice.next_attempt_at = now
+    notice.last_error = None
+    session.add(notice)
+    session.flush()
+    return notice

@@ -1,0 +1,167 @@
+"""Who a notice goes to: its audience (role names) resolved to Apprise URLs.
+
+Internal people come from the routes file (DESIGN.md §4 "Internal routes"):
+
+    [roles]
+    quality_lead = ["mailto://..."]
+    quality_manager = ["json://..."]
+
+    [people]
+    lena = ["mailto://..."]
+
+Suppliers' people come from the supplier register (contact, head of quality, executive).
+Roles are resolved when a notice is sent, not when it is queued: a fixed routes file or a
+supplier's new contact URL reaches the notices still waiting, and the retries of failed ones.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from errors import BadInput
+from models import Case, Notification, Supplier
+from notifications import urls
+
+OWNER = "owner"
+QUALITY_LEAD = "quality_lead"
+QUALITY_MANAGER = "quality_manager"
+# Each supplier role and the Supplier column that holds its URL.
+SUPPLIER_ROLES = {
+    "supplier_contact": "contact_url",
+    "supplier_quality_head": "quality_head_url",
+    "supplier_executive": "executive_url",
+}
+_TABLES = ("roles", "people")
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The internal routes in force; `source` names the file, `found` says whether it existed."""
+
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    people: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""
+    found: bool = True
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The URLs a notice goes to, and the roles that reach nobody (each with the reason)."""
+
+    urls: list[str]
+    unresolved: list[str]
+
+
+def _fail(path: str, message: str) -> BadInput:
+    return BadInput(f"routes: {path}: {message}", field="routes")
+
+
+def _url_list(path: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise _fail(path, f"{key} must be a list of Apprise URLs, e.g. {key} = [\"mailto://...\"]")
+    checked: list[str] = []
+    for url in value:
+        url = url.strip()
+        # Refused when the file is read, not weeks later as a failed reminder. Shown masked:
+        # the URL may carry a password or token.
+        if not urls.is_valid(url):
+            raise _fail(path, f"{key}: '{urls.mask(url)}' is not an Apprise URL")
+        checked.append(url)
+    return tuple(checked)
+
+
+def _table(path: str, document: Mapping[str, object], name: str) -> dict[str, tuple[str, ...]]:
+    table = document.get(name, {})
+    if not isinstance(table, dict):
+        raise _fail(path, f"[{name}] must be a table of name = [URLs]")
+    return {str(key): _url_list(path, f"{name}.{key}", value) for key, value in table.items()}
+
+
+def load_routes(path: str | Path, *, required: bool = False) -> Routes:
+    """Read and check a routes file.
+
+    A missing file gives empty routes when it is only the default location (a site that
+    notifies suppliers alone needs none); notices for internal roles then fail with a
+    last_error that names the file. A file the user named (`required`) must exist: a typo
+    must not turn every internal notice into a failure. Anything malformed is BadInput naming
+    the file and the key.
+    """
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        if required:
+            raise _fail(shown, "file does not exist") from exc
+        return Routes(source=shown, found=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(shown, f"cannot read it: {exc}") from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(shown, f"not valid TOML: {exc}") from exc
+    unknown = sorted(set(document) - set(_TABLES))
+    if unknown:
+        raise _fail(shown, f"unknown key '{unknown[0]}' (expected the tables [roles] and [people])")
+    roles = _table(shown, document, "roles")
+    for role in roles:
+        # These come from elsewhere; a line here would be silently ignored, so refuse it.
+        if role == OWNER:
+            raise _fail(shown, "roles.owner: the owner is looked up by name in [people]")
+        if role in SUPPLIER_ROLES:
+            raise _fail(shown, f"roles.{role}: supplier contacts come from `capa supplier add`")
+    return Routes(roles=roles, people=_table(shown, document, "people"), source=shown)
+
+
+def _where(routes: Routes) -> str:
+    return f"routes file {routes.source}" + ("" if routes.found else " (not found)")
+
+
+def _role_urls(
+    role: str, case: Case | None, supplier: Supplier | None, routes: Routes
+) -> tuple[Sequence[str], str]:
+    """The URLs of one role, or none and why."""
+    if role == OWNER:
+        owner = case.owner if case is not None else None
+        if owner and routes.people.get(owner):
+            return routes.people[owner], ""
+        # No owner, or one the routes file does not know: the quality lead stands in, so a
+        # reminder about an owned deadline never goes nowhere.
+        if routes.roles.get(QUALITY_LEAD):
+            return routes.roles[QUALITY_LEAD], ""
+        who = f"'{owner}' is not in [people]" if owner else "the case has no owner"
+        return (), f"{who} and there is no [roles] {QUALITY_LEAD} in the {_where(routes)}"
+    if role in SUPPLIER_ROLES:
+        if supplier is None:
+            return (), "the case has no supplier"
+        url: str | None = getattr(supplier, SUPPLIER_ROLES[role])
+        if url:
+            return (url,), ""
+        return (), f"supplier {supplier.code} has no {role.removeprefix('supplier_')} URL"
+    if routes.roles.get(role):
+        return routes.roles[role], ""
+    return (), f"no [roles] {role} in the {_where(routes)}"
+
+
+def resolve(
+    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes
+) -> Resolution:
+    found: list[str] = []
+    unresolved: list[str] = []
+    for role in notice.audience:
+        role_urls, why = _role_urls(role, case, supplier, routes)
+        if role_urls:
+            found.extend(role_urls)
+        else:
+            unresolved.append(f"{role} ({why})")
+    # The owner falling back to the quality lead, who is also in the audience, gets one copy.
+    return Resolution(urls=list(dict.fromkeys(found)), unresolved=unresolved)
+
+
+def recipients(
+    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes
+) -> list[str]:
+    """The Apprise URLs `notice` goes to, each once, in audience order."""
+    return resolve(notice, case, supplier, routes).urls
