@@ -15,11 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The running engine on SQLite: migrate, seed the demo data if the database is empty, show
+# the tour, then a local Prefect server serving the sweep and dispatch flows on their
+# schedules; notices arrive at the demo inbox on 127.0.0.1:8765. Ctrl-C stops it all.
 run: $(STAMP)
 	mkdir -p data
 	$(BIN)/capa db upgrade
 	$(BIN)/capa demo seed
 	$(BIN)/capa demo walkthrough
+	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m flows.run
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,6 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/transitions.py
+	$(BIN)/python bench/dispatch.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
