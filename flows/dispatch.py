@@ -16,7 +16,11 @@ def dispatch_flow() -> dict[str, int]:
     """Send the queued notices through Apprise; retry failures with backoff."""
     context = flow_context()
     policy = dispatch_policy(context.policies)
-    routes = load_routes(context.settings.routes)
+    # A routes file named in CAPA_ROUTES must exist: a typo there would otherwise fail every
+    # internal notice. Only the default location may be absent.
+    routes = load_routes(
+        context.settings.routes, required="routes" in context.settings.model_fields_set
+    )
     with Session(context.engine) as session:
         report = dispatch(
             session, now=context.now, notifier=AppriseNotifier(), routes=routes,

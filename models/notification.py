@@ -27,7 +27,8 @@ class Notification(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body: str
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", max_length=10)  # pending, sent, failed
+    # pending, sending (claimed by a dispatcher, under a lease), sent, failed
+    status: str = Field(default="pending", max_length=10)
     attempts: int = Field(default=0)
     created_at: datetime = Field(sa_type=UTCDateTime)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

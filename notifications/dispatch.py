@@ -1,11 +1,13 @@
 """Outbox dispatch: send the notices that are due, retry with backoff, give up after a limit.
 
-Claiming. A notice is claimed by one conditional UPDATE (status 'sending', attempts + 1,
-next_attempt_at moved to the end of a lease) that only matches rows still due, so two
-dispatchers running at once claim disjoint rows: on PostgreSQL the inner SELECT takes the
-rows FOR UPDATE SKIP LOCKED and a second dispatcher passes over them; on SQLite the statement
-runs under the database's single write lock. The claim commits before anything is sent: no
-row lock is held while a slow SMTP server or webhook answers.
+Claiming. A batch is claimed by a conditional UPDATE (status 'sending', attempts + 1,
+next_attempt_at moved to the end of a lease) of the due rows a SELECT picked, and it only
+changes rows still due, so two dispatchers running at once claim disjoint rows: on PostgreSQL
+the SELECT locks its rows FOR UPDATE SKIP LOCKED and a second dispatcher passes over them; on
+SQLite the UPDATE runs under the database's single write lock. The claim commits before
+anything is sent: no row lock is held while a slow SMTP server or webhook answers. The time a
+notice spends claimed is a lease, in `now`'s terms: dispatchers meant to run side by side
+must share a clock (a simulated --now far ahead would take over rows still being sent).
 
 Marking. Each notice's outcome is written in its own short transaction right after its send,
 guarded by (status 'sending', the attempt number claimed), so a dispatcher whose lease ran out

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import unquote_plus
 
 import apprise
 
@@ -56,7 +57,9 @@ def _secrets(url: str) -> list[str]:
     Short pieces are left alone: they would blot out ordinary words and hide nothing.
     """
     shown = mask(url) or ""
-    pieces = {p for p in _URL_PARTS.split(url) if len(p) >= 4}
+    # Both as written and decoded: a log line quotes "Bearer abc" for "Bearer%20abc".
+    pieces = {p for form in (url, unquote_plus(url)) for p in _URL_PARTS.split(form)
+              if len(p) >= 4}
     hidden = {p for p in pieces if p not in shown}
     # Longest first, so a token is not left half-replaced by one of its own substrings.
     return sorted(hidden, key=len, reverse=True)
@@ -128,7 +131,9 @@ class AppriseNotifier:
     retries with backoff across runs, which survives a crash and shows up in last_error.
     """
 
-    def __init__(self, *, throttle: bool = True, asset: apprise.AppriseAsset | None = None):
+    def __init__(
+        self, *, throttle: bool = True, asset: apprise.AppriseAsset | None = None
+    ) -> None:
         # One service per Apprise object, so nothing runs in parallel inside notify();
         # async_mode=False keeps the send (and its log records) in the caller's thread.
         self._asset = asset or apprise.AppriseAsset(async_mode=False)

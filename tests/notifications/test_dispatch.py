@@ -205,6 +205,7 @@ def test_concurrent_dispatchers_send_each_notice_once(db_url: str) -> None:
     subjects = [s.subject for s in notifier.sent]
     assert len(subjects) == 40 and len(set(subjects)) == 40
     assert sorted(reports[0].sent_ids + reports[1].sent_ids) == ids
+    assert reports[0].sent and reports[1].sent  # they did run side by side
 
 
 def test_a_claim_takes_at_most_its_batch_oldest_first(db_url: str) -> None:
