@@ -21,33 +21,22 @@ from models.db import build
 GENESIS = "0" * 64
 
 
-def event_hash(
-    *,
-    case_id: int,
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    from_state: str | None,
-    to_state: str,
-    fields: dict[str, Any],
-    note: str | None,
-    prev_hash: str,
-) -> str:
+def event_hash(event: CaseEvent) -> str:
+    """The hash of an event's content and of the hash of the event before it."""
     # Canonical JSON (sorted keys, fixed separators, times as UTC ISO text) so the same event
     # hashes the same on SQLite and PostgreSQL, today and after a dump and restore.
     payload = json.dumps(
         {
-            "case_id": case_id,
-            "seq": seq,
-            "at": isoformat(at),
-            "actor": actor,
-            "action": action,
-            "from_state": from_state,
-            "to_state": to_state,
-            "fields": fields,
-            "note": note,
-            "prev_hash": prev_hash,
+            "case_id": event.case_id,
+            "seq": event.seq,
+            "at": isoformat(event.at),
+            "actor": event.actor,
+            "action": event.action,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "fields": event.fields,
+            "note": event.note,
+            "prev_hash": event.prev_hash,
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -72,24 +61,10 @@ def chain_event(
     a race), then this event, in the step's transaction.
     """
     assert case.id is not None
-    seq = case.event_count + 1
-    prev_hash = case.head_hash or GENESIS
-    digest = event_hash(
-        case_id=case.id,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=case.state,
-        fields=fields,
-        note=note,
-        prev_hash=prev_hash,
-    )
     event = build(
         CaseEvent,
         case_id=case.id,
-        seq=seq,
+        seq=case.event_count + 1,
         at=at,
         actor=actor,
         action=action,
@@ -97,11 +72,12 @@ def chain_event(
         to_state=case.state,
         fields=fields,
         note=note,
-        prev_hash=prev_hash,
-        hash=digest,
+        prev_hash=case.head_hash or GENESIS,
+        hash="",  # set just below, from everything else
     )
-    case.event_count = seq
-    case.head_hash = digest
+    event.hash = event_hash(event)
+    case.event_count = event.seq
+    case.head_hash = event.hash
     return event
 
 
@@ -138,19 +114,7 @@ def _verify_case(case: Case, events: list[CaseEvent]) -> tuple[int, Break | None
             return expected_seq, Break(
                 case.id, event.seq, event.id, "does not point at the event before it"
             )
-        recomputed = event_hash(
-            case_id=event.case_id,
-            seq=event.seq,
-            at=event.at,
-            actor=event.actor,
-            action=event.action,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            fields=event.fields,
-            note=event.note,
-            prev_hash=event.prev_hash,
-        )
-        if recomputed != event.hash:
+        if event_hash(event) != event.hash:
             return expected_seq, Break(
                 case.id, event.seq, event.id, "its content does not match its hash"
             )

@@ -108,6 +108,8 @@ def build(model: type[M], **values: Any) -> M:
             state[name] = values.pop(name)
         elif field.default_factory is not None:
             state[name] = field.default_factory()  # type: ignore[call-arg]
+        elif field.is_required():
+            raise TypeError(f"{model.__name__} needs a value for {name}")
         else:
             state[name] = field.default
     if values:

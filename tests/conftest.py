@@ -25,6 +25,21 @@ from models.db import dispose_engines, get_engine, upgrade
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 
 POSTGRES_URL = os.environ.get("CAPA_TEST_POSTGRES_URL")
+# What a developer's shell (or `make test`) may export; each would silently change what a
+# command without the option does.
+PRODUCT_ENV = ("CAPA_DATABASE_URL", "CAPA_NOW", "CAPA_CONFIG", "CAPA_ACTOR", "CAPA_ROUTES")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every test starts without CAPA_* settings, in an empty working directory (where the
+    default SQLite file and config/routes.toml would be looked for)."""
+    for name in PRODUCT_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield
+    # Tests that open their own URLs (an empty file, a second database) leave engines behind.
+    dispose_engines()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Real receivers on 127.0.0.1 for the notification tests, and a clean environment.
+"""Real receivers on 127.0.0.1 for the notification tests.
 
 The HTTP receiver is what Apprise's json:// posts to; the SMTP server (aiosmtpd) is what its
 mailto:// delivers to. Both bind 127.0.0.1 only and answer at once, and Apprise's own socket
@@ -13,27 +13,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-
-from models.db import dispose_engines
-
-PRODUCT_ENV = ("CAPA_DATABASE_URL", "CAPA_NOW", "CAPA_CONFIG", "CAPA_ACTOR", "CAPA_ROUTES")
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    # A developer's CAPA_* variables would change what a command without the option does; the
-    # empty working directory has no config/routes.toml, so only a named routes file counts.
-    for name in PRODUCT_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    yield
-    dispose_engines()
 
 
 @dataclass

@@ -1,0 +1,396 @@
+"""One sweep tick over many open cases on SQLite: its time and memory follow the rows due.
+
+For each size a migrated SQLite file is filled with plain sqlite3 `executemany`: suppliers,
+open 8D cases in containment (each with a supplier), one pending containment deadline per case
+(kind "obligation") and the case's "case moved" notice, already sent. Most deadlines have their
+next action in the future (the reminder 2 h before the 24 h containment is due, or, once
+reminded, the due time); `--due` of them, spread evenly over the table, are overdue by 1 min to
+47 h, so one tick escalates each to level 1. The file is copied before the tick so the ceiling
+starts from the same rows.
+
+The tick runs in a fresh child process (this script with `--tick`), so the memory of the
+generation does not count: it loads the policies and creates the engine, reads its RSS
+(baseline), runs `deadlines.sweep.sweep` once and reads `ru_maxrss` (peak).
+
+The ceiling does the same essential work with plain sqlite3, in a child of its own, on the copy:
+select the due rows by the index (joined with their case and supplier, which the notice names),
+one conditional UPDATE of each deadline and one INSERT of a notice each, one transaction per
+batch of the same size.
+
+After each tick the parent checks that exactly `--due` escalation notices (level 1) exist, one
+per due deadline, that each due deadline moved to level 1 with its next action at the next
+level, and that no other deadline changed (a digest of every other row, before and after).
+
+    .venv/bin/python bench/sweep.py [--cases 1000000 100000] [--due 10000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import io
+import json
+import pstats
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this file's folder comes first on sys.path and this file, named sweep.py,
+# could hide a module of that name; the project root goes there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+from config import load_policies  # noqa: E402
+from deadlines.policy import load_policy  # noqa: E402
+from deadlines.sweep import sweep  # noqa: E402
+from models.db import dispose_engines, get_engine, upgrade  # noqa: E402
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the tick's `now`
+BATCH = 500  # config/default.toml [sweep] batch_size
+SUPPLIERS = 500
+OWNERS = ("lena", "omar", "mei", "jonas", "ana", "raj", "sofia", "tomas", "yuki", "kofi")
+DEFECTS = ("CRACK", "BURR", "DIM", "SCRATCH", "POROSITY", "MISSING", "WRONG-PART", "RUST")
+CONTAIN_HOURS = 24  # deadlines.8d.containment.due
+REMIND_HOURS = 22  # reminders: 2 h before a deadline shorter than 3 days
+LEVEL_2 = timedelta(days=2)  # escalation.ladder level 2 `after`
+TARGET_SECONDS = 5.0
+TARGET_MB = 300.0
+# The tables whose secondary indexes are dropped for the bulk load and rebuilt after it.
+BULK_TABLES = ("cases", "deadlines", "notifications")
+
+
+def _ts(value: datetime) -> str:
+    """A UTC moment as SQLAlchemy stores a `UTCDateTime` on SQLite (models/types.py)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def due_ids(cases: int, due: int) -> list[int]:
+    """`due` case ids spread evenly over 1..cases (a deadline's id is its case's id)."""
+    return [k * cases // due + 1 for k in range(due)]
+
+
+# --- generation --------------------------------------------------------------------------------
+
+
+def _supplier_rows() -> Iterator[tuple[Any, ...]]:
+    created = _ts(NOW - timedelta(days=400))
+    for s in range(1, SUPPLIERS + 1):
+        yield (s, f"S{s:04d}", f"Supplier {s:04d} GmbH", f"json://127.0.0.1:9/s{s}/contact",
+               f"json://127.0.0.1:9/s{s}/quality", f"json://127.0.0.1:9/s{s}/exec", created)
+
+
+def _opened(i: int, late: dict[int, int]) -> datetime:
+    """When case `i` was opened: overdue cases 24 h + their lateness ago, others < 24 h ago."""
+    if i in late:
+        return NOW - timedelta(hours=CONTAIN_HOURS, minutes=late[i])
+    return NOW - timedelta(minutes=(i * 7919) % (CONTAIN_HOURS * 60))
+
+
+def _case_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
+    for i in range(1, cases + 1):
+        opened = _ts(_opened(i, late))
+        yield (i, "8d", "containment", f"{DEFECTS[i % len(DEFECTS)].lower()} on lot {i}",
+               i % SUPPLIERS + 1, f"HX-{i % 2000:04d}", DEFECTS[i % len(DEFECTS)], "major",
+               "general", OWNERS[i % len(OWNERS)], 1, 0, 1, "{}", f"{i * 2654435761:064x}", 1,
+               2, opened, opened, None, None)
+
+
+def _deadline_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
+    for i in range(1, cases + 1):
+        opened = _opened(i, late)
+        due_at = opened + timedelta(hours=CONTAIN_HOURS)
+        remind_at = opened + timedelta(hours=REMIND_HOURS)
+        if remind_at <= NOW:  # reminded already: the next action is the due time
+            reminded, next_action = _ts(remind_at), _ts(due_at)
+        else:
+            reminded, next_action = None, _ts(remind_at)
+        yield (i, i, "containment", "D3 emergency containment", 1, "open", 1, '["contain"]',
+               _ts(opened), _ts(due_at), "pending", next_action, 0, None, None, None, None, 0,
+               "obligation", reminded)
+
+
+def _notice_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
+    for i in range(1, cases + 1):
+        opened = _opened(i, late)
+        at, due_at = _ts(opened), _ts(opened + timedelta(hours=CONTAIN_HOURS))
+        s = i % SUPPLIERS + 1
+        subject = f"[capaflow] Case #{i} containment: {DEFECTS[i % len(DEFECTS)].lower()} on lot"
+        body = (f"Case #{i} (S{s:04d}): {DEFECTS[i % len(DEFECTS)].lower()} on lot {i}\n"
+                f"Step: open by {OWNERS[i % len(OWNERS)]} at {at}\nState: containment\n"
+                f"Part HX-{i % 2000:04d}, defect {DEFECTS[i % len(DEFECTS)]}\n"
+                f"Now owed:\n  - D3 emergency containment: due {due_at}")
+        yield (i, f"case:{i}:event:1:moved", i, None, "case_moved", 0,
+               '["owner", "supplier_contact"]', subject, body, "{}", "sent", 1, at, at, at, None)
+
+
+def generate(path: Path, cases: int, due: int) -> float:
+    """A migrated file with `cases` open cases, `due` of them due; returns the seconds taken."""
+    started = time.perf_counter()
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    dispose_engines()
+    # Lateness in minutes, 1 min to 47 h: past level 1 (at the due time), before level 2 (2 d).
+    late = {i: 1 + (k * 997) % (47 * 60 - 1) for k, i in enumerate(due_ids(cases, due))}
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000"):
+            conn.execute(f"PRAGMA {pragma}")
+        marks = ",".join("?" * len(BULK_TABLES))
+        indexes = conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks})", BULK_TABLES).fetchall()
+        conn.execute("BEGIN")
+        for name, _ in indexes:  # rebuilt below from their own DDL: the schema stays the same
+            conn.execute(f"DROP INDEX {name}")
+        conn.executemany("INSERT INTO suppliers VALUES (?, ?, ?, ?, ?, ?, ?)", _supplier_rows())
+        conn.executemany(
+            "INSERT INTO cases (id, lifecycle, state, title, supplier_id, part, defect_code,"
+            " severity, complexity, owner, cycle, reopen_count, occurrences, content, head_hash,"
+            " event_count, version, opened_at, updated_at, closed_at, linked_case_id)"
+            f" VALUES ({','.join('?' * 21)})", _case_rows(cases, late))
+        conn.executemany(
+            "INSERT INTO deadlines (id, case_id, key, title, sequence, started_by, started_seq,"
+            " met_by, started_at, due_at, status, next_action_at, escalation_level, closed_at,"
+            " met_on_time, closed_by_seq, hold_started_at, held_seconds, kind, reminded_at)"
+            f" VALUES ({','.join('?' * 20)})", _deadline_rows(cases, late))
+        conn.executemany(
+            "INSERT INTO notifications (id, dedupe_key, case_id, deadline_id, kind,"
+            " escalation_level, audience, subject, body, extra, status, attempts, created_at,"
+            " next_attempt_at, sent_at, last_error)"
+            f" VALUES ({','.join('?' * 16)})", _notice_rows(cases, late))
+        for _, sql in indexes:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode=WAL")  # as models.db sets it on every connection
+    return time.perf_counter() - started
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+
+def digest_others(path: Path, due: set[int]) -> str:
+    """A digest of every deadline row outside the due set, all columns."""
+    digest = hashlib.blake2b(digest_size=16)
+    with closing(sqlite3.connect(path)) as conn:
+        for row in conn.execute("SELECT * FROM deadlines ORDER BY id"):
+            if row[0] not in due:
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def verify(path: Path, cases: int, due: list[int], before: str) -> None:
+    """Exactly one level-1 escalation per due deadline, each moved on, nothing else touched."""
+    problems: list[str] = []
+    with closing(sqlite3.connect(path)) as conn:
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM notifications GROUP BY kind"))
+        if kinds != {"case_moved": cases, "escalation": len(due)}:
+            problems.append(f"notices by kind: {kinds}")
+        noticed = conn.execute(
+            "SELECT deadline_id, escalation_level, dedupe_key FROM notifications"
+            " WHERE kind = 'escalation'").fetchall()
+        if sorted(d for d, _, _ in noticed) != due:
+            problems.append("the escalation notices are not one per due deadline")
+        if any(level != 1 or key != f"deadline:{d}:level:1" for d, level, key in noticed):
+            problems.append("an escalation notice is not level 1")
+        moved = conn.execute(
+            "SELECT id, due_at, next_action_at, escalation_level, status FROM deadlines"
+            " WHERE escalation_level != 0 OR status != 'pending'").fetchall()
+        if sorted(r[0] for r in moved) != due:
+            problems.append(f"{len(moved)} deadlines escalated or closed, {len(due)} due")
+        for d, due_at, next_action, level, status in moved:
+            if (level, status) != (1, "pending") or next_action != _ts(_parse(due_at) + LEVEL_2):
+                problems.append(f"deadline {d}: level {level}, {status}, next {next_action}")
+                break
+    if digest_others(path, set(due)) != before:
+        problems.append("a deadline outside the due set was changed")
+    if problems:
+        raise SystemExit(f"CHECK FAILED on {path.name}: " + "; ".join(problems))
+
+
+# --- the ticks, each in a child process ---------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    """This process's resident set now (Linux /proc), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return _peak_mb()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
+    """One tick through the real sweep; what a sweep worker holds before it is the baseline."""
+    policy = load_policy(load_policies())
+    engine = get_engine(f"sqlite:///{path}")
+    baseline, baseline_peak = _rss_mb(), _peak_mb()
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    report = sweep(engine, now=NOW, policy=policy, batch_size=batch_size)
+    if profiler is not None:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    peak = _peak_mb()
+    engine.dispose()
+    result: dict[str, Any] = {
+        "seconds": elapsed, "peak_mb": peak, "baseline_mb": baseline,
+        "baseline_peak_mb": baseline_peak, "escalations": report.escalations,
+        "reminders": report.reminders, "batches": report.batches,
+    }
+    if profiler is not None:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        result["profile"] = out.getvalue()
+    return result
+
+
+def tick_raw(path: Path, batch_size: int) -> dict[str, Any]:
+    """The ceiling: the same due rows escalated with plain sqlite3, batch by batch."""
+    now = _ts(NOW)
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                   "busy_timeout=10000"):
+        conn.execute(f"PRAGMA {pragma}")
+    handled = 0
+    while True:
+        conn.execute("BEGIN")
+        rows = conn.execute(
+            "SELECT d.id, d.case_id, d.title, d.due_at, d.next_action_at, c.title, c.part,"
+            " c.defect_code, c.state, c.owner, s.name, s.code"
+            " FROM deadlines d JOIN cases c ON c.id = d.case_id"
+            " LEFT JOIN suppliers s ON s.id = c.supplier_id"
+            " WHERE d.status = 'pending' AND d.next_action_at <= ?"
+            " ORDER BY d.next_action_at, d.id LIMIT ?", (now, batch_size)).fetchall()
+        if not rows:
+            conn.execute("COMMIT")
+            break
+        moves, notices = [], []
+        for (d, case, title, due_at, next_action, case_title, part, defect, state, owner,
+             name, code) in rows:
+            due = _parse(due_at)
+            moves.append((_ts(due + LEVEL_2), d, next_action))
+            subject = f"[capaflow] #{case} {code}: OVERDUE level 1: {title}"
+            body = (f"Overdue: {title} was due {due_at[:16]} UTC.\n"
+                    f"Escalation level 1, to: owner, supplier contact.\n"
+                    f"Case #{case}: {case_title}\nSupplier: {name} ({code}); part {part};"
+                    f" defect {defect}\nState: {state}; owner: {owner}")
+            notices.append((f"deadline:{d}:level:1", case, d, subject, body, now, now))
+        conn.executemany(
+            "UPDATE deadlines SET escalation_level = 1, next_action_at = ?"
+            " WHERE id = ? AND status = 'pending' AND next_action_at = ?", moves)
+        conn.executemany(
+            "INSERT INTO notifications (dedupe_key, case_id, deadline_id, kind,"
+            " escalation_level, audience, subject, body, extra, status, attempts, created_at,"
+            " next_attempt_at) VALUES (?, ?, ?, 'escalation', 1,"
+            " '[\"owner\", \"supplier_contact\"]', ?, ?, '{}', 'pending', 0, ?, ?)"
+            " ON CONFLICT (dedupe_key) DO NOTHING", notices)
+        conn.execute("COMMIT")
+        handled += len(rows)
+    conn.close()
+    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "handled": handled}
+
+
+def run_child(mode: str, path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--tick", mode, "--db", str(path),
+               "--batch-size", str(batch_size)]
+    if profile:
+        command.append("--profile")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the {mode} tick failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def measure(tmp: Path, cases: int, due: int, batch_size: int, profile: bool) -> dict[str, Any]:
+    path, raw_path = tmp / f"sweep-{cases}.db", tmp / f"raw-{cases}.db"
+    generated = generate(path, cases, due)
+    shutil.copyfile(path, raw_path)
+    ids = due_ids(cases, due)
+    before = digest_others(path, set(ids))
+    engine = run_child("engine", path, batch_size, profile)
+    if engine["escalations"] != due or engine["reminders"] != 0:
+        raise SystemExit(f"CHECK FAILED: the sweep reported {engine}")
+    verify(path, cases, ids, before)
+    raw = run_child("raw", raw_path, batch_size, False)
+    verify(raw_path, cases, ids, before)
+    size_mb = path.stat().st_size / 2**20
+    path.unlink()
+    raw_path.unlink()
+    return {"cases": cases, "due": due, "generated": generated, "size_mb": size_mb,
+            "engine": engine, "raw": raw}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, nargs="+", default=[1_000_000, 100_000])
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=BATCH)
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the engine's tick (cProfile; its time is then inflated)")
+    parser.add_argument("--tick", choices=["engine", "raw"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.tick is not None:  # the child: one tick, its figures as JSON on stdout
+        result = (tick_engine(args.db, args.batch_size, args.profile) if args.tick == "engine"
+                  else tick_raw(args.db, args.batch_size))
+        print(json.dumps(result))
+        return
+    if any(n < args.due for n in args.cases) or args.due < 1:
+        parser.error("--due must be at least 1 and at most every --cases")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="capa-sweep-bench-") as tmp:
+        for cases in args.cases:
+            result = measure(Path(tmp), cases, args.due, args.batch_size, args.profile)
+            results.append(result)
+            engine, raw = result["engine"], result["raw"]
+            print(f"{cases:>9,} open, {args.due:,} due: generated in {result['generated']:5.1f} s"
+                  f" ({result['size_mb']:,.0f} MB file); checks passed")
+            if "profile" in engine:
+                print(engine["profile"])
+    print()
+    print(f"one sweep tick, batches of {args.batch_size}"
+          f"{' (profiled: times inflated)' if args.profile else ''}")
+    print(f"{'open cases':>10} {'due':>7} {'sweep':>8} {'peak RSS':>9} {'baseline':>9}"
+          f" {'ceiling':>8} {'ratio':>6}")
+    for r in results:
+        engine, raw = r["engine"], r["raw"]
+        print(f"{r['cases']:>10,} {r['due']:>7,} {engine['seconds']:>6.2f} s"
+              f" {engine['peak_mb']:>6.0f} MB {engine['baseline_mb']:>6.0f} MB"
+              f" {raw['seconds']:>6.2f} s {engine['seconds'] / raw['seconds']:>5.1f}x")
+    print(f"targets at 1,000,000 open: sweep < {TARGET_SECONDS:.0f} s, peak RSS"
+          f" < {TARGET_MB:.0f} MB; times close across sizes (they follow the rows due)")
+    if len(results) > 1:
+        times = [r["engine"]["seconds"] for r in results]
+        print(f"slowest / fastest sweep: {max(times) / min(times):.2f}x over"
+              f" {max(r['cases'] for r in results) // min(r['cases'] for r in results)}x"
+              f" the open cases")
+
+
+if __name__ == "__main__":
+    main()
