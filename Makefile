@@ -26,6 +26,7 @@ run: $(STAMP)
 	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m flows.run
 
 test: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
