@@ -28,7 +28,13 @@ from calendars import as_utc, isoformat, resolve_now
 from config import PolicyFileError, Settings, load_policies
 from deadlines.policy import DeadlinePolicy, load_policy
 from errors import BadInput, CapaError, Conflict
-from models.db import get_engine, is_initialised, session_scope
+from models.db import (
+    current_revision,
+    get_engine,
+    head_revision,
+    is_initialised,
+    session_scope,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 DbOpt = Annotated[
@@ -151,6 +157,15 @@ class Env:
         if not ready:
             raise BadInput(
                 f"db: {self.shown_url} has no capaflow schema yet; run `capa db upgrade` first",
+                field="db",
+            )
+        current, head = current_revision(engine), head_revision()
+        if current != head:
+            # An older schema (after an upgrade of capaflow) would fail mid-command on a
+            # missing column; say what to do instead.
+            raise BadInput(
+                f"db: {self.shown_url} has schema revision {current}, this capaflow needs "
+                f"{head}; run `capa db upgrade`",
                 field="db",
             )
         return engine

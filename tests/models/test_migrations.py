@@ -24,3 +24,35 @@ def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_url: str) -> None:
     with get_engine(sqlite_url).connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrading_a_database_with_cases_keeps_them_and_sets_deadline_kinds(db_url: str) -> None:
+    """0001 → head with data in it: the batch copy of `cases` on SQLite must not trip over
+    the foreign keys pointing at it, and the new `kind` column is filled in."""
+    command.downgrade(alembic_config(db_url), "base")
+    upgrade(db_url, "0001")
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO suppliers (code, name, created_at) VALUES ('ACME', 'Acme', "
+            "'2026-03-02 09:00:00')")
+        conn.exec_driver_sql(
+            "INSERT INTO cases (lifecycle, state, title, supplier_id, severity, complexity, "
+            "cycle, reopen_count, occurrences, content, head_hash, event_count, version, "
+            "opened_at, updated_at) VALUES ('8d', 'effectiveness_tracking', 'Burr', 1, "
+            "'major', 'general', 1, 0, 1, '{}', '', 0, 1, '2026-03-02 09:00:00', "
+            "'2026-03-02 09:00:00')")
+        for key in ("effectiveness_review", "effectiveness_window", "root_cause"):
+            conn.exec_driver_sql(
+                "INSERT INTO deadlines (case_id, key, title, sequence, started_by, started_seq,"
+                " met_by, started_at, due_at, status, escalation_level, held_seconds) VALUES "
+                f"(1, '{key}', 't', 1, 'x', 1, '[]', '2026-03-02 09:00:00', "
+                "'2026-04-02 09:00:00', 'pending', 0, 0)")
+    upgrade(db_url)
+    with engine.connect() as conn:
+        kinds = dict(conn.exec_driver_sql("SELECT key, kind FROM deadlines").all())
+        titles = conn.exec_driver_sql("SELECT title FROM cases").scalars().all()
+    assert kinds == {"effectiveness_review": "review", "effectiveness_window": "window",
+                     "root_cause": "obligation"}
+    assert titles == ["Burr"]
+    command.check(alembic_config(db_url))
