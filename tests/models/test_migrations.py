@@ -6,6 +6,7 @@ from alembic import command
 from sqlalchemy import inspect
 
 from models.db import alembic_config, get_engine, upgrade
+from tests.helpers import capa
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -56,3 +57,10 @@ def test_upgrading_a_database_with_cases_keeps_them_and_sets_deadline_kinds(db_u
                      "root_cause": "obligation"}
     assert titles == ["Burr"]
     command.check(alembic_config(db_url))
+
+
+def test_a_command_on_an_older_schema_exits_2_and_says_to_upgrade(sqlite_url: str) -> None:
+    command.downgrade(alembic_config(sqlite_url), "0001")
+    result = capa("case", "list", "--db", sqlite_url)
+    assert result.exit_code == 2
+    assert "has schema revision 0001" in result.stderr and "capa db upgrade" in result.stderr
