@@ -5,8 +5,10 @@ from models.deadline import Deadline
 from models.defect import DefectEvent
 from models.event import CaseEvent
 from models.inspection import InspectionHold
+from models.inspection_lot import InspectionLot, SwitchingState
 from models.notification import Notification
-from models.supplier import Supplier
+from models.scorecard import Scorecard, SupplierEscalation, SupplierRating
+from models.supplier import Supplier, SupplierDecision
 
 __all__ = [
     "Case",
@@ -14,6 +16,12 @@ __all__ = [
     "Deadline",
     "DefectEvent",
     "InspectionHold",
+    "InspectionLot",
     "Notification",
+    "Scorecard",
     "Supplier",
+    "SupplierDecision",
+    "SupplierEscalation",
+    "SupplierRating",
+    "SwitchingState",
 ]

@@ -20,3 +20,20 @@ class Supplier(SQLModel, table=True):
     quality_head_url: str | None = Field(default=None, max_length=1000)
     executive_url: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Set by a grade E; new lots are refused until a quality lead lifts it (both audited in
+    # supplier_escalations and the supplier's decisions).
+    blacklisted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    blacklist_reason: str | None = Field(default=None, max_length=300)
+
+
+class SupplierDecision(SQLModel, table=True):
+    """A decision about a supplier that must be on record: blacklisting and lifting it."""
+
+    __tablename__ = "supplier_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers.id", index=True)
+    decision: str = Field(max_length=30)  # blacklisted, blacklist_lifted
+    reason: str = Field(max_length=1000)
+    actor: str = Field(max_length=100)
+    at: datetime = Field(sa_type=UTCDateTime)
