@@ -153,6 +153,8 @@ class Env:
             # The driver's own first line says why (refused, no such file, bad password);
             # SQLAlchemy's SQL and help-link lines after it say nothing to a user.
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            if "locked" in reason.lower():
+                raise Conflict("the database is busy with another update; try again") from exc
             raise BadInput(f"db: cannot open {self.shown_url}: {reason}", field="db") from exc
         if not ready:
             raise BadInput(
@@ -172,19 +174,9 @@ class Env:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One command, one transaction; integrity and lock errors become conflicts."""
-        engine = self.engine()
-        try:
-            with session_scope(engine) as session:
-                yield session
-        except IntegrityError as exc:
-            raise Conflict(
-                f"the change conflicts with data written at the same time: {exc.orig}",
-            ) from exc
-        except OperationalError as exc:
-            if "locked" in str(exc).lower():
-                raise Conflict("the database is busy with another update; try again") from exc
-            raise
+        """One command, one transaction (its database errors are mapped in `run`)."""
+        with session_scope(self.engine()) as session:
+            yield session
 
 
 def run(env: Env, body: Callable[[], T]) -> T:
@@ -193,7 +185,18 @@ def run(env: Env, body: Callable[[], T]) -> T:
         # Every command takes --now / CAPA_NOW; a malformed one is refused up front, before
         # anything is read, printed or written, even by commands that never look at the clock.
         env.now  # noqa: B018
-        return body()
+        try:
+            return body()
+        # Here rather than around each transaction: commands such as the sweep and the
+        # dispatch run several transactions of their own, and keep the contract all the same.
+        except IntegrityError as exc:
+            raise Conflict(
+                f"the change conflicts with data written at the same time: {exc.orig}",
+            ) from exc
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise Conflict("the database is busy with another update; try again") from exc
+            raise
     except CapaError as error:
         fail(error, as_json=env.as_json)
 

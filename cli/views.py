@@ -20,10 +20,16 @@ def _iso(value: datetime | None) -> str | None:
     return isoformat(value) if value is not None else None
 
 
+def is_overdue(deadline: Deadline, now: datetime) -> bool:
+    """Owed and past due. Reviews and the effectiveness window are timers the sweep acts on,
+    not something the case owes, so they are never overdue."""
+    return deadline.status == "pending" and deadline.kind == "obligation" and deadline.due_at < now
+
+
 def deadline_status(deadline: Deadline, now: datetime) -> str:
     if deadline.status == "met":
         return "met on time" if deadline.met_on_time else "met late"
-    if deadline.status == "pending" and deadline.due_at < now:
+    if is_overdue(deadline, now):
         return "overdue"
     return deadline.status
 
@@ -35,7 +41,7 @@ def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:
         "title": deadline.title,
         "sequence": deadline.sequence,
         "status": deadline.status,
-        "overdue": deadline.status == "pending" and deadline.due_at < now,
+        "overdue": is_overdue(deadline, now),
         "started_at": _iso(deadline.started_at),
         "due_at": _iso(deadline.due_at),
         "closed_at": _iso(deadline.closed_at),

@@ -164,7 +164,11 @@ def apply_step(
             deadline.closed_at = None
             deadline.closed_by_seq = None
             deadline.met_on_time = None
-            deadline.next_action_at = deadline.due_at
+            # Owed again from its start: reminded before it is due, like a new deadline (the
+            # sweep escalates instead if that moment has passed).
+            deadline.next_action_at = policy.first_action_at(
+                deadline.kind, deadline.started_at, deadline.due_at
+            )
             changes.reinstated.append(deadline)
     elif step in _CANCEL_ALL:
         for deadline in pending:

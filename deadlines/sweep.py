@@ -56,6 +56,8 @@ _MOVE_ON = (
 )
 
 SUPPLIER_ROLES = ("supplier_contact", "supplier_quality_head", "supplier_executive")
+# Which SweepReport counter each action adds to.
+_COUNTED = {"reminder": "reminders", "escalation": "escalations", "review": "reviews"}
 
 
 @dataclass
@@ -192,8 +194,7 @@ def _sweep_batch(
     suppliers = {
         s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
     }
-    moves: list[dict[str, Any]] = []
-    notices: list[Notification] = []
+    planned: list[tuple[dict[str, Any], Notification | None, dict[str, Any]]] = []
     windows: list[Deadline] = []
     for deadline in rows:
         case = cases[deadline.case_id]
@@ -209,6 +210,7 @@ def _sweep_batch(
             "new_met_on_time": None,
         }
         action: dict[str, Any] = {"case": case.id, "deadline": deadline.id, "key": deadline.key}
+        notice: Notification | None = None
         if deadline.kind == "window":
             windows.append(deadline)
             continue
@@ -216,40 +218,48 @@ def _sweep_batch(
             count = _defects_since(session, case, deadline.started_at)
             text = messages.review(case, supplier, deadline, count,
                                    _window_end(session, deadline.case_id))
-            notices.append(_notice(case, deadline, "review", "review", 0,
-                                   policy.review_audience, text, now))
+            notice = _notice(case, deadline, "review", "review", 0, policy.review_audience,
+                             text, now)
             move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
             action.update(action="review", defects_since=count)
-            report.reviews += 1
         else:
             reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
             if reached is not None:
                 text = messages.escalation(case, supplier, deadline, reached.level, skipped,
                                            reached.notify, now)
-                notices.append(_notice(case, deadline, f"level:{reached.level}", "escalation",
-                                       reached.level, reached.notify, text, now))
+                notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
+                                 reached.level, reached.notify, text, now)
                 move.update(new_escalation_level=reached.level, new_next_action_at=following)
                 action.update(action="escalation", level=reached.level, skipped=list(skipped))
-                report.escalations += 1
             elif now < deadline.due_at:
                 text = messages.reminder(case, supplier, deadline, now)
-                notices.append(_notice(case, deadline, "reminder", "reminder", 0,
-                                       policy.reminder_audience, text, now))
+                notice = _notice(case, deadline, "reminder", "reminder", 0,
+                                 policy.reminder_audience, text, now)
                 first = policy.ladder[0].after if policy.ladder else None
                 move.update(new_reminded_at=now,
                             new_next_action_at=deadline.due_at + first if first is not None
                             else None)
                 action.update(action="reminder")
-                report.reminders += 1
             else:
                 # Overdue with no ladder level left to reach: nothing more to send.
                 move.update(new_next_action_at=following)
                 action.update(action="none")
-        moves.append(move)
+        planned.append((move, notice, action))
+    connection = session.connection()
+    claimed: list[Notification] = []
+    for move, notice, action in planned:
+        # The claim, row by row: on SQLite the rows were read outside a transaction, so a
+        # step (meeting the deadline) or another sweeper may have moved a row since. Only a
+        # row this update still finds as it was read is ours, and only its notice is sent.
+        if connection.execute(_MOVE_ON, move).rowcount != 1:
+            continue
         report.actions.append(action)
-    if moves:
-        session.connection().execute(_MOVE_ON, moves)
-    _insert_notices(session, notices)
+        counter = _COUNTED.get(action["action"])
+        if counter is not None:
+            setattr(report, counter, getattr(report, counter) + 1)
+        if notice is not None:
+            claimed.append(notice)
+    _insert_notices(session, claimed)
     return len(rows), windows
 
 

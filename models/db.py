@@ -25,13 +25,16 @@ _engines: dict[str, Engine] = {}
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL: readers never block the writer. synchronous=NORMAL is safe with WAL (a crash of the
-    # process loses nothing committed; only a power cut may lose the last transactions) and
-    # saves an fsync per commit. busy_timeout: a second writer waits instead of failing at once.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # busy_timeout first: a second writer (and the pragmas below) wait instead of failing.
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # WAL: readers never block the writer. Switching the journal mode needs the database to
+    # itself; it is a property of the file, so only a file not yet in WAL is switched.
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    # synchronous=NORMAL is safe with WAL (a crash of the process loses nothing committed;
+    # only a power cut may lose the last transactions) and saves an fsync per commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

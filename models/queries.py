@@ -34,6 +34,8 @@ def list_cases(
             select(Deadline.case_id)
             .where(Deadline.status == PENDING)
             .where(col(Deadline.due_at) < now)
+            # Reviews and the window are the sweep's timers, not something the case owes.
+            .where(Deadline.kind == "obligation")
         )
         query = query.where(col(Case.id).in_(late))
     return list(session.exec(query.order_by(col(Case.id)).limit(limit)))

@@ -247,7 +247,9 @@ def record_occurrence(
     )
 
 
-def _record_content(case: Case, trigger: str, fields: Mapping[str, str]) -> None:
+def _record_content(
+    case: Case, trigger: str, fields: Mapping[str, str], opened_complexity: str
+) -> None:
     """Keep the 8D / PDCA content on the case; a new dict, so SQLAlchemy sees the change."""
     content = dict(case.content)
     if case.lifecycle == "pdca":
@@ -267,9 +269,23 @@ def _record_content(case: Case, trigger: str, fields: Mapping[str, str]) -> None
             content.setdefault("recurrences", []).append(fields["reason"])
     elif trigger not in ("reject", "cancel"):
         content.update(fields)
-    if trigger == "find_root_cause" and fields.get("complexity"):
-        case.complexity = fields["complexity"]
+    if trigger == "find_root_cause":
+        case.complexity = fields.get("complexity") or opened_complexity
     case.content = content
+
+
+def _opened_complexity(session: Session, case: Case, trigger: str) -> str:
+    """The complexity set when the case was opened (its first event).
+
+    A root cause found without a complexity falls back to this one, not to the complexity of
+    an earlier root cause that was sent back (reject) or disproved (reopen).
+    """
+    if trigger != "find_root_cause":
+        return case.complexity
+    opened = session.exec(
+        select(CaseEvent.fields).where(CaseEvent.case_id == case.id).where(CaseEvent.seq == 1)
+    ).first()
+    return str((opened or {}).get("complexity", case.complexity))
 
 
 def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[str, Any]:
@@ -361,7 +377,7 @@ def _apply(
 ) -> StepResult:
     from_state = case.state
     # Content first: a condition such as PDCA's target_met reads what this step records.
-    _record_content(case, trigger, fields)
+    _record_content(case, trigger, fields, _opened_complexity(session, case, trigger))
     facts = _facts(session, case, trigger, now)
     if not fire(case, trigger, facts):
         step = next(s for s in machine.steps if s.trigger == trigger and s.source == from_state)

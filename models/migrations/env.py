@@ -52,9 +52,11 @@ def run_migrations_online() -> None:
             # copy's DROP of the old table fails on every row that points at it. The pragma
             # only takes effect outside a transaction: set it on the driver connection before
             # SQLAlchemy begins one.
-            connection.connection.driver_connection.execute(  # type: ignore[union-attr]
-                "PRAGMA foreign_keys=OFF"
-            )
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA busy_timeout=10000")  # type: ignore[union-attr]
+            # The file is used in WAL mode (models.db); set it here, when it is created.
+            driver.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+            driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         # Batch mode: SQLite cannot ALTER most things in place; alembic copies the table.
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

@@ -184,3 +184,45 @@ def test_the_sweep_cost_follows_the_rows_due_not_the_cases_open(
     """Only due rows are read: a sweep before anything is due handles no row at all."""
     report = _sweep(engine, policy, T0 + H)
     assert report.batches == 0 and report.actions == []
+
+
+def test_a_deadline_met_between_the_sweeps_read_and_its_claim_gets_no_notice(
+    sqlite_url: str, policy: DeadlinePolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the due rows are read outside a transaction: a step landing in between must
+    win, and the sweep must neither send nor count the escalation it no longer owns."""
+    from deadlines import sweep as sweep_module
+    from models.db import get_engine
+
+    engine = get_engine(sqlite_url)
+    with session_scope(engine) as session:
+        result = open_case(
+            session, lifecycle="8d", title="Burr", supplier_code=None, part="P",
+            defect_code="D", severity="major", complex_cause=False, owner="lena", team=None,
+            problem=None, actor="lena", now=T0, policy=policy,
+        )
+        case_id = result.case.id
+    assert case_id is not None
+    read = sweep_module._due_rows
+
+    def read_then_contain(session: Session, now: datetime, batch_size: int) -> list[Deadline]:
+        rows = read(session, now, batch_size)
+        _step(engine, policy, case_id, "contain", now, containment="sorted in time")
+        return rows
+
+    monkeypatch.setattr(sweep_module, "_due_rows", read_then_contain)
+    report = sweep(engine, now=T0 + 25 * H, policy=policy, batch_size=50, max_batches=1)
+    assert report.escalations == 0 and report.actions == []
+    assert _notices(engine, "escalation") == []
+
+
+def test_a_rejected_submission_is_owed_again_and_reminded_before_it_is_due(
+    engine: Engine, policy: DeadlinePolicy, case_id: int
+) -> None:
+    _step(engine, policy, case_id, "contain", T0 + H, containment="sorted")
+    _step(engine, policy, case_id, "find_root_cause", T0 + 2 * H, root_cause="die",
+          escape_point="none", category="machine")
+    _step(engine, policy, case_id, "reject", T0 + 3 * H, reason="not the real cause")
+    due = T0 + H + 3 * D  # the root cause is owed 3 days after containment, as before
+    assert _sweep(engine, policy, due - D - H).reminders == 0
+    assert _sweep(engine, policy, due - D).reminders == 1

@@ -310,3 +310,30 @@ def test_each_step_writes_state_event_deadlines_and_outbox_together(
     assert [n.kind for n in notices] == ["case_moved", "case_moved"]
     assert notices[1].audience == ["owner", "supplier_contact"]
     assert "Root cause" in notices[1].body or "root cause" in notices[1].body
+
+
+def test_a_rejected_root_cause_does_not_leave_its_complexity_behind(
+    session: Session, policy: DeadlinePolicy, acme: None
+) -> None:
+    case_id = _open(session, policy)
+    _step(session, policy, case_id, "contain", T0 + H, containment="x")
+    _step(session, policy, case_id, "find_root_cause", T0 + 2 * H, **ROOT_CAUSE,
+          complexity="complex")
+    _step(session, policy, case_id, "reject", T0 + 3 * H, reason="not proven")
+    _step(session, policy, case_id, "find_root_cause", T0 + 3 * D, **ROOT_CAUSE)
+    # As opened (general): 7 days from the accepted root cause, not 10.
+    assert _deadline(session, case_id, "long_term_countermeasure").due_at == T0 + 10 * D
+    case = session.get(Case, case_id)
+    assert case is not None and case.complexity == "general"
+
+
+def test_a_case_in_effectiveness_tracking_is_not_overdue_while_its_window_runs(
+    session: Session, policy: DeadlinePolicy, acme: None
+) -> None:
+    from models.queries import list_cases
+
+    case_id = _open(session, policy)
+    _to_long_term(session, policy, case_id)
+    _step(session, policy, case_id, "implement_countermeasure", T0 + 5 * D, countermeasure="x")
+    # Review #1 is past due (the sweep has not run), but the case owes nothing.
+    assert list_cases(session, now=T0 + 40 * D, overdue=True) == []
