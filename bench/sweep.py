@@ -1,27 +1,30 @@
 """One sweep tick over many open cases on SQLite: its time and memory follow the rows due.
 
-For each size a migrated SQLite file is filled with plain sqlite3 `executemany`: suppliers,
+For each size a child process fills a migrated SQLite file with plain sqlite3 `executemany`,
+rows in id order with the indexes in place, as the engine would have written them: suppliers,
 open 8D cases in containment (each with a supplier), one pending containment deadline per case
 (kind "obligation") and the case's "case moved" notice, already sent. Most deadlines have their
-next action in the future (the reminder 2 h before the 24 h containment is due, or, once
-reminded, the due time); `--due` of them, spread evenly over the table, are overdue by 1 min to
-47 h, so one tick escalates each to level 1. The file is copied before the tick so the ceiling
-starts from the same rows.
+next action in the future (the reminder 2 h before the 24 h containment is due or, once
+reminded, the due time); `--due` of them, spread evenly over the table (`--clustered`: the
+oldest, stored together), are overdue by 1 min to 47 h, so one tick escalates each to level 1.
+Each tick runs on a fresh copy of that file, so the sweep and the ceiling start from the same
+rows; each runs `--repeat` times, interleaved, and the medians are shown (the machine is noisy).
 
-The tick runs in a fresh child process (this script with `--tick`), so the memory of the
-generation does not count: it loads the policies and creates the engine, reads its RSS
+The tick runs in a fresh child process (this script with `--child engine`), so the memory of
+the generation does not count: it loads the policies and creates the engine, reads its RSS
 (baseline), runs `deadlines.sweep.sweep` once and reads `ru_maxrss` (peak).
 
 The ceiling does the same essential work with plain sqlite3, in a child of its own, on the copy:
 select the due rows by the index (joined with their case and supplier, which the notice names),
 one conditional UPDATE of each deadline and one INSERT of a notice each, one transaction per
-batch of the same size.
+batch of the same size, with the pragmas of models/db.py.
 
 After each tick the parent checks that exactly `--due` escalation notices (level 1) exist, one
 per due deadline, that each due deadline moved to level 1 with its next action at the next
 level, and that no other deadline changed (a digest of every other row, before and after).
 
-    .venv/bin/python bench/sweep.py [--cases 1000000 100000] [--due 10000] [--profile]
+    .venv/bin/python bench/sweep.py [--cases 1000000 100000] [--due 10000] [--clustered]
+                                    [--batch-size 500] [--repeat 3] [--profile]
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ import cProfile
 import hashlib
 import io
 import json
+import os
 import pstats
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,8 +66,6 @@ REMIND_HOURS = 22  # reminders: 2 h before a deadline shorter than 3 days
 LEVEL_2 = timedelta(days=2)  # escalation.ladder level 2 `after`
 TARGET_SECONDS = 5.0
 TARGET_MB = 300.0
-# The tables whose secondary indexes are dropped for the bulk load and rebuilt after it.
-BULK_TABLES = ("cases", "deadlines", "notifications")
 
 
 def _ts(value: datetime) -> str:
@@ -74,8 +77,11 @@ def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def due_ids(cases: int, due: int) -> list[int]:
-    """`due` case ids spread evenly over 1..cases (a deadline's id is its case's id)."""
+def due_ids(cases: int, due: int, clustered: bool = False) -> list[int]:
+    """`due` case ids spread evenly over 1..cases, or the first `due` ones when clustered (a
+    deadline's id is its case's id)."""
+    if clustered:
+        return list(range(1, due + 1))
     return [k * cases // due + 1 for k in range(due)]
 
 
@@ -105,6 +111,12 @@ def _opened(i: int, late: dict[int, int]) -> int:
     return (i * 7919) % (CONTAIN_HOURS * 60)
 
 
+def _supplier_of(i: int) -> int:
+    """Case `i`'s supplier, scattered (a plain i % SUPPLIERS would give the evenly spread due
+    cases only a handful of suppliers)."""
+    return (i * 2654435761 >> 8) % SUPPLIERS + 1
+
+
 def _supplier_rows() -> Iterator[tuple[Any, ...]]:
     created = _ts(NOW - timedelta(days=400))
     for s in range(1, SUPPLIERS + 1):
@@ -117,7 +129,7 @@ def _case_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
     for i in range(1, cases + 1):
         opened = stamp(_opened(i, late))
         defect = DEFECTS[i % len(DEFECTS)]
-        yield (i, "8d", "containment", f"{defect.lower()} on lot {i}", i % SUPPLIERS + 1,
+        yield (i, "8d", "containment", f"{defect.lower()} on lot {i}", _supplier_of(i),
                f"HX-{i % 2000:04d}", defect, "major", "general", OWNERS[i % len(OWNERS)], 1, 0,
                1, "{}", f"{i * 2654435761:064x}", 1, 2, opened, opened, None, None)
 
@@ -143,7 +155,7 @@ def _notice_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
         opened = _opened(i, late)
         at, due_at = stamp(opened), stamp(opened - CONTAIN_HOURS * 60)
         defect = DEFECTS[i % len(DEFECTS)]
-        body = (f"Case #{i} (S{i % SUPPLIERS + 1:04d}): {defect.lower()} on lot {i}\n"
+        body = (f"Case #{i} (S{_supplier_of(i):04d}): {defect.lower()} on lot {i}\n"
                 f"Step: open by {OWNERS[i % len(OWNERS)]} at {at}\nState: containment\n"
                 f"Part HX-{i % 2000:04d}, defect {defect}\n"
                 f"Now owed:\n  - D3 emergency containment: due {due_at}")
@@ -153,7 +165,7 @@ def _notice_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
                "sent", 1, at, at, at, None)
 
 
-def generate(path: Path, cases: int, due: int) -> None:
+def generate(path: Path, cases: int, due: int, clustered: bool) -> None:
     """A migrated file with `cases` open cases, `due` of them due (run in a child process)."""
     from models.db import dispose_engines, upgrade
 
@@ -161,18 +173,14 @@ def generate(path: Path, cases: int, due: int) -> None:
     upgrade(url)
     dispose_engines()
     # Lateness in minutes, 1 min to 47 h: past level 1 (at the due time), before level 2 (2 d).
-    late = {i: 1 + (k * 997) % (47 * 60 - 1) for k, i in enumerate(due_ids(cases, due))}
+    late = {i: 1 + (k * 997) % (47 * 60 - 1) for k, i in enumerate(due_ids(cases, due, clustered))}
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000"):
             conn.execute(f"PRAGMA {pragma}")
-        marks = ",".join("?" * len(BULK_TABLES))
-        indexes = conn.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            f" AND tbl_name IN ({marks})", BULK_TABLES).fetchall()
         conn.execute("BEGIN")
-        for name, _ in indexes:  # rebuilt below from their own DDL: the schema stays the same
-            conn.execute(f"DROP INDEX {name}")
-        conn.executemany("INSERT INTO suppliers VALUES (?, ?, ?, ?, ?, ?, ?)", _supplier_rows())
+        conn.executemany(
+            "INSERT INTO suppliers (id, code, name, contact_url, quality_head_url,"
+            " executive_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", _supplier_rows())
         conn.executemany(
             "INSERT INTO cases (id, lifecycle, state, title, supplier_id, part, defect_code,"
             " severity, complexity, owner, cycle, reopen_count, occurrences, content, head_hash,"
@@ -188,8 +196,6 @@ def generate(path: Path, cases: int, due: int) -> None:
             " escalation_level, audience, subject, body, extra, status, attempts, created_at,"
             " next_attempt_at, sent_at, last_error)"
             f" VALUES ({','.join('?' * 16)})", _notice_rows(cases, late))
-        for _, sql in indexes:
-            conn.execute(sql)
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=WAL")  # as models.db sets it on every connection
 
@@ -261,6 +267,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _io() -> dict[str, int]:
+    """This process's I/O counters (Linux /proc/self/io): read calls, bytes written, ..."""
+    try:
+        lines = Path("/proc/self/io").read_text().splitlines()
+    except OSError:
+        return {}
+    return {name: int(value) for name, value in (line.split(": ") for line in lines)}
+
+
+def _io_since(before: dict[str, int]) -> dict[str, int]:
+    return {name: value - before.get(name, 0) for name, value in _io().items()}
+
+
 def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
     """One tick through the real sweep; what a sweep worker holds before it is the baseline."""
     from config import load_policies
@@ -272,6 +291,7 @@ def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
     engine = get_engine(f"sqlite:///{path}")
     baseline, baseline_peak = _status_mb("VmRSS"), _peak_mb()
     profiler = cProfile.Profile() if profile else None
+    io_before = _io()
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
@@ -279,12 +299,13 @@ def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
     if profiler is not None:
         profiler.disable()
     elapsed = time.perf_counter() - started
+    io_used = _io_since(io_before)
     peak, hwm = _peak_mb(), _status_mb("VmHWM")
     engine.dispose()
     result: dict[str, Any] = {
         "seconds": elapsed, "peak_mb": peak, "hwm_mb": hwm, "baseline_mb": baseline,
         "baseline_peak_mb": baseline_peak, "escalations": report.escalations,
-        "reminders": report.reminders, "batches": report.batches,
+        "reminders": report.reminders, "batches": report.batches, "io": io_used,
     }
     if profiler is not None:
         out = io.StringIO()
@@ -298,6 +319,7 @@ def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
 def tick_raw(path: Path, batch_size: int) -> dict[str, Any]:
     """The ceiling: the same due rows escalated with plain sqlite3, batch by batch."""
     now = _ts(NOW)
+    io_before = _io()
     started = time.perf_counter()
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
@@ -338,8 +360,9 @@ def tick_raw(path: Path, batch_size: int) -> dict[str, Any]:
             " ON CONFLICT (dedupe_key) DO NOTHING", notices)
         conn.execute("COMMIT")
         handled += len(rows)
-    conn.close()
-    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "handled": handled}
+    elapsed, io_used = time.perf_counter() - started, _io_since(io_before)
+    conn.close()  # after the clock, as the engine's tick is timed before engine.dispose()
+    return {"seconds": elapsed, "io": io_used, "peak_mb": _peak_mb(), "handled": handled}
 
 
 def run_child(mode: str, path: Path, *options: str) -> dict[str, Any]:
@@ -355,30 +378,55 @@ def run_child(mode: str, path: Path, *options: str) -> dict[str, Any]:
 # --- the run --------------------------------------------------------------------------------
 
 
-def measure(tmp: Path, cases: int, due: int, batch_size: int, profile: bool) -> dict[str, Any]:
-    path, raw_path = tmp / f"sweep-{cases}.db", tmp / f"raw-{cases}.db"
-    generated = run_child("generate", path, "--cases", str(cases), "--due", str(due))["seconds"]
-    shutil.copyfile(path, raw_path)
-    ids = due_ids(cases, due)
-    before = digest_others(path, set(ids))
-    batch = ("--batch-size", str(batch_size))
-    engine = run_child("engine", path, *batch, *(("--profile",) if profile else ()))
-    if engine["escalations"] != due or engine["reminders"] != 0:
-        raise SystemExit(f"CHECK FAILED: the sweep reported {engine}")
-    verify(path, cases, ids, before)
-    raw = run_child("raw", raw_path, *batch)
-    verify(raw_path, cases, ids, before)
-    size_mb = path.stat().st_size / 2**20
-    path.unlink()
-    raw_path.unlink()
+def _tick(mode: str, pristine: Path, work: Path, options: list[str]) -> dict[str, Any]:
+    """One tick of `mode` on a fresh copy of the generated file."""
+    shutil.copyfile(pristine, work)
+    # The kernel would otherwise still be writing the copy back while the tick runs, and the
+    # tick's checkpoints would wait for the disk.
+    os.sync()
+    result = run_child(mode, work, *options)
+    return result
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def measure(
+    tmp: Path, cases: int, due: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Generate once, then `--repeat` times: the sweep's tick and the ceiling's, each on a fresh
+    copy and checked."""
+    pristine, work = tmp / f"generated-{cases}.db", tmp / f"tick-{cases}.db"
+    layout = ["--clustered"] if args.clustered else []
+    generated = run_child("generate", pristine, "--cases", str(cases), "--due", str(due),
+                          *layout)["seconds"]
+    ids = due_ids(cases, due, args.clustered)
+    before = digest_others(pristine, set(ids))
+    batch = ["--batch-size", str(args.batch_size)]
+    engines, raws = [], []
+    for n in range(args.repeat):
+        profile = ["--profile"] if args.profile and n == 0 else []
+        engine = _tick("engine", pristine, work, batch + profile)
+        if engine["escalations"] != due or engine["reminders"] != 0:
+            raise SystemExit(f"CHECK FAILED: the sweep reported {engine}")
+        verify(work, cases, ids, before)
+        _remove(work)
+        engines.append(engine)
+        raws.append(_tick("raw", pristine, work, batch))
+        verify(work, cases, ids, before)
+        _remove(work)
+    size_mb = pristine.stat().st_size / 2**20
+    _remove(pristine)
     return {"cases": cases, "due": due, "generated": generated, "size_mb": size_mb,
-            "engine": engine, "raw": raw}
+            "engine": engines, "raw": raws}
 
 
 def child(mode: str, path: Path, args: argparse.Namespace) -> dict[str, Any]:
     if mode == "generate":
         started = time.perf_counter()
-        generate(path, args.cases[0], args.due)
+        generate(path, args.cases[0], args.due, args.clustered)
         return {"seconds": time.perf_counter() - started}
     if mode == "engine":
         return tick_engine(path, args.batch_size, args.profile)
@@ -390,6 +438,11 @@ def main() -> None:
     parser.add_argument("--cases", type=int, nargs="+", default=[1_000_000, 100_000])
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=BATCH)
+    parser.add_argument("--clustered", action="store_true",
+                        help="the due cases are the oldest ids, stored together, instead of"
+                        " spread evenly over the tables (shows what page locality costs)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="ticks of each kind per size, each on a fresh copy (median shown)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the engine's tick (cProfile; its time is then inflated)")
     parser.add_argument("--child", choices=["generate", "engine", "raw"], help=argparse.SUPPRESS)
@@ -398,40 +451,55 @@ def main() -> None:
     if args.child is not None:  # a child: its figures as JSON on stdout
         print(json.dumps(child(args.child, args.db, args)))
         return
-    if any(n < args.due for n in args.cases) or args.due < 1:
-        parser.error("--due must be at least 1 and at most every --cases")
+    if any(n < args.due for n in args.cases) or args.due < 1 or args.repeat < 1:
+        parser.error("--due and --repeat must be at least 1, --due at most every --cases")
     run_started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="capa-sweep-bench-") as tmp:
         for cases in args.cases:
-            result = measure(Path(tmp), cases, args.due, args.batch_size, args.profile)
+            result = measure(Path(tmp), cases, args.due, args)
             results.append(result)
-            engine, raw = result["engine"], result["raw"]
             print(f"{cases:>9,} open, {args.due:,} due: generated in {result['generated']:5.1f} s"
-                  f" ({result['size_mb']:,.0f} MB file); checks passed")
-            if "profile" in engine:
-                print(engine["profile"])
+                  f" ({result['size_mb']:,.0f} MB file); {args.repeat} sweep and"
+                  f" {args.repeat} ceiling tick(s), each on a fresh copy, all checks passed")
+            if "profile" in result["engine"][0]:
+                print(result["engine"][0]["profile"])
     print()
-    print(f"one sweep tick, batches of {args.batch_size}"
-          f"{' (profiled: times inflated)' if args.profile else ''}")
+    print(f"one sweep tick, batches of {args.batch_size}, due rows"
+          f" {'clustered' if args.clustered else 'spread over the tables'}; times are medians"
+          f" of {args.repeat}{' (profiled: the first is inflated)' if args.profile else ''}")
     print(f"{'open cases':>10} {'due':>7} {'sweep':>8} {'peak RSS':>9} {'baseline':>9}"
           f" {'tick adds':>9} {'ceiling':>8} {'ratio':>6}")
     for r in results:
-        engine, raw = r["engine"], r["raw"]
-        print(f"{r['cases']:>10,} {r['due']:>7,} {engine['seconds']:>6.2f} s"
-              f" {engine['peak_mb']:>6.0f} MB {engine['baseline_mb']:>6.0f} MB"
-              f" {engine['peak_mb'] - engine['baseline_mb']:>6.0f} MB"
-              f" {raw['seconds']:>6.2f} s {engine['seconds'] / raw['seconds']:>5.1f}x")
-        hwm = engine["hwm_mb"]
-        if hwm is not None and abs(engine["peak_mb"] - hwm) > 0.1 * hwm:
-            print(f"  WARNING: ru_maxrss {engine['peak_mb']:.0f} MB but VmHWM {hwm:.0f} MB:"
-                  " the peak RSS is not the tick's own")
-    print("peak RSS: ru_maxrss of the tick's process after the tick; baseline: its RSS right"
-          " before (imports, policies, engine)")
+        engines, raws = r["engine"], r["raw"]
+        sweep_s = statistics.median(e["seconds"] for e in engines)
+        raw_s = statistics.median(e["seconds"] for e in raws)
+        peak = max(e["peak_mb"] for e in engines)
+        baseline = statistics.median(e["baseline_mb"] for e in engines)
+        r["sweep_s"] = sweep_s
+        print(f"{r['cases']:>10,} {r['due']:>7,} {sweep_s:>6.2f} s {peak:>6.0f} MB"
+              f" {baseline:>6.0f} MB {peak - baseline:>6.0f} MB {raw_s:>6.2f} s"
+              f" {sweep_s / raw_s:>5.1f}x")
+    for r in results:
+        runs = ", ".join(f"{e['seconds']:.2f}" for e in r["engine"])
+        ceilings = ", ".join(f"{e['seconds']:.2f}" for e in r["raw"])
+        print(f"{r['cases']:>10,} runs: sweep {runs} s; ceiling {ceilings} s")
+        engine_io, raw_io = r["engine"][-1]["io"], r["raw"][-1]["io"]
+        if engine_io and raw_io:
+            print(f"{'':>10} I/O of a tick: sweep {engine_io['syscr']:,} read calls,"
+                  f" {engine_io['wchar'] / 2**20:,.0f} MB written; ceiling"
+                  f" {raw_io['syscr']:,} read calls, {raw_io['wchar'] / 2**20:,.0f} MB written")
+        for e in r["engine"]:
+            hwm = e["hwm_mb"]
+            if hwm is not None and abs(e["peak_mb"] - hwm) > 0.1 * hwm:
+                print(f"{'':>10} WARNING: ru_maxrss {e['peak_mb']:.0f} MB but VmHWM"
+                      f" {hwm:.0f} MB: the peak RSS is not the tick's own")
+    print("peak RSS: ru_maxrss of the tick's process after the tick (the highest of the runs);"
+          " baseline: its RSS right before (imports, policies, engine)")
     print(f"ceiling: plain sqlite3, same due rows, same batches; targets at 1,000,000 open:"
           f" sweep < {TARGET_SECONDS:.0f} s, peak RSS < {TARGET_MB:.0f} MB")
     if len(results) > 1:
-        times = [r["engine"]["seconds"] for r in results]
+        times = [r["sweep_s"] for r in results]
         sizes = [r["cases"] for r in results]
         print(f"slowest / fastest sweep: {max(times) / min(times):.2f}x across"
               f" {max(sizes) / min(sizes):.0f}x the open cases (time should follow the rows due)")

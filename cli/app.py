@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, cases, demo, notify, suppliers
+from cli import admin, cases, demo, notify, scorecards, suppliers
 from cli.defects import app as defect_app
+from cli.inspect import app as inspect_app
 from cli.sweep import sweep_command
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app.add_typer(admin.config_app, name="config")
 app.add_typer(demo.app, name="demo")
 app.add_typer(notify.app, name="notify")
 app.add_typer(defect_app, name="defect")
+app.add_typer(inspect_app, name="inspect")
+app.add_typer(scorecards.app, name="scorecard")
 app.command("sweep")(sweep_command)
 
 

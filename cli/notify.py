@@ -17,6 +17,7 @@ from notifications.notices import (
     check_status,
     list_notices,
     retry_notice,
+    supplier_id_of,
 )
 from notifications.notifier import AppriseNotifier
 from notifications.routing import Resolution, Routes, load_routes, resolve
@@ -75,9 +76,8 @@ def _resolved(
     documents = []
     for notice in notices:
         case = cases.get(notice.case_id) if notice.case_id is not None else None
-        supplier = (
-            suppliers.get(case.supplier_id) if case and case.supplier_id is not None else None
-        )
+        supplier_id = supplier_id_of(notice, case)
+        supplier = suppliers.get(supplier_id) if supplier_id is not None else None
         documents.append(notice_json(notice, resolve(notice, case, supplier, routes)))
     return documents
 

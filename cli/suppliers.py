@@ -1,4 +1,4 @@
-"""`capa supplier ...`: add, list, show."""
+"""`capa supplier ...`: add, list, show, rate (cooperation), lift-blacklist."""
 
 from __future__ import annotations
 
@@ -7,9 +7,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from calendars import isoformat
+from cli.common import (
+    ActorOpt,
+    ConfigOpt,
+    DbOpt,
+    Env,
+    JsonOpt,
+    NowOpt,
+    print_json,
+    run,
+    stdout,
+)
 from cli.views import supplier_json
 from models.queries import list_cases
+from scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
 from suppliers.registry import add_supplier, get_supplier, list_suppliers
 
 app = typer.Typer(help="The supplier register.", no_args_is_help=True)
@@ -103,5 +115,85 @@ def show_command(
         )
         for c in document["cases"]:
             stdout.print(f"  case #{c['id']} {c['state']}: {c['title']}", highlight=False)
+
+    run(env, body)
+
+
+@app.command("rate")
+def rate_command(
+    code: Annotated[str, typer.Argument(help="Supplier code.")],
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM, now's month or earlier.")],
+    attitude: Annotated[str, typer.Option("--attitude", help=" | ".join(ATTITUDES))],
+    by: ActorOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Rate the supplier's cooperation for a month (it counts in that month's grade)."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        policy = load_scorecard_policy(env.policies, env.deadline_policy.calendar)
+        with env.transaction() as session:
+            supplier, rating = rate_supplier(
+                session, code=code, month=month, attitude=attitude, actor=env.actor,
+                now=env.now, policy=policy,
+            )
+        document = {
+            "supplier": supplier.code,
+            "month": rating.month,
+            "attitude": rating.attitude,
+            "rated_by": rating.rated_by,
+            "rated_at": isoformat(rating.rated_at),
+        }
+        if env.as_json:
+            print_json(document)
+        else:
+            stdout.print(
+                f"{supplier.code} {rating.month}: {rating.attitude.replace('_', ' ')} "
+                f"(rated by {rating.rated_by}).",
+                highlight=False,
+            )
+
+    run(env, body)
+
+
+@app.command("lift-blacklist")
+def lift_blacklist_command(
+    code: Annotated[str, typer.Argument(help="Supplier code.")],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why its lots may be accepted again (required).",
+                     show_default=False),
+    ] = None,
+    by: ActorOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Accept a blacklisted supplier's lots again: a quality lead's decision, on record."""
+    env = Env(as_json, db, now, actor_name=by)
+
+    def body() -> None:
+        with env.transaction() as session:
+            supplier, decision = lift_blacklist(
+                session, code=code, reason=reason, actor=env.actor, now=env.now
+            )
+        document = {
+            "supplier": supplier.code,
+            "decision": decision.decision,
+            "reason": decision.reason,
+            "by": decision.actor,
+            "at": isoformat(decision.at),
+            "blacklisted": False,
+        }
+        if env.as_json:
+            print_json(document)
+        else:
+            stdout.print(
+                f"Blacklist of {supplier.code} lifted by {decision.actor}: {decision.reason}",
+                highlight=False,
+            )
 
     run(env, body)

@@ -7,9 +7,12 @@ from prefect.deployments.runner import RunnerDeployment
 
 from config import Settings, load_policies
 from flows.dispatch import dispatch_flow
+from flows.scorecard import scorecard_flow
 from flows.sweep import sweep_flow
 
-DEFAULT_SCHEDULES = {"sweep": "*/5 * * * *", "dispatch": "* * * * *"}
+DEFAULT_SCHEDULES = {
+    "sweep": "*/5 * * * *", "dispatch": "* * * * *", "scorecard": "0 6 1 * *",
+}
 
 
 def _runner(deployment: object) -> RunnerDeployment:
@@ -24,6 +27,7 @@ def deployments() -> list[RunnerDeployment]:
     return [
         _runner(sweep_flow.to_deployment(name="sweep", cron=schedules["sweep"])),
         _runner(dispatch_flow.to_deployment(name="dispatch", cron=schedules["dispatch"])),
+        _runner(scorecard_flow.to_deployment(name="scorecard", cron=schedules["scorecard"])),
     ]
 
 

@@ -39,7 +39,14 @@ from sqlmodel import Session
 from errors import BadInput
 from models import Case, Notification, Supplier
 from models.db import build
-from notifications.notices import FAILED, PENDING, SENDING, SENT, cases_and_suppliers
+from notifications.notices import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    cases_and_suppliers,
+    supplier_id_of,
+)
 from notifications.notifier import Delivery, Notifier, scrub
 from notifications.routing import Routes, resolve
 from notifications.urls import mask
@@ -354,11 +361,8 @@ def dispatch(
                 _hand_back(session, claimed[position:], now=now)
                 break
             case = cases.get(notice.case_id) if notice.case_id is not None else None
-            supplier = (
-                suppliers.get(case.supplier_id)
-                if case is not None and case.supplier_id is not None
-                else None
-            )
+            supplier_id = supplier_id_of(notice, case)
+            supplier = suppliers.get(supplier_id) if supplier_id is not None else None
             outcome = _deliver(notice, case, supplier, routes, notifier)
             _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
                   backoff_seconds=backoff_seconds, report=report)

@@ -23,6 +23,15 @@ _cases: Table = Case.__table__  # type: ignore[attr-defined]
 _suppliers: Table = Supplier.__table__  # type: ignore[attr-defined]
 
 
+def supplier_id_of(notice: Notification, case: Case | None) -> int | None:
+    """The supplier a notice is about: its case's, or (for a notice about the supplier itself,
+    such as a grade escalation, which has no case) the one named in its `extra`."""
+    if case is not None and case.supplier_id is not None:
+        return case.supplier_id
+    named = notice.extra.get("supplier_id")
+    return named if isinstance(named, int) else None
+
+
 def cases_and_suppliers(
     session: Session, notices: Sequence[Notification]
 ) -> tuple[dict[int, Case], dict[int, Supplier]]:
@@ -32,7 +41,11 @@ def cases_and_suppliers(
     if case_ids:
         query = select(_cases).where(_cases.c.id.in_(case_ids))
         cases = {c.id: c for c in fetch(session, Case, query, {}) if c.id is not None}
-    supplier_ids = {c.supplier_id for c in cases.values() if c.supplier_id is not None}
+    supplier_ids = {
+        found
+        for n in notices
+        if (found := supplier_id_of(n, cases.get(n.case_id) if n.case_id else None)) is not None
+    }
     suppliers: dict[int, Supplier] = {}
     if supplier_ids:
         query = select(_suppliers).where(_suppliers.c.id.in_(supplier_ids))

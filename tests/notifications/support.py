@@ -63,6 +63,7 @@ def queue(
     subject: str | None = None,
     due: datetime = T0,
     level: int = 0,
+    extra: dict[str, Any] | None = None,
 ) -> int:
     """One pending notice, due at `due`, as the sweep or the engine would have queued it."""
     n = next(_counter)
@@ -70,7 +71,7 @@ def queue(
         notice = Notification(
             dedupe_key=f"test:{n}", case_id=case_id, kind="reminder", escalation_level=level,
             audience=audience, subject=subject or f"notice {n}", body=f"body of notice {n}",
-            created_at=T0, next_attempt_at=due,
+            created_at=T0, next_attempt_at=due, extra=extra or {},
         )
         session.add(notice)
         session.flush()

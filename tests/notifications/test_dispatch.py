@@ -300,3 +300,14 @@ def test_default_dispatch_policy_is_read_from_config() -> None:
 def test_backoff_never_overflows_for_a_huge_attempt_count() -> None:
     assert backoff(10**6, 10**6) == MAX_BACKOFF
     assert backoff(1, 1) == timedelta(seconds=1)
+
+
+def test_a_notice_about_a_supplier_without_a_case_reaches_the_supplier(db_url: str) -> None:
+    """A grade escalation has no case: the supplier named in its extra is the one reached."""
+    supplier_id = add_supplier(db_url)
+    notice_id = queue(db_url, case_id=None, audience=["supplier_contact"],
+                      extra={"supplier_id": supplier_id})
+    notifier = RecordingNotifier()
+    report = run(db_url, notifier, now=T0 + S)
+    assert report.sent_ids == [notice_id]
+    assert notifier.sent[0].targets == (ACME_CONTACT,)

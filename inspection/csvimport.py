@@ -1,0 +1,316 @@
+"""Importing inspected lots from a CSV file: rows checked, good rows recorded, bad rows listed.
+
+Header: `supplier,part,lot,lot_size,sampled,defects,defect_code,aql,level,inspected_at`
+(defect_code, aql and level may be left out or blank: defect_code is needed only for a rejected
+lot, aql and level default to the `[inspection]` policy). A file whose header is wrong is
+refused whole, before anything is written.
+
+Rows are recorded in file order, each in its own transaction: the order matters, because the
+switching rules (ISO 2859-1 clause 9) count consecutive lots. A bad row is listed with its
+line number and field and never half-written, and does not stop the good rows. A lot already
+recorded (same supplier, part and lot) is skipped, not an error: importing the same file twice
+adds nothing and still exits 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from deadlines.policy import DeadlinePolicy
+from errors import BadInput, CapaError, Conflict, NotFound
+from inspection.lots import DuplicateLot, LotResult, record_lot
+from inspection.policy import InspectionPolicy
+from inspection.values import (
+    check_aql,
+    check_level,
+    check_lot_counts,
+    parse_count,
+    parse_inspected_at,
+)
+from intake import IntakePolicy
+from intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
+
+COLUMNS = (
+    "supplier", "part", "lot", "lot_size", "sampled", "defects", "defect_code", "aql", "level",
+    "inspected_at",
+)
+REQUIRED = ("supplier", "part", "lot", "lot_size", "sampled", "defects", "inspected_at")
+
+_T = TypeVar("_T")
+
+
+def _code(error: CapaError) -> str:
+    if isinstance(error, BadInput):
+        return "bad_input"
+    if isinstance(error, NotFound):
+        return "not_found"
+    return "conflict" if isinstance(error, Conflict) else "error"
+
+
+@dataclass(frozen=True)
+class LotRejection:
+    """One problem of one row; a row with several bad fields has one rejection per field."""
+
+    line: int  # in the file, the header being line 1
+    field: str | None  # None when the row as a whole is wrong (too many values)
+    message: str
+    # bad_input for a value; not_found (unknown supplier) and conflict (blacklisted supplier,
+    # discontinued part) for a row refused when it was recorded.
+    code: str = "bad_input"
+
+
+@dataclass(frozen=True)
+class LotRow:
+    line: int
+    supplier: str
+    part: str
+    lot: str
+    lot_size: int
+    sampled: int
+    defects: int
+    defect_code: str | None
+    aql: str | None
+    level: str | None
+    inspected_at: datetime
+
+
+@dataclass(frozen=True)
+class ImportedLot:
+    line: int
+    result: LotResult
+
+
+@dataclass(frozen=True)
+class SkippedLot:
+    """A row whose lot was already recorded: nothing written, not an error."""
+
+    line: int
+    supplier: str
+    part: str
+    lot: str
+    recorded_at: datetime
+
+
+@dataclass
+class LotImportReport:
+    file: str
+    rows: int = 0  # data rows in the file, blank lines not counted
+    imported: list[ImportedLot] = field(default_factory=list)
+    skipped: list[SkippedLot] = field(default_factory=list)
+    rejected: list[LotRejection] = field(default_factory=list)
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({r.line for r in self.rejected})
+
+    @property
+    def complete(self) -> bool:
+        return not self.rejected
+
+
+def _read_text(path: Path) -> str:
+    try:
+        # utf-8-sig: spreadsheets save CSV with a byte-order mark, which would otherwise
+        # become part of the first column's name.
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"file: {path} does not exist", field="file") from None
+    except IsADirectoryError:
+        raise BadInput(f"file: {path} is a directory, not a CSV file", field="file") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"file: {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
+            field="file",
+        ) from None
+    except OSError as exc:
+        raise BadInput(f"file: cannot read {path}: {exc.strerror}", field="file") from None
+
+
+def _header(path: Path, names: list[str]) -> list[str]:
+    columns = [name.strip().lower() for name in names]
+    seen: set[str] = set()
+    for name in columns:
+        if name not in COLUMNS:
+            raise BadInput(
+                f"{name or '(blank)'}: not a column of an inspection import; the header names "
+                f"{', '.join(COLUMNS)}",
+                field=name or "header",
+            )
+        if name in seen:
+            raise BadInput(f"{name}: column named twice in the header of {path}", field=name)
+        seen.add(name)
+    for name in REQUIRED:
+        if name not in seen:
+            raise BadInput(
+                f"{name}: {path} has no column '{name}' (required: {', '.join(REQUIRED)}; "
+                f"header: {','.join(columns)})",
+                field=name,
+            )
+    return columns
+
+
+def _check_row(
+    line: int, values: dict[str, str], now: datetime
+) -> tuple[LotRow | None, list[LotRejection]]:
+    """The row's values read, or every problem it has (so one pass fixes the file)."""
+    problems: list[LotRejection] = []
+
+    def checked(read: Callable[[], _T]) -> _T | None:
+        try:
+            return read()
+        except BadInput as error:
+            problems.append(LotRejection(line, error.field, error.message))
+            return None
+
+    def optional(name: str) -> str | None:
+        text = values.get(name, "").strip()
+        return text or None
+
+    supplier = checked(
+        lambda: check_code("supplier", values.get("supplier"), limit=SUPPLIER_CODE_LIMIT)
+    )
+    part = checked(lambda: check_code("part", values.get("part")))
+    lot = checked(lambda: check_code("lot", values.get("lot")))
+    lot_size = checked(lambda: parse_count("lot_size", values.get("lot_size"), minimum=2))
+    sampled = checked(lambda: parse_count("sampled", values.get("sampled"), minimum=1))
+    defects = checked(lambda: parse_count("defects", values.get("defects"), minimum=0))
+    if lot_size is not None and sampled is not None and defects is not None:
+        checked(lambda: check_lot_counts(lot_size, sampled, defects))
+    defect_code_text = optional("defect_code")
+    defect_code = (
+        checked(lambda: check_code("defect_code", defect_code_text))
+        if defect_code_text is not None else None
+    )
+    aql_text, level_text = optional("aql"), optional("level")
+    aql = checked(lambda: check_aql(aql_text)) if aql_text is not None else None
+    level = checked(lambda: check_level(level_text)) if level_text is not None else None
+    inspected_text = values.get("inspected_at", "")
+    if inspected_text.strip():
+        inspected_at = checked(lambda: parse_inspected_at(inspected_text, now))
+    else:
+        inspected_at = None
+        problems.append(LotRejection(
+            line, "inspected_at", "inspected_at: must not be empty (ISO-8601 with offset)"
+        ))
+    if problems:
+        return None, problems
+    assert supplier is not None and part is not None and lot is not None
+    assert lot_size is not None and sampled is not None and defects is not None
+    assert inspected_at is not None
+    return (
+        LotRow(
+            line=line, supplier=supplier, part=part, lot=lot, lot_size=lot_size,
+            sampled=sampled, defects=defects, defect_code=defect_code, aql=aql, level=level,
+            inspected_at=inspected_at,
+        ),
+        [],
+    )
+
+
+def read_lot_rows(path: str | Path, *, now: datetime) -> tuple[list[LotRow], list[LotRejection]]:
+    """Read and check the file: good rows and the rejections of the bad ones.
+
+    BadInput (the whole file refused) when it cannot be read, is empty, or its header lacks a
+    required column or names an unknown one.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    # newline="": line ends reach csv untouched, so a Windows export's \r\n counts as one line.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        names = next(reader)
+    except StopIteration:
+        raise BadInput(
+            f"file: {path} is empty; its first line must be the header {','.join(COLUMNS)}",
+            field="file",
+        ) from None
+    except csv.Error as exc:
+        raise BadInput(f"file: line 1 of {path}: {exc}", field="file") from None
+    columns = _header(path, names)
+    good: list[LotRow] = []
+    rejected: list[LotRejection] = []
+    last_line = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # csv gives up on the rest of the file after a broken quote; what it read is kept.
+            rejected.append(LotRejection(last_line + 1, None, f"not valid CSV: {exc}"))
+            break
+        line, last_line = last_line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue  # blank lines and the empty rows spreadsheets leave at the end
+        if any(v.strip() for v in values[len(columns):]):
+            rejected.append(LotRejection(
+                line, None, f"{len(values)} values, but the header names {len(columns)} columns"
+            ))
+            continue
+        row, problems = _check_row(line, dict(zip(columns, values, strict=False)), now)
+        if row is not None:
+            good.append(row)
+        rejected.extend(problems)
+    return good, rejected
+
+
+def import_lots(
+    path: str | Path,
+    *,
+    transaction: Callable[[], AbstractContextManager[Session]],
+    actor: str,
+    now: datetime,
+    policy: InspectionPolicy,
+    intake_policy: IntakePolicy,
+    deadline_policy: DeadlinePolicy,
+) -> LotImportReport:
+    """Record every good row of the file, each in its own `transaction()`; list the bad ones.
+
+    A row that passes the checks can still be refused when it is recorded (unknown supplier,
+    blacklisted supplier, discontinued part, a sample smaller than the plan's): its
+    transaction rolls back and it is listed as rejected. A lot already recorded is skipped.
+    """
+    rows, rejected = read_lot_rows(path, now=now)
+    report = LotImportReport(file=str(path), rows=len(rows) + len({r.line for r in rejected}))
+    report.rejected.extend(rejected)
+    for row in rows:
+        try:
+            with transaction() as session:
+                result = record_lot(
+                    session,
+                    supplier_code=row.supplier,
+                    part=row.part,
+                    lot=row.lot,
+                    lot_size=row.lot_size,
+                    sampled=row.sampled,
+                    defects=row.defects,
+                    defect_code=row.defect_code,
+                    aql=row.aql,
+                    level=row.level,
+                    inspected_at=row.inspected_at,
+                    now=now,
+                    policy=policy,
+                    intake_policy=intake_policy,
+                    actor=actor,
+                    deadline_policy=deadline_policy,
+                )
+        except DuplicateLot as duplicate:
+            report.skipped.append(SkippedLot(
+                row.line, row.supplier, row.part, row.lot, duplicate.recorded_at
+            ))
+            continue
+        except CapaError as error:
+            report.rejected.append(LotRejection(row.line, error.field, error.message, _code(error)))
+            continue
+        report.imported.append(ImportedLot(row.line, result))
+    report.rejected.sort(key=lambda r: r.line)
+    return report

@@ -1,0 +1,639 @@
+"""Incoming inspection of a supplier's lot: which plan applies, and what the result does.
+
+`plan_for` answers "how do I inspect this lot?": refused for a blacklisted supplier or a
+discontinued part; 100 % while a containment hold is open on the part (DESIGN.md §1: the next
+3 lots after a supplier-caused defect); otherwise the ISO 2859-1 single sampling plan at the
+severity the switching rules (inspection.switching) have reached, tightened at the least for a
+supplier rated not cooperative.
+
+`record_lot` stores one inspected lot, judges it by that plan, counts the hold down, moves the
+switching state on, and sends a rejected lot to the supplier (a notice) and to the recurrence
+intake (which opens or adds to the 8D case of supplier, part and defect code, and places the
+next-3-lots hold). Everything runs in the caller's transaction: a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from calendars import as_utc, isoformat
+from deadlines.policy import DeadlinePolicy
+from errors import BadInput, Conflict, NotFound
+from inspection.policy import InspectionPolicy
+from inspection.switching import (
+    NORMAL,
+    STOPPED,
+    LotOutcome,
+    Standing,
+    Step,
+    Switch,
+    apply_lot,
+    effective_severity,
+    resume,
+)
+from inspection.values import (
+    check_aql,
+    check_count,
+    check_inspected_at,
+    check_level,
+    check_lot_counts,
+)
+from intake import IntakePolicy, IntakeResult, open_hold, record_defect
+from intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
+from models import (
+    InspectionHold,
+    InspectionLot,
+    Notification,
+    Supplier,
+    SupplierRating,
+    SwitchingState,
+)
+from sampling import AQL_LABELS, Plan, aql_index, code_letter, plan
+from sampling.plans import follow
+from sampling.tables import PLAN_TABLES
+
+HUNDRED_PERCENT = "100%"
+NOT_COOPERATIVE = "not_cooperative"
+INCOMING = "incoming"  # the intake's source for defects found at incoming inspection
+
+
+class DuplicateLot(Conflict):
+    """The lot was already recorded (same supplier, part and lot): exit 4, or "skipped" when
+    a CSV file is imported again."""
+
+    def __init__(self, message: str, *, existing: InspectionLot) -> None:
+        super().__init__(message, field="lot")
+        # Values, not the row: the transaction rolls back and expires the row before an
+        # importer reads them.
+        self.lot_id = existing.id
+        self.recorded_at = as_utc(existing.recorded_at)
+        self.accepted = existing.accepted
+
+
+@dataclass(frozen=True)
+class InspectionPlan:
+    """How to inspect one lot, and why."""
+
+    supplier: str
+    part: str
+    lot_size: int
+    aql: str
+    level: str
+    severity: str  # normal, tightened, reduced, or "100%" for a containment hold
+    code_letter: str
+    sample_size: int
+    acceptance_number: int
+    rejection_number: int
+    why: str
+    # The ISO plan; None while a containment hold is open (the hold decides, not the tables).
+    sampling: Plan | None
+    # The hold this lot counts down, with the lot's place in it.
+    hold: InspectionHold | None
+    hold_lot: int | None  # 1 for the first of the held lots
+    # The switching state as stored, before this lot (severity may differ: see `severity`).
+    standing: Standing
+    not_cooperative: bool
+
+
+@dataclass
+class LotResult:
+    """What recording one lot did."""
+
+    lot: InspectionLot
+    supplier: Supplier
+    plan: InspectionPlan
+    accepted: bool
+    # None for a lot under a containment hold: 100 % inspection for containment is not an
+    # inspection under the ISO scheme and leaves the switching state where it was.
+    step: Step | None
+    switching: Standing  # after the lot
+    counted_hold: InspectionHold | None  # the hold this lot counted down
+    # Lots the counted hold had left right after this lot; a rejected held lot then renews the
+    # hold (through the intake), which `counted_hold` shows.
+    counted_remaining: int | None
+    hold_after: InspectionHold | None  # the hold open on the part after the lot
+    intake: IntakeResult | None  # a rejected lot's defect through the recurrence intake
+    notice: Notification | None  # a rejected lot's notice to the supplier
+
+    @property
+    def case_id(self) -> int | None:
+        return self.intake.case_id if self.intake is not None else None
+
+    @property
+    def switches(self) -> tuple[Switch, ...]:
+        return self.step.switches if self.step is not None else ()
+
+
+def standing_of(row: SwitchingState | None) -> Standing:
+    if row is None:
+        return Standing()  # ISO 2859-1 9.2: inspection starts at normal
+    return Standing(
+        severity=row.severity,
+        recent=tuple(bool(v) for v in row.recent),
+        consecutive_accepted=row.consecutive_accepted,
+        switching_score=row.switching_score,
+        rejected_on_tightened=row.rejected_on_tightened,
+    )
+
+
+def _state_row(session: Session, supplier_id: int, part: str) -> SwitchingState | None:
+    return session.exec(
+        select(SwitchingState)
+        .where(SwitchingState.supplier_id == supplier_id)
+        .where(SwitchingState.part == part)
+    ).first()
+
+
+def is_not_cooperative(session: Session, supplier_id: int, now: datetime) -> bool:
+    """Whether the supplier's latest cooperation rating (up to now's month) is not cooperative.
+
+    The newest month counts, not the worst: a supplier who changed its attitude is judged by
+    the latest rating, as the monthly grade is.
+    """
+    month = as_utc(now).strftime("%Y-%m")
+    rating = session.exec(
+        select(SupplierRating)
+        .where(SupplierRating.supplier_id == supplier_id)
+        .where(SupplierRating.month <= month)
+        .order_by(col(SupplierRating.month).desc(), col(SupplierRating.rated_at).desc())
+    ).first()
+    return rating is not None and rating.attitude == NOT_COOPERATIVE
+
+
+def _find_supplier(session: Session, code: str, *, lock: bool) -> Supplier:
+    query = select(Supplier).where(Supplier.code == code)
+    if lock:
+        # Serialises recording per supplier on PostgreSQL: two lots of one part recorded at
+        # once would otherwise both read the same switching state and one update be lost.
+        query = query.with_for_update()
+    supplier = session.exec(query).first()
+    if supplier is None:
+        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+    if lock and session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE, and pysqlite runs reads before the first write outside
+        # any transaction. A no-op write takes the database's write lock now, so a second
+        # recording waits here and then reads what the first one wrote.
+        session.execute(
+            update(Supplier).where(col(Supplier.id) == supplier.id).values(id=supplier.id)
+        )
+    return supplier
+
+
+def _refuse_blacklisted(supplier: Supplier) -> None:
+    if supplier.blacklisted_at is not None:
+        reason = f" ({supplier.blacklist_reason})" if supplier.blacklist_reason else ""
+        raise Conflict(
+            f"supplier {supplier.code} is blacklisted since {isoformat(supplier.blacklisted_at)}"
+            f"{reason}: its lots are refused until a quality lead lifts the blacklist",
+            field="supplier",
+        )
+
+
+def _refuse_stopped(supplier: Supplier, part: str, row: SwitchingState | None) -> None:
+    extra: dict[str, Any] = row.extra if row is not None else {}
+    since = extra.get("last_switch", {}).get("at")
+    when = f" since {since}" if since else ""
+    raise Conflict(
+        f"inspection of {supplier.code} {part} is discontinued{when}: 5 lots were not accepted "
+        "on tightened inspection (ISO 2859-1 9.4). The supplier must act to improve the "
+        "product before more lots are accepted; once that action is judged effective, resume "
+        f"with `capa inspect resume --supplier {supplier.code} --part {part}` (tightened).",
+        field="part",
+    )
+
+
+def _hold_plan(
+    supplier: Supplier, part: str, lot_size: int, aql: str, level: str, hold: InspectionHold,
+    standing: Standing, not_cooperative: bool,
+) -> InspectionPlan:
+    lot_number = hold.lots_required - hold.lots_remaining + 1
+    of_what = f"case #{hold.case_id}" if hold.case_id is not None else f"hold #{hold.id}"
+    why = (
+        f"containment of {of_what}: lot {lot_number} of {hold.lots_required} inspected 100 % "
+        f"after a supplier-caused defect ({hold.reason}); every item is inspected and one "
+        "nonconforming item rejects the lot."
+    )
+    return InspectionPlan(
+        supplier=supplier.code, part=part, lot_size=lot_size, aql=aql, level=level,
+        severity=HUNDRED_PERCENT, code_letter=code_letter(lot_size, level),
+        sample_size=lot_size, acceptance_number=0, rejection_number=1, why=why,
+        sampling=None, hold=hold, hold_lot=lot_number, standing=standing,
+        not_cooperative=not_cooperative,
+    )
+
+
+def _plan(
+    session: Session,
+    supplier: Supplier,
+    part: str,
+    lot_size: int,
+    aql: str,
+    level: str,
+    now: datetime,
+    policy: InspectionPolicy,
+) -> tuple[InspectionPlan, SwitchingState | None]:
+    assert supplier.id is not None
+    _refuse_blacklisted(supplier)
+    row = _state_row(session, supplier.id, part)
+    standing = standing_of(row)
+    not_cooperative = is_not_cooperative(session, supplier.id, now)
+    severity, lifted = effective_severity(
+        standing, not_cooperative=not_cooperative, rules=policy.switch_rules
+    )
+    # Discontinuation comes before the containment hold: ISO 2859-1 9.4 allows no lot to be
+    # accepted until the supplier acts, and 100 % inspection of a held lot would accept one.
+    if severity == STOPPED:
+        _refuse_stopped(supplier, part, row)
+    hold = open_hold(session, supplier.id, part)
+    if hold is not None:
+        return (
+            _hold_plan(supplier, part, lot_size, aql, level, hold, standing, not_cooperative),
+            row,
+        )
+    sampling = plan(lot_size, aql, level, severity)
+    why = f"{severity.capitalize()} inspection: " + (
+        f"{lifted}." if lifted else _standing_words(standing)
+    )
+    return (
+        InspectionPlan(
+            supplier=supplier.code, part=part, lot_size=lot_size, aql=sampling.aql,
+            level=sampling.level, severity=severity, code_letter=sampling.code_letter,
+            sample_size=sampling.sample_size, acceptance_number=sampling.ac,
+            rejection_number=sampling.re, why=f"{why} {sampling.why}", sampling=sampling,
+            hold=None, hold_lot=None, standing=standing, not_cooperative=not_cooperative,
+        ),
+        row,
+    )
+
+
+def _standing_words(standing: Standing) -> str:
+    if standing.severity == NORMAL:
+        on_normal = len(standing.recent)
+        rejected = standing.recent.count(False)
+        return (
+            f"{rejected} of the last {on_normal} lots on normal not accepted, switching score "
+            f"{standing.switching_score} (ISO 2859-1 9.3)."
+        )
+    if standing.severity == "tightened":
+        return (
+            f"{standing.consecutive_accepted} consecutive lots accepted of the 5 that restore "
+            f"normal, {standing.rejected_on_tightened} of 5 not accepted that discontinue "
+            "inspection (ISO 2859-1 9.3.2, 9.4)."
+        )
+    return "earned by the switching score (ISO 2859-1 9.3.3); a lot not accepted restores normal."
+
+
+def _check_request(
+    supplier_code: str, part: str, aql: str | float | None, level: str | None,
+    policy: InspectionPolicy,
+) -> tuple[str, str, str, str]:
+    return (
+        check_code("supplier", supplier_code, limit=SUPPLIER_CODE_LIMIT),
+        check_code("part", part),
+        check_aql(policy.default_aql if aql is None else aql),
+        check_level(policy.default_level if level is None else level),
+    )
+
+
+def plan_for(
+    session: Session,
+    *,
+    supplier_code: str,
+    part: str,
+    lot_size: int,
+    aql: str | float | None,
+    level: str | None,
+    now: datetime,
+    policy: InspectionPolicy,
+) -> InspectionPlan:
+    """The plan for the supplier's next lot of the part; reads, never writes.
+
+    `aql` and `level` None: the policy's defaults. BadInput (exit 2) naming the field, NotFound
+    (3) for an unknown supplier, Conflict (4) for a blacklisted supplier or a part whose
+    inspection is discontinued.
+    """
+    supplier_text, part_text, aql_label, level_text = _check_request(
+        supplier_code, part, aql, level, policy
+    )
+    lot_size = check_count("lot_size", lot_size, minimum=2)
+    supplier = _find_supplier(session, supplier_text, lock=False)
+    inspection_plan, _row = _plan(
+        session, supplier, part_text, lot_size, aql_label, level_text, now, policy
+    )
+    return inspection_plan
+
+
+def accepted_one_step_tighter(sampling: Plan, defects: int) -> bool:
+    """ISO 2859-1 9.3.3.1 a) 1): would this sample have been accepted at the next smaller AQL?
+
+    Judged on the same sample: the plan row actually used (after any arrow) is read one AQL
+    column to the left in Table 2-A. The smallest AQL has no tighter step; its plans have
+    Ac 0 or 1 anyway, where this question is not asked.
+    """
+    index = aql_index(sampling.aql)
+    if index == 0:
+        return False
+    _letter, (ac, _re), _passed = follow(PLAN_TABLES["normal"], sampling.plan_letter, index - 1)
+    return defects <= ac
+
+
+def _notice(
+    lot: InspectionLot, supplier: Supplier, inspection_plan: InspectionPlan,
+    intake: IntakeResult, now: datetime,
+) -> Notification:
+    case = f"; case #{intake.case_id}" if intake.case_id is not None else ""
+    lines = [
+        f"Lot {lot.lot} of part {lot.part} from {supplier.name} ({supplier.code}) was REJECTED "
+        f"at incoming inspection on {isoformat(lot.inspected_at)}.",
+        f"Inspected {lot.sample_size} of {lot.lot_size} items under {inspection_plan.severity} "
+        f"inspection (AQL {inspection_plan.aql}, level {inspection_plan.level}): "
+        f"{lot.defects} nonconforming ({lot.defect_code}); accept with at most "
+        f"{inspection_plan.acceptance_number}, reject with {inspection_plan.rejection_number}.",
+        f"Outcome at intake: {intake.outcome}{case}.",
+        f"Your next {intake.hold.hold.lots_remaining} lots of {lot.part} will be inspected 100 %.",
+    ]
+    return Notification(
+        # One per lot: a lot is recorded once (unique supplier, part, lot), and so is its notice.
+        dedupe_key=f"inspection_lot:{lot.id}:rejected",
+        case_id=intake.case_id,
+        kind="lot_rejected",
+        audience=["supplier_contact"],
+        subject=f"[capaflow] {supplier.code}: lot {lot.lot} of {lot.part} rejected"[:300],
+        body="\n".join(lines),
+        extra={"inspection_lot_id": lot.id, "supplier": supplier.code,
+               "supplier_id": supplier.id},
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def record_lot(
+    session: Session,
+    *,
+    supplier_code: str,
+    part: str,
+    lot: str,
+    lot_size: int,
+    sampled: int,
+    defects: int,
+    defect_code: str | None,
+    aql: str | float | None,
+    level: str | None,
+    inspected_at: datetime,
+    now: datetime,
+    policy: InspectionPolicy,
+    intake_policy: IntakePolicy,
+    actor: str,
+    deadline_policy: DeadlinePolicy,
+    steady_production: bool = True,
+) -> LotResult:
+    """Record one inspected lot and act on its result.
+
+    `deadline_policy` is the policy the intake opens or reopens a case with.
+    `steady_production` False flags the lot's production as irregular or delayed (ISO 2859-1
+    9.3.3.2 b, 9.3.4 b); unflagged lots count as steady. All checks come before the first
+    write; everything is in the caller's transaction.
+    """
+    # --- bad input (exit 2) first, then what must exist (3), then conflicts (4) ---
+    supplier_text, part_text, aql_label, level_text = _check_request(
+        supplier_code, part, aql, level, policy
+    )
+    lot_text = check_code("lot", lot)
+    lot_size, sampled, defects = check_lot_counts(lot_size, sampled, defects)
+    code_text = (
+        check_code("defect_code", defect_code)
+        if defect_code is not None and defect_code.strip()
+        else None
+    )
+    check_inspected_at(inspected_at, now)
+    supplier = _find_supplier(session, supplier_text, lock=True)
+    assert supplier.id is not None
+
+    # A lot already recorded comes before every other refusal, so that importing a file
+    # again reports its rows as present even after the supplier was blacklisted since.
+    existing = session.exec(
+        select(InspectionLot)
+        .where(InspectionLot.supplier_id == supplier.id)
+        .where(InspectionLot.part == part_text)
+        .where(InspectionLot.lot == lot_text)
+    ).first()
+    if existing is not None:
+        verdict = "accepted" if existing.accepted else "rejected"
+        raise DuplicateLot(
+            f"lot: {lot_text} of {supplier.code} {part_text} was already recorded "
+            f"(inspected {isoformat(existing.inspected_at)}, {verdict}); a lot is inspected once",
+            existing=existing,
+        )
+    inspection_plan, row = _plan(
+        session, supplier, part_text, lot_size, aql_label, level_text, now, policy
+    )
+    if sampled < inspection_plan.sample_size:
+        raise BadInput(
+            f"sampled: the plan ({inspection_plan.severity}, code letter "
+            f"{inspection_plan.code_letter}) requires n = {inspection_plan.sample_size} items "
+            f"inspected; {sampled} is too few to judge the lot",
+            field="sampled",
+        )
+    # Judged by the plan's Ac and Re (Re = Ac + 1 in ISO 2859-1:1999 single sampling, reduced
+    # plans included). A sample larger than n is judged by the same numbers: that errs
+    # toward rejecting, never toward accepting a lot the plan would reject.
+    accepted = defects <= inspection_plan.acceptance_number
+    if not accepted and code_text is None:
+        raise BadInput(
+            f"defect_code: lot {lot_text} is rejected ({defects} nonconforming, Re "
+            f"{inspection_plan.rejection_number}); name the defect code so the 8D case of "
+            "supplier, part and defect code can be found or opened",
+            field="defect_code",
+        )
+
+    # --- writes ---
+    counted = inspection_plan.hold
+    counted_remaining: int | None = None
+    if counted is not None:
+        counted.lots_remaining -= 1
+        if counted.lots_remaining <= 0:
+            counted.lots_remaining = 0
+            counted.released_at = as_utc(now)
+        counted_remaining = counted.lots_remaining
+        session.add(counted)
+
+    step: Step | None = None
+    standing = inspection_plan.standing
+    if counted is None:
+        sampling = inspection_plan.sampling
+        assert sampling is not None
+        outcome = LotOutcome(
+            accepted=accepted,
+            acceptance_number=sampling.ac,
+            accepted_one_step_tighter=(
+                sampling.ac >= 2 and accepted_one_step_tighter(sampling, defects)
+            ),
+            steady_production=steady_production,
+        )
+        step = apply_lot(
+            standing, outcome, rules=policy.switch_rules,
+            not_cooperative=inspection_plan.not_cooperative,
+        )
+        standing = step.after
+        row = _save_standing(
+            session, row, supplier_id=supplier.id, part=part_text, standing=standing,
+            switches=step.switches, lot=lot_text, now=now,
+        )
+
+    lot_row = InspectionLot(
+        supplier_id=supplier.id,
+        part=part_text,
+        lot=lot_text,
+        lot_size=lot_size,
+        sample_size=sampled,
+        defects=defects,
+        defect_code=code_text,
+        aql=float(inspection_plan.aql),
+        level=inspection_plan.level,
+        severity=inspection_plan.severity,
+        acceptance_number=inspection_plan.acceptance_number,
+        accepted=accepted,
+        inspected_at=as_utc(inspected_at),
+        recorded_at=as_utc(now),
+        hold_id=counted.id if counted is not None else None,
+    )
+    session.add(lot_row)
+    session.flush()
+
+    intake: IntakeResult | None = None
+    notice: Notification | None = None
+    if not accepted:
+        assert code_text is not None
+        # A rejected lot is a supplier-caused defect: the intake counts it on the open 8D case
+        # of supplier, part and defect code, reopens a case whose countermeasure it proves
+        # ineffective, or opens one, and puts the next lots on 100 % inspection.
+        intake = record_defect(
+            session,
+            supplier_code=supplier.code,
+            part=part_text,
+            defect_code=code_text,
+            quantity=defects,
+            occurred_at=inspected_at,
+            source=INCOMING,
+            note=(
+                f"incoming inspection: lot {lot_text} rejected, {defects} nonconforming in "
+                f"{sampled} inspected of {lot_size} ({inspection_plan.severity}, AQL "
+                f"{inspection_plan.aql}, Ac {inspection_plan.acceptance_number})"
+            ),
+            actor=actor,
+            now=now,
+            policy=deadline_policy,
+            intake_policy=intake_policy,
+        )
+        lot_row.case_id = intake.case_id
+        session.add(lot_row)
+        notice = _notice(lot_row, supplier, inspection_plan, intake, now)
+        session.add(notice)
+        session.flush()
+
+    return LotResult(
+        lot=lot_row,
+        supplier=supplier,
+        plan=inspection_plan,
+        accepted=accepted,
+        step=step,
+        switching=standing,
+        counted_hold=counted,
+        counted_remaining=counted_remaining,
+        hold_after=open_hold(session, supplier.id, part_text),
+        intake=intake,
+        notice=notice,
+    )
+
+
+def _save_standing(
+    session: Session,
+    row: SwitchingState | None,
+    *,
+    supplier_id: int,
+    part: str,
+    standing: Standing,
+    switches: tuple[Switch, ...],
+    lot: str | None,
+    now: datetime,
+    actor: str | None = None,
+) -> SwitchingState:
+    if row is None:
+        row = SwitchingState(supplier_id=supplier_id, part=part, updated_at=as_utc(now))
+    row.severity = standing.severity
+    row.recent = list(standing.recent)
+    row.consecutive_accepted = standing.consecutive_accepted
+    row.switching_score = standing.switching_score
+    row.rejected_on_tightened = standing.rejected_on_tightened
+    row.updated_at = as_utc(now)
+    if switches:
+        # The last switch and why, so a plan can say since when and a person can ask why.
+        last = switches[-1]
+        extra = dict(row.extra)
+        extra["last_switch"] = {
+            "from": last.from_severity, "to": last.to_severity, "reason": last.reason,
+            "lot": lot, "at": isoformat(now), **({"by": actor} if actor else {}),
+        }
+        row.extra = extra
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass
+class Resumed:
+    supplier: Supplier
+    part: str
+    state: SwitchingState
+    switch: Switch
+
+
+def resume_inspection(
+    session: Session, *, supplier_code: str, part: str, reason: str, actor: str, now: datetime
+) -> Resumed:
+    """Resume a discontinued part at tightened inspection (ISO 2859-1 9.4).
+
+    The responsible authority's decision that the supplier's action is likely to be effective;
+    `reason` records what the supplier did. Conflict unless the part is discontinued.
+    """
+    supplier_text = check_code("supplier", supplier_code, limit=SUPPLIER_CODE_LIMIT)
+    part_text = check_code("part", part)
+    reason_text = check_code("reason", reason, limit=300)
+    supplier = _find_supplier(session, supplier_text, lock=True)
+    assert supplier.id is not None
+    row = _state_row(session, supplier.id, part_text)
+    standing = standing_of(row)
+    if row is None or standing.severity != STOPPED:
+        raise Conflict(
+            f"part: inspection of {supplier.code} {part_text} is {standing.severity}, not "
+            "discontinued; only a discontinued part is resumed",
+            field="part",
+        )
+    switch = Switch(STOPPED, "tightened", f"resumed after the supplier's action: {reason_text} "
+                    "(ISO 2859-1 9.4)")
+    row = _save_standing(
+        session, row, supplier_id=supplier.id, part=part_text, standing=resume(standing),
+        switches=(switch,), lot=None, now=now, actor=actor,
+    )
+    return Resumed(supplier=supplier, part=part_text, state=row, switch=switch)
+
+
+__all__ = [
+    "AQL_LABELS",
+    "HUNDRED_PERCENT",
+    "DuplicateLot",
+    "InspectionPlan",
+    "LotResult",
+    "Resumed",
+    "accepted_one_step_tighter",
+    "is_not_cooperative",
+    "plan_for",
+    "record_lot",
+    "resume_inspection",
+    "standing_of",
+]

@@ -1,0 +1,79 @@
+"""The `[inspection]` policy in force, checked: default AQL and level, reduced-inspection approval.
+
+A bad value in a site's override file is refused with its key path (`inspection.default_aql`)
+before anything is read or written, like the other policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from errors import BadInput
+from inspection.switching import SCORE_TO_REDUCED, SwitchRules
+from inspection.values import check_aql, check_level
+
+
+@dataclass(frozen=True)
+class InspectionPolicy:
+    # Used when a lot or a plan request names no AQL / inspection level. The AQL is kept as the
+    # standard prints it ("1.0"); TOML may give it as a number.
+    default_aql: str = "1.0"
+    default_level: str = "II"
+    # ISO 2859-1 9.3.3.2 c): reduced inspection only when the responsible authority considers
+    # it desirable. Off by default: a site decides that, the software does not.
+    reduced_approved: bool = False
+    # ISO 2859-1 9.3.3.2 a): the switching score at which normal may go to reduced.
+    switching_score_to_reduced: int = SCORE_TO_REDUCED
+
+    def __post_init__(self) -> None:
+        # Checked here rather than only in the loader, so a policy built in code (a flow, a
+        # test) cannot carry a value the TOML would have been refused for.
+        try:
+            aql = check_aql(self.default_aql)
+            level = check_level(self.default_level)
+        except BadInput as error:
+            field = f"inspection.default_{error.field}"
+            raise BadInput(f"inspection.default_{error.message}", field=field) from None
+        object.__setattr__(self, "default_aql", aql)
+        object.__setattr__(self, "default_level", level)
+        if not isinstance(self.reduced_approved, bool):
+            raise BadInput(
+                f"inspection.reduced_approved: must be true or false "
+                f"(got {self.reduced_approved!r})",
+                field="inspection.reduced_approved",
+            )
+        score = self.switching_score_to_reduced
+        # bool is an int in Python; `= true` is a typo, not a score of 1.
+        if isinstance(score, bool) or not isinstance(score, int) or score < 1:
+            raise BadInput(
+                f"inspection.switching_score_to_reduced: must be a whole number, at least 1 "
+                f"(got {score!r})",
+                field="inspection.switching_score_to_reduced",
+            )
+
+    @property
+    def switch_rules(self) -> SwitchRules:
+        return SwitchRules(
+            reduced_approved=self.reduced_approved,
+            score_to_reduced=self.switching_score_to_reduced,
+        )
+
+
+_KEYS = tuple(f.name for f in fields(InspectionPolicy))
+
+
+def load_inspection_policy(section: Any) -> InspectionPolicy:
+    """`policies["inspection"]` as an InspectionPolicy; BadInput naming the key if bad."""
+    if section is None:
+        return InspectionPolicy()
+    if not isinstance(section, dict):
+        raise BadInput("inspection: expected a table ([inspection])", field="inspection")
+    for key in section:
+        # A misspelt key would otherwise be ignored silently and the default would apply.
+        if key not in _KEYS:
+            raise BadInput(
+                f"inspection.{key}: not an inspection setting ({', '.join(_KEYS)})",
+                field=f"inspection.{key}",
+            )
+    return InspectionPolicy(**section)

@@ -1,0 +1,73 @@
+"""What a quality lead decides about a supplier: the month's cooperation, lifting a blacklist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from errors import BadInput, Conflict
+from models import Supplier, SupplierDecision, SupplierRating
+from scorecards import months
+from scorecards.policy import ATTITUDES, ScorecardPolicy
+from suppliers.registry import get_supplier
+
+
+def rate_supplier(
+    session: Session,
+    *,
+    code: str,
+    month: str,
+    attitude: str,
+    actor: str,
+    now: datetime,
+    policy: ScorecardPolicy,
+) -> tuple[Supplier, SupplierRating]:
+    """Set (or change) the supplier's cooperation attitude for `month`.
+
+    Checked before the supplier is looked up, so a bad month or attitude is exit 2 whatever
+    the code. Rating a month already graded changes its grade only when it is run again.
+    """
+    month = months.check_not_future(month, now, policy.calendar.zone)
+    wanted = attitude.strip().lower()
+    if wanted not in ATTITUDES:
+        raise BadInput(
+            f"attitude: '{attitude}' is not one of {', '.join(ATTITUDES)}", field="attitude"
+        )
+    supplier = get_supplier(session, code)
+    rating = session.exec(
+        select(SupplierRating).where(
+            SupplierRating.supplier_id == supplier.id, SupplierRating.month == month
+        )
+    ).first()
+    if rating is None:
+        assert supplier.id is not None
+        rating = SupplierRating(supplier_id=supplier.id, month=month, attitude=wanted,
+                                rated_by=actor, rated_at=now)
+    else:
+        rating.attitude, rating.rated_by, rating.rated_at = wanted, actor, now
+    session.add(rating)
+    session.flush()
+    return supplier, rating
+
+
+def lift_blacklist(
+    session: Session, *, code: str, reason: str | None, actor: str, now: datetime
+) -> tuple[Supplier, SupplierDecision]:
+    """A quality lead's decision to accept the supplier's lots again, on record with why."""
+    if reason is None or not reason.strip():
+        raise BadInput("reason: say why the blacklist is lifted (--reason)", field="reason")
+    if len(reason.strip()) > 1000:
+        raise BadInput("reason: at most 1000 characters", field="reason")
+    supplier = get_supplier(session, code)
+    if supplier.blacklisted_at is None:
+        raise Conflict(f"supplier '{supplier.code}' is not blacklisted", field="supplier")
+    assert supplier.id is not None
+    decision = SupplierDecision(supplier_id=supplier.id, decision="blacklist_lifted",
+                                reason=reason.strip(), actor=actor, at=now)
+    supplier.blacklisted_at = None
+    supplier.blacklist_reason = None
+    session.add(supplier)
+    session.add(decision)
+    session.flush()
+    return supplier, decision

@@ -1,0 +1,175 @@
+"""The escalation rules of DESIGN.md §1: each fires once, in the month that triggers it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from sqlmodel import Session, col, select
+
+from models import Notification, Supplier, SupplierDecision, SupplierEscalation
+from scorecards import months
+from scorecards.escalation import triggered
+from scorecards.grading import SupplierResult, run_month
+from scorecards.policy import ScorecardPolicy
+from tests.scorecards.support import (
+    LINE_ONLY,
+    grade_with_line_defects,
+    policy,
+    run_time,
+    supplier,
+)
+
+FIRST = "2025-01"
+
+
+@pytest.fixture
+def line_only() -> ScorecardPolicy:
+    return policy(LINE_ONLY)
+
+
+def run_grades(
+    session: Session, supplier_id: int, grades: str, policy: ScorecardPolicy,
+    first: str = FIRST,
+) -> list[SupplierResult]:
+    """Record line defects for one grade a month from `first`, run each month on the 1st of
+    the next as the flow would; each month's result."""
+    results = []
+    for n, grade in enumerate(grades):
+        month = months.shift(first, n)
+        grade_with_line_defects(session, supplier_id, month, grade)
+        [result] = run_month(session, month=month, now=run_time(month), policy=policy,
+                             actor="capaflow")
+        session.commit()
+        assert result.grade == grade, (month, result.score)
+        results.append(result)
+    return results
+
+
+def fired(results: Sequence[SupplierResult]) -> list[tuple[str, str]]:
+    return [(r.month, f.rule) for r in results for f in r.escalations]
+
+
+def escalations(session: Session) -> list[tuple[str, str, list[str]]]:
+    rows = session.exec(select(SupplierEscalation).order_by(col(SupplierEscalation.id))).all()
+    return [(e.month, e.rule, list(e.actions)) for e in rows]
+
+
+def test_three_months_in_a_row_at_c_fire_an_audit_and_a_quality_head_meeting_once(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "CCCC", line_only)
+    assert fired(results) == [("2025-03", "three_c")]
+    assert escalations(session) == [
+        ("2025-03", "three_c", ["on_site_audit", "meeting_quality_head"])
+    ]
+    notice = session.exec(select(Notification)).one()
+    assert notice.dedupe_key == f"supplier:{acme}:2025-03:three_c"
+    assert notice.audience == ["supplier_quality_head", "quality_lead"]
+    assert notice.kind == "supplier_escalation"
+    assert notice.extra["supplier_id"] == acme
+    assert "on-site audit" in notice.body
+
+
+def test_a_broken_run_at_c_fires_again_after_three_new_months_at_c(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "CCCCCBCCC", line_only)
+    assert fired(results) == [("2025-03", "three_c"), ("2025-09", "three_c")]
+
+
+def test_three_months_in_a_row_at_d_fire_an_executive_meeting_and_an_audit_once(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "DDDDD", line_only)
+    assert fired(results) == [("2025-03", "three_d")]
+    assert escalations(session) == [
+        ("2025-03", "three_d", ["meeting_executive", "on_site_audit"])
+    ]
+    notice = session.exec(select(Notification)).one()
+    assert notice.audience == ["supplier_executive", "quality_manager"]
+
+
+def test_a_drop_of_two_grades_asks_for_a_cause_report_due_after_the_configured_days(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "ACCBD", line_only)
+    # A → C is a drop of two; C → C, C → B and B → D (two down again) are judged on their own.
+    assert fired(results) == [("2025-02", "drop_two"), ("2025-05", "drop_two")]
+    [first] = results[1].escalations
+    ran = run_time("2025-02")
+    assert first.due_at is not None
+    assert (first.due_at - ran).days == 10
+    assert first.actions == ("meeting_quality_contact", "cause_report")
+    stored = escalations(session)[0]
+    assert stored[2][-1] == f"cause_report_due={first.due_at.isoformat()}"
+    notice = session.exec(
+        select(Notification).where(Notification.dedupe_key == first.notice_key)
+    ).one()
+    assert notice.audience == ["supplier_contact", "quality_lead"]
+    assert notice.extra["due_at"] == first.due_at.isoformat()
+
+
+def test_a_drop_of_one_grade_fires_nothing(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    assert fired(run_grades(session, acme, "ABCD", line_only)) == []
+
+
+def test_grade_e_blacklists_the_supplier_with_a_recorded_decision_by_the_system(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "DEE", line_only)
+    # Already blacklisted in the 3rd month: nothing to do again.
+    assert fired(results) == [("2025-02", "grade_e")]
+    assert results[1].blacklisted and results[2].blacklisted
+    row = session.get(Supplier, acme)
+    assert row is not None
+    assert row.blacklisted_at == run_time("2025-02")
+    assert row.blacklist_reason == "grade E for 2025-02 (score 50)"
+    [decision] = session.exec(select(SupplierDecision)).all()
+    assert (decision.decision, decision.actor) == ("blacklisted", "capaflow")
+
+
+def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    run_grades(session, acme, "ACE", line_only)
+    counted = (len(escalations(session)), len(session.exec(select(Notification)).all()),
+               len(session.exec(select(SupplierDecision)).all()))
+    assert counted == (3, 3, 1)  # drop_two twice (A→C, C→E) and grade_e
+    for month in ("2025-02", "2025-03"):
+        [again] = run_month(session, month=month, now=run_time("2025-04"), policy=line_only,
+                            actor="capaflow")
+        session.commit()
+        assert again.escalations == ()
+    assert (len(escalations(session)), len(session.exec(select(Notification)).all()),
+            len(session.exec(select(SupplierDecision)).all())) == counted
+
+
+@pytest.mark.parametrize(
+    ("grade", "earlier", "blacklisted", "rules"),
+    [
+        ("C", ["C", "C", None], False, ["three_c"]),
+        ("C", ["C", "C", "B"], False, ["three_c"]),
+        ("C", ["C", "C", "C"], False, []),          # the 4th C of a run
+        ("C", ["C", None, "C"], False, []),         # a month not graded breaks the run
+        ("D", ["D", "D", "C"], False, ["three_d"]),
+        ("C", ["A", None, None], False, ["drop_two"]),
+        ("E", ["C", None, None], False, ["drop_two", "grade_e"]),
+        ("E", ["E", None, None], True, []),
+        ("E", [None, None, None], False, ["grade_e"]),
+        ("B", ["A", "A", "A"], False, []),
+    ],
+)
+def test_which_rules_a_grade_sets_off_given_the_months_before(
+    grade: str, earlier: list[str | None], blacklisted: bool, rules: list[str],
+) -> None:
+    assert triggered(grade, earlier, blacklisted=blacklisted) == rules
