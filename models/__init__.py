@@ -1,6 +1,8 @@
 """SQLModel tables, one module per aggregate, and the database plumbing (db.py)."""
 
+from models.audit import AuditFinding
 from models.case import Case
+from models.cost import CaseCost
 from models.deadline import Deadline
 from models.defect import DefectEvent
 from models.event import CaseEvent
@@ -11,7 +13,9 @@ from models.scorecard import Scorecard, SupplierEscalation, SupplierRating
 from models.supplier import Supplier, SupplierDecision
 
 __all__ = [
+    "AuditFinding",
     "Case",
+    "CaseCost",
     "CaseEvent",
     "Deadline",
     "DefectEvent",
