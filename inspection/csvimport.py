@@ -14,8 +14,6 @@ adds nothing and still exits 0.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from csvfiles import RowProblem, read_rows
 from deadlines.policy import DeadlinePolicy
 from errors import BadInput, CapaError, Conflict, NotFound
 from inspection.lots import DuplicateLot, LotResult, record_lot
@@ -117,47 +116,6 @@ class LotImportReport:
         return not self.rejected
 
 
-def _read_text(path: Path) -> str:
-    try:
-        # utf-8-sig: spreadsheets save CSV with a byte-order mark, which would otherwise
-        # become part of the first column's name.
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BadInput(f"file: {path} does not exist", field="file") from None
-    except IsADirectoryError:
-        raise BadInput(f"file: {path} is a directory, not a CSV file", field="file") from None
-    except UnicodeDecodeError as exc:
-        raise BadInput(
-            f"file: {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
-            field="file",
-        ) from None
-    except OSError as exc:
-        raise BadInput(f"file: cannot read {path}: {exc.strerror}", field="file") from None
-
-
-def _header(path: Path, names: list[str]) -> list[str]:
-    columns = [name.strip().lower() for name in names]
-    seen: set[str] = set()
-    for name in columns:
-        if name not in COLUMNS:
-            raise BadInput(
-                f"{name or '(blank)'}: not a column of an inspection import; the header names "
-                f"{', '.join(COLUMNS)}",
-                field=name or "header",
-            )
-        if name in seen:
-            raise BadInput(f"{name}: column named twice in the header of {path}", field=name)
-        seen.add(name)
-    for name in REQUIRED:
-        if name not in seen:
-            raise BadInput(
-                f"{name}: {path} has no column '{name}' (required: {', '.join(REQUIRED)}; "
-                f"header: {','.join(columns)})",
-                field=name,
-            )
-    return columns
-
-
 def _check_row(
     line: int, values: dict[str, str], now: datetime
 ) -> tuple[LotRow | None, list[LotRejection]]:
@@ -222,41 +180,13 @@ def read_lot_rows(path: str | Path, *, now: datetime) -> tuple[list[LotRow], lis
     BadInput (the whole file refused) when it cannot be read, is empty, or its header lacks a
     required column or names an unknown one.
     """
-    path = Path(path)
-    text = _read_text(path)
-    # newline="": line ends reach csv untouched, so a Windows export's \r\n counts as one line.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        names = next(reader)
-    except StopIteration:
-        raise BadInput(
-            f"file: {path} is empty; its first line must be the header {','.join(COLUMNS)}",
-            field="file",
-        ) from None
-    except csv.Error as exc:
-        raise BadInput(f"file: line 1 of {path}: {exc}", field="file") from None
-    columns = _header(path, names)
     good: list[LotRow] = []
     rejected: list[LotRejection] = []
-    last_line = reader.line_num
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # csv gives up on the rest of the file after a broken quote; what it read is kept.
-            rejected.append(LotRejection(last_line + 1, None, f"not valid CSV: {exc}"))
-            break
-        line, last_line = last_line + 1, reader.line_num
-        if not any(v.strip() for v in values):
-            continue  # blank lines and the empty rows spreadsheets leave at the end
-        if any(v.strip() for v in values[len(columns):]):
-            rejected.append(LotRejection(
-                line, None, f"{len(values)} values, but the header names {len(columns)} columns"
-            ))
+    for item in read_rows(path, columns=COLUMNS, required=REQUIRED, what="an inspection import"):
+        if isinstance(item, RowProblem):
+            rejected.append(LotRejection(item.line, None, item.message))
             continue
-        row, problems = _check_row(line, dict(zip(columns, values, strict=False)), now)
+        row, problems = _check_row(item.line, item.values, now)
         if row is not None:
             good.append(row)
         rejected.extend(problems)

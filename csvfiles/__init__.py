@@ -1,0 +1,115 @@
+"""Reading a CSV import the way every import here does: header checked, rows numbered.
+
+A file that cannot be read, is empty, or whose header lacks a required column or names an
+unknown one is refused whole (BadInput) before anything is written. The rows come back in file
+order, each with the line it starts on (the header being line 1), or as a problem of the row
+as a whole (too many values, broken CSV); checking the values is the importer's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from errors import BadInput
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+
+def _read_text(path: Path) -> str:
+    try:
+        # utf-8-sig: spreadsheets save CSV with a byte-order mark, which would otherwise
+        # become part of the first column's name.
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"file: {path} does not exist", field="file") from None
+    except IsADirectoryError:
+        raise BadInput(f"file: {path} is a directory, not a CSV file", field="file") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"file: {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
+            field="file",
+        ) from None
+    except OSError as exc:
+        raise BadInput(f"file: cannot read {path}: {exc.strerror}", field="file") from None
+
+
+def _header(
+    path: Path, names: list[str], columns: Sequence[str], required: Sequence[str], what: str
+) -> list[str]:
+    found = [name.strip().lower() for name in names]
+    seen: set[str] = set()
+    for name in found:
+        if name not in columns:
+            raise BadInput(
+                f"{name or '(blank)'}: not a column of {what}; the header names "
+                f"{', '.join(columns)}",
+                field=name or "header",
+            )
+        if name in seen:
+            raise BadInput(f"{name}: column named twice in the header of {path}", field=name)
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            raise BadInput(
+                f"{name}: {path} has no column '{name}' (required: {', '.join(required)}; "
+                f"header: {','.join(found)})",
+                field=name,
+            )
+    return found
+
+
+def read_rows(
+    path: str | Path, *, columns: Sequence[str], required: Sequence[str], what: str
+) -> list[Row | RowProblem]:
+    """The file's rows in order, as values by column name, or as problems of a whole row."""
+    path = Path(path)
+    text = _read_text(path)
+    # newline="": line ends reach csv untouched, so a quoted note may span lines and a
+    # Windows export's \r\n counts as one line for the line numbers.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        names = next(reader)
+    except StopIteration:
+        raise BadInput(
+            f"file: {path} is empty; its first line must be the header {','.join(columns)}",
+            field="file",
+        ) from None
+    except csv.Error as exc:
+        raise BadInput(f"file: line 1 of {path}: {exc}", field="file") from None
+    header = _header(path, names, columns, required, what)
+    rows: list[Row | RowProblem] = []
+    last_line = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # csv gives up on the rest of the file after a broken quote; what it read is kept.
+            rows.append(RowProblem(last_line + 1, f"not valid CSV: {exc}"))
+            break
+        # A row's number is the line it starts on: a quoted value may span several lines.
+        line, last_line = last_line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue  # blank lines and the empty rows spreadsheets leave at the end
+        if any(v.strip() for v in values[len(header):]):
+            rows.append(RowProblem(
+                line, f"{len(values)} values, but the header names {len(header)} columns"
+            ))
+            continue
+        rows.append(Row(line, dict(zip(header, values, strict=False))))
+    return rows
