@@ -9,8 +9,14 @@ from rich.table import Table
 
 from audittrail.chain import verify
 from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from deadlines.policy import load_policy
+from deadlines.sweep import sweep_settings
 from errors import BadInput
+from inspection.policy import load_inspection_policy
+from intake.policy import load_intake_policy
 from models.db import upgrade
+from notifications.dispatch import dispatch_policy
+from scorecards.policy import load_scorecard_policy
 from statemachines import LIFECYCLES
 from statemachines.lifecycle import mermaid
 
@@ -151,6 +157,17 @@ def audit_verify(
     run(env, body)
 
 
+def check_policies(policies: dict[str, Any]) -> None:
+    """Every section read by the code that uses it: a bad override is refused here (exit 2),
+    naming its key, rather than on the first night the sweep or the monthly grading runs."""
+    deadline_policy = load_policy(policies)
+    sweep_settings(policies)
+    dispatch_policy(policies)
+    load_intake_policy(policies.get("intake"))
+    load_inspection_policy(policies.get("inspection"))
+    load_scorecard_policy(policies, deadline_policy.calendar)
+
+
 @config_app.command("show")
 def config_show(
     as_json: JsonOpt = False,
@@ -162,7 +179,7 @@ def config_show(
     env = Env(as_json, db, now, config)
 
     def body() -> None:
-        env.deadline_policy  # noqa: B018  (validates: a bad override is refused here, exit 2)
+        check_policies(env.policies)
         if env.as_json:
             print_json(env.policies)
         else:

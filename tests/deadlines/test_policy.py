@@ -72,3 +72,25 @@ def test_an_override_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     site.write_text("[deadlines\n")
     with pytest.raises(PolicyFileError, match="not valid TOML"):
         load_policies(str(site))
+
+
+@pytest.mark.parametrize(
+    ("toml", "field"),
+    [
+        ("[scorecard.weights]\nppm = -3\n", "scorecard.weights.ppm"),
+        ("[inspection]\ndefault_aql = 7\n", "inspection.default_aql"),
+        ("[dispatch]\nmax_attempts = 0\n", "dispatch.max_attempts"),
+        ("[intake]\ninspection_lots = 0\n", "intake.inspection_lots"),
+        ("[sweep]\nbatch_size = 0\n", "sweep.batch_size"),
+    ],
+)
+def test_config_show_refuses_a_bad_value_in_any_section_naming_its_key(
+    tmp_path: Path, toml: str, field: str
+) -> None:
+    from tests.helpers import capa
+
+    site = tmp_path / "site.toml"
+    site.write_text(toml)
+    result = capa("config", "show", "--json", "--config", str(site))
+    assert result.exit_code == 2
+    assert field in result.stderr
