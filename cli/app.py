@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, cases, demo, notify, scorecards, suppliers
+from cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
 from cli.defects import app as defect_app
 from cli.inspect import app as inspect_app
 from cli.sweep import sweep_command
@@ -28,6 +28,9 @@ app.add_typer(defect_app, name="defect")
 app.add_typer(inspect_app, name="inspect")
 app.add_typer(scorecards.app, name="scorecard")
 app.command("sweep")(sweep_command)
+app.add_typer(audits.app, name="supplier-audit")
+app.add_typer(costs.app, name="cost")
+app.command("chargeback")(costs.chargeback_command)
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ new C months fires again. A month without a stored grade breaks a run.
 
 Notices. Each fired rule queues one notice (dedupe key `supplier:{id}:{month}:{rule}`) to the
 people the rule names; the audit, the meetings and the report are work for people, recorded
-in the escalation's actions. Neither the audit lifecycle nor a deadline row outside a case
-exists yet, so the cause report's due time is kept in the actions as `cause_report_due=...`.
+in the escalation's actions. The on-site audit is opened as a planned case of the audit
+lifecycle, its id kept in the escalation's case_id. No deadline row outside a case exists yet,
+so the cause report's due time is kept in the actions as `cause_report_due=...`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from audits import open_for_escalation
 from calendars import isoformat, readable
 from models import Notification, Supplier, SupplierDecision, SupplierEscalation
 from models.db import build, insert_rows, row_values
@@ -63,6 +65,11 @@ _SAYS = {
     "meeting_quality_contact": "a meeting with your quality contact",
     "cause_report": "a written report of the cause",
     "blacklisted": "no new lots are accepted until a quality lead lifts the blacklist",
+}
+
+_WHY = {
+    THREE_C: f"grade C for {RUN_LENGTH} months in a row",
+    THREE_D: f"grade D for {RUN_LENGTH} months in a row",
 }
 
 _escalations: Table = SupplierEscalation.__table__  # type: ignore[attr-defined]
@@ -113,8 +120,7 @@ def _notice(
     due_at: datetime | None, now: datetime,
 ) -> Notification:
     why = {
-        THREE_C: f"grade C for {RUN_LENGTH} months in a row",
-        THREE_D: f"grade D for {RUN_LENGTH} months in a row",
+        **_WHY,
         DROP_TWO: f"grade {grade}, down from {earlier[0]} the month before",
         GRADE_E: "grade E: blacklisted",
     }[rule]
@@ -187,6 +193,15 @@ def apply(
                          grade=grade, earlier=earlier, rule=rule, actions=actions,
                          due_at=due_at, now=now)
         _insert_ignoring_duplicate(session, _notifications, row_values(notice))
+        if "on_site_audit" in actions:
+            audit_id = open_for_escalation(session, code=code, month=month, why=_WHY[rule],
+                                           actor=actor, now=now)
+            session.connection().execute(
+                update(_escalations)
+                .where(_escalations.c.supplier_id == supplier_id,
+                       _escalations.c.month == month, _escalations.c.rule == rule)
+                .values(case_id=audit_id)
+            )
         if rule == GRADE_E:
             _blacklist(session, supplier_id=supplier_id, month=month, score=score, now=now,
                        actor=actor)

@@ -13,6 +13,7 @@ from typing import Any
 from transitions import Machine
 
 from models import Case
+from statemachines.audit import AUDIT
 from statemachines.eightd import EIGHT_D
 from statemachines.lifecycle import Lifecycle
 from statemachines.pdca import PDCA
@@ -47,12 +48,39 @@ class BoundCase:
         cycle = self.row.content.get("cycles", {}).get(str(self.row.cycle), {})
         return cycle.get("met") is True
 
+    # The audit's open findings are counted on the case by its own steps (raise_findings,
+    # close_finding), so `close` is decided from the row alone, like every other condition.
+    @property
+    def _open_findings(self) -> int:
+        return int(self.row.content.get("open_findings", 0))
+
+    @property
+    def findings_counted(self) -> bool:
+        raised = str(self.row.content.get("findings", ""))
+        return raised.isdigit() and int(raised) > 0
+
+    @property
+    def has_open_findings(self) -> bool:
+        return self._open_findings > 0
+
+    @property
+    def no_open_findings(self) -> bool:
+        return self._open_findings == 0
+
     # --- after-callbacks --------------------------------------------------------------
     def count_reopen(self) -> None:
         self.row.reopen_count += 1
 
     def start_next_cycle(self) -> None:
         self.row.cycle += 1
+
+    # New dicts: SQLAlchemy sees a JSON column change only when the value is replaced.
+    def count_raised_findings(self) -> None:
+        raised = int(self.row.content["findings"])
+        self.row.content = {**self.row.content, "open_findings": self._open_findings + raised}
+
+    def count_closed_finding(self) -> None:
+        self.row.content = {**self.row.content, "open_findings": self._open_findings - 1}
 
 
 def build_machine(lifecycle: Lifecycle) -> Machine:
@@ -75,7 +103,7 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
     )
 
 
-MACHINES: dict[str, Machine] = {lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA)}
+MACHINES: dict[str, Machine] = {lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT)}
 
 
 def fire(row: Case, trigger: str, facts: Mapping[str, Any] | None = None) -> bool:

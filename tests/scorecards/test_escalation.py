@@ -64,7 +64,9 @@ def test_three_months_in_a_row_at_c_fire_an_audit_and_a_quality_head_meeting_onc
     assert escalations(session) == [
         ("2025-03", "three_c", ["on_site_audit", "meeting_quality_head"])
     ]
-    notice = session.exec(select(Notification)).one()
+    notice = session.exec(
+        select(Notification).where(Notification.kind == "supplier_escalation")
+    ).one()
     assert notice.dedupe_key == f"supplier:{acme}:2025-03:three_c"
     assert notice.audience == ["supplier_quality_head", "quality_lead"]
     assert notice.kind == "supplier_escalation"
@@ -89,7 +91,9 @@ def test_three_months_in_a_row_at_d_fire_an_executive_meeting_and_an_audit_once(
     assert escalations(session) == [
         ("2025-03", "three_d", ["meeting_executive", "on_site_audit"])
     ]
-    notice = session.exec(select(Notification)).one()
+    notice = session.exec(
+        select(Notification).where(Notification.kind == "supplier_escalation")
+    ).one()
     assert notice.audience == ["supplier_executive", "quality_manager"]
 
 

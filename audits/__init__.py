@@ -1,0 +1,34 @@
+"""Supplier audits (5M1E): the checklist from config and the findings an audit raises."""
+
+from audits.checklist import FACTORS, AuditPolicy, ChecklistItem, load_audit_policy
+from audits.service import (
+    AuditView,
+    ConductResult,
+    Failure,
+    add_finding,
+    cancel_audit,
+    close_audit,
+    close_finding,
+    conduct_audit,
+    open_for_escalation,
+    plan_audit,
+    show_audit,
+)
+
+__all__ = [
+    "FACTORS",
+    "AuditPolicy",
+    "AuditView",
+    "ChecklistItem",
+    "ConductResult",
+    "Failure",
+    "add_finding",
+    "cancel_audit",
+    "close_audit",
+    "close_finding",
+    "conduct_audit",
+    "load_audit_policy",
+    "open_for_escalation",
+    "plan_audit",
+    "show_audit",
+]

@@ -1,0 +1,15 @@
+"""Charge-back (DESIGN.md §1): what a supplier-caused case cost, and the monthly statement."""
+
+from chargeback.costs import KINDS, add_cost, case_costs
+from chargeback.statement import Statement, StatementLine, build_statement, to_csv, to_markdown
+
+__all__ = [
+    "KINDS",
+    "Statement",
+    "StatementLine",
+    "add_cost",
+    "build_statement",
+    "case_costs",
+    "to_csv",
+    "to_markdown",
+]
