@@ -31,9 +31,12 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# Each prints its figures beside a ceiling measured in the same run (bench/RESULTS.md).
 bench: $(STAMP)
 	$(BIN)/python bench/transitions.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/scorecard.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
