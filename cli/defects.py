@@ -134,8 +134,8 @@ _IMPORT_HELP = (
     "Exit 0 when every row was imported. When some rows are rejected the exit code is 2, "
     "BUT THE GOOD ROWS STAY IMPORTED: \"imported\" lists them; \"rejected\" lists each bad "
     "row's line (the header is line 1), field and message, and nothing of a bad row is "
-    "written. Fix the rejected rows and import only those: importing the whole file again "
-    "records its good rows a second time.\n\n"
+    "written. Fix the rejected rows and import the file again: rows an earlier import "
+    "recorded are skipped (\"skipped\" lists their lines), so nothing is counted twice.\n\n"
     "A file that is missing or empty, or whose header lacks a required column, is refused "
     "whole (exit 2, nothing written)."
 )
@@ -244,6 +244,7 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
         "rejected": [
             {"line": r.line, "field": r.field, "message": r.message} for r in report.rejected
         ],
+        "skipped": [{"line": line} for line in report.skipped],
     }
     if not report.complete:
         # The contract's error object too, so a script that reads "error" on a non-zero exit
@@ -295,9 +296,10 @@ def import_command(
 def _print_report(report: ImportReport) -> None:
     outcomes = Counter(row.result.outcome for row in report.imported)
     counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+    skipped = f"; {len(report.skipped)} already imported, skipped" if report.skipped else ""
     stdout.print(
         f"Imported {len(report.imported)} of {report.rows} rows from {report.file}"
-        + (f" ({counted})." if counted else "."),
+        + (f" ({counted})" if counted else "") + skipped + ".",
         highlight=False, markup=False,
     )
     if report.imported:

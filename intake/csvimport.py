@@ -7,11 +7,14 @@ recorded in a transaction of its own, in file order (a later row of the same key
 case an earlier row opened). A bad row is listed with its line number and field and never
 half-written, and does not stop the good rows: an export of a thousand rows with one typo
 should not have to be fixed before anything lands. This is the one exception to "a non-zero
-exit writes nothing", and the report says so (`rejected`).
+exit writes nothing", and the report says so (`rejected`). Each row keeps an import key, so
+importing the file again, once its bad rows are fixed, records only what is new (`skipped`).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,8 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
+from calendars import isoformat
 from csvfiles import RowProblem, read_rows
 from deadlines.policy import DeadlinePolicy
 from errors import BadInput, CapaError
@@ -35,6 +40,7 @@ from intake.recurrence import (
     parse_quantity,
     record_defect,
 )
+from models import DefectEvent
 
 COLUMNS = ("supplier", "part", "defect_code", "quantity", "occurred_at", "source", "note")
 REQUIRED = ("supplier", "part", "defect_code", "occurred_at")
@@ -78,6 +84,8 @@ class ImportReport:
     rows: int = 0  # data rows in the file, blank lines not counted
     imported: list[ImportedRow] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    # Lines whose row an earlier import already recorded: nothing written, not an error.
+    skipped: list[int] = field(default_factory=list)
 
     @property
     def rejected_lines(self) -> list[int]:
@@ -149,6 +157,15 @@ def read_defect_rows(path: str | Path, *, now: datetime) -> tuple[list[DefectRow
     return good, rejected
 
 
+def _import_key(row: DefectRow, seen: Counter[str]) -> str:
+    """What makes a row the same row when the file is imported again: its content, and which
+    of the file's identical rows it is (two identical lines are two defects, not one)."""
+    content = "|".join((row.supplier, row.part, row.defect_code, str(row.quantity),
+                        isoformat(row.occurred_at), row.source, row.note or ""))
+    seen[content] += 1
+    return hashlib.sha256(f"{content}#{seen[content]}".encode()).hexdigest()
+
+
 def import_defects(
     path: str | Path,
     *,
@@ -166,9 +183,16 @@ def import_defects(
     rows, rejected = read_defect_rows(path, now=now)
     report = ImportReport(file=str(path), rows=len(rows) + len({r.line for r in rejected}))
     report.rejected.extend(rejected)
+    seen: Counter[str] = Counter()
     for row in rows:
+        key = _import_key(row, seen)
         try:
             with transaction() as session:
+                if session.exec(
+                    select(DefectEvent.id).where(DefectEvent.import_key == key)
+                ).first() is not None:
+                    report.skipped.append(row.line)
+                    continue
                 result = record_defect(
                     session,
                     supplier_code=row.supplier,
@@ -182,7 +206,12 @@ def import_defects(
                     now=now,
                     policy=policy,
                     intake_policy=intake_policy,
+                    import_key=key,
                 )
+        except IntegrityError:
+            # Another import of the same file recorded this row a moment ago.
+            report.skipped.append(row.line)
+            continue
         except CapaError as error:
             report.rejected.append(Rejection(row.line, error.field, error.message))
             continue

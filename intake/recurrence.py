@@ -230,6 +230,7 @@ def record_defect(
     policy: DeadlinePolicy,
     intake_policy: IntakePolicy,
     severity: str = "major",
+    import_key: str | None = None,
 ) -> IntakeResult:
     """Record one defect and act on its case: count it, reopen it, or open a new one.
 
@@ -263,6 +264,7 @@ def record_defect(
         occurred_at=as_utc(occurred_at),
         recorded_at=as_utc(now),
         source=source_text,
+        import_key=import_key,
     )
     session.add(defect)
     session.flush()

@@ -25,3 +25,6 @@ class DefectEvent(SQLModel, table=True):
     source: str = Field(default="line", max_length=30)  # line, incoming, customer
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
     outcome: str | None = Field(default=None, max_length=30)  # occurrence, reopened, new_case
+    # Set by a CSV import (a hash of the row): importing the same file again adds nothing.
+    # Unique, and NULL for defects recorded one by one (NULLs never collide).
+    import_key: str | None = Field(default=None, max_length=64, unique=True)

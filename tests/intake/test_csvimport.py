@@ -3,8 +3,10 @@ their line and field and leave nothing behind; a file with a wrong header is ref
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,35 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_file(tmp_path: Path) -> N
         read_defect_rows(path, now=T0)
 
     assert refused.value.field == "file" and "UTF-8" in refused.value.message
+
+
+def test_importing_the_same_file_again_adds_nothing_and_lists_the_rows_skipped(
+    db_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import func
+
+    from models import CaseEvent
+    from models.db import get_engine
+    from tests.helpers import capa
+
+    file = tmp_path / "defects.csv"
+    at = T0.isoformat()
+    assert capa("supplier", "add", "ACME", "--name", "Acme", "--db", db_url).exit_code == 0
+    # Two identical lines are two defects; the third line is bad until it is fixed.
+    file.write_text("supplier,part,defect_code,quantity,occurred_at\n"
+                    f"ACME,P1,BURR,2,{at}\nACME,P1,BURR,2,{at}\nACME,P1,BURR,x,{at}\n")
+    first = capa("defect", "import", str(file), "--json", "--db", db_url,
+                 "--now", (T0 + timedelta(hours=1)).isoformat())
+    assert first.exit_code == 2
+    file.write_text(file.read_text().replace(",x,", ",1,"))
+    second = capa("defect", "import", str(file), "--json", "--db", db_url,
+                  "--now", (T0 + timedelta(hours=2)).isoformat())
+    assert second.exit_code == 0, second.stdout
+    report = json.loads(second.stdout)
+    assert [s["line"] for s in report["skipped"]] == [2, 3]
+    assert [r["line"] for r in report["imported"]] == [4]
+    with Session(get_engine(db_url)) as session:
+        assert session.exec(select(func.count()).select_from(DefectEvent)).one() == 3
+        occurrences = session.exec(select(func.count()).select_from(CaseEvent)
+                                   .where(CaseEvent.action == "occurrence")).one()
+        assert occurrences == 2  # the second line and the fixed third, each counted once
