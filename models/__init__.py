@@ -11,8 +11,10 @@ from models.inspection_lot import InspectionLot, SwitchingState
 from models.notification import Notification
 from models.scorecard import Scorecard, SupplierEscalation, SupplierRating
 from models.supplier import Supplier, SupplierDecision
+from models.user import ApiToken, User
 
 __all__ = [
+    "ApiToken",
     "AuditFinding",
     "Case",
     "CaseCost",
@@ -28,4 +30,5 @@ __all__ = [
     "SupplierEscalation",
     "SupplierRating",
     "SwitchingState",
+    "User",
 ]
