@@ -21,7 +21,7 @@ class Case(SQLModel, table=True):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _version_column}
 
     id: int | None = Field(default=None, primary_key=True)
-    lifecycle: str = Field(max_length=10, index=True)  # "8d" or "pdca"
+    lifecycle: str = Field(max_length=20, index=True)  # 8d, pdca, audit, cause_report
     state: str = Field(max_length=40, index=True)
     title: str = Field(max_length=300)
     supplier_id: int | None = Field(default=None, foreign_key="suppliers.id", index=True)

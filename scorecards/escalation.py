@@ -5,7 +5,8 @@
 - three_d: the 3rd month in a row at D → a meeting with the supplier's top executive and an
   on-site audit;
 - drop_two: two grades or more below the month before → a meeting with the supplier's quality
-  contact and a written cause report, due `[scorecard] cause_report_due` after the run;
+  contact and a written cause report: a case of the cause_report lifecycle, due as
+  `[deadlines.cause_report.report]` says;
 - grade_e: E → the supplier is blacklisted (unless it already is).
 
 Once. A rule fires for the month that triggers it, and is recorded as a SupplierEscalation,
@@ -35,6 +36,7 @@ from audits import open_for_escalation
 from calendars import isoformat, readable
 from models import Notification, Supplier, SupplierDecision, SupplierEscalation
 from models.db import build, insert_rows, row_values
+from scorecards.cause_report import open_cause_report
 from scorecards.policy import GRADES, ScorecardPolicy
 
 THREE_C = "three_c"
@@ -182,13 +184,25 @@ def apply(
         actions = ACTIONS[rule]
         due_at = None
         recorded = actions
-        if rule == DROP_TWO:
-            due_at = policy.calendar.add(now, policy.cause_report_due)
-            recorded = (*actions, f"cause_report_due={isoformat(due_at)}")
         escalation = build(SupplierEscalation, supplier_id=supplier_id, month=month, rule=rule,
                            actions=list(recorded), created_at=now)
         if not _insert_ignoring_duplicate(session, _escalations, row_values(escalation)):
             continue  # fired by an earlier run of this month
+        if rule == DROP_TWO:
+            # The report is a case of its own lifecycle, so its deadline is chased by the
+            # sweep like any other and its timeliness counts in the response speed.
+            report_id, due_at = open_cause_report(
+                session, code=code, month=month,
+                why=f"grade {grade}, down from {earlier[0]} the month before",
+                actor=actor, now=now,
+            )
+            recorded = (*actions, f"cause_report_due={isoformat(due_at)}")
+            session.connection().execute(
+                update(_escalations)
+                .where(_escalations.c.supplier_id == supplier_id,
+                       _escalations.c.month == month, _escalations.c.rule == rule)
+                .values(case_id=report_id, actions=list(recorded))
+            )
         notice = _notice(supplier_id=supplier_id, code=code, month=month, score=score,
                          grade=grade, earlier=earlier, rule=rule, actions=actions,
                          due_at=due_at, now=now)

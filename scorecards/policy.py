@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from calendars import BusinessCalendar, Duration, DurationError, parse_duration
+from calendars import BusinessCalendar
 from errors import BadInput
 
 # In the order they are shown. Acceptance, PPM and response speed can lack data in a month
@@ -47,7 +47,6 @@ class ScorecardPolicy:
     unrated_attitude: str
     # The lowest score of A, B, C and D, descending; below D's is E.
     grade_floors: tuple[tuple[str, float], ...]
-    cause_report_due: Duration
     actor: str
     calendar: BusinessCalendar
 
@@ -143,14 +142,6 @@ def load_scorecard_policy(
                 f"must be below {upper}'s {high:g} (bands are the lowest score of each grade)",
             )
 
-    due_text = section.get("cause_report_due")
-    try:
-        if not isinstance(due_text, str):
-            raise DurationError(f"expected a duration such as \"10d\", got {due_text!r}")
-        due = parse_duration(due_text)
-    except DurationError as exc:
-        raise _fail("scorecard.cause_report_due", str(exc)) from exc
-
     actor = section.get("actor", "capaflow")
     if not isinstance(actor, str) or not actor.strip():
         raise _fail("scorecard.actor", "expected a name")
@@ -160,7 +151,6 @@ def load_scorecard_policy(
         attitude_points=attitude_points,
         unrated_attitude=str(unrated),
         grade_floors=floors,
-        cause_report_due=due,
         actor=actor.strip()[:100],
         calendar=calendar,
     )

@@ -1,10 +1,13 @@
-"""The lifecycles (8D, PDCA, audit) as data, their shared machines, guards and the engine."""
+"""The lifecycles (8D, PDCA, audit, cause report) as data, their machines and the engine."""
 
 from statemachines.audit import AUDIT
+from statemachines.cause_report import CAUSE_REPORT
 from statemachines.eightd import EIGHT_D
 from statemachines.lifecycle import Lifecycle
 from statemachines.pdca import PDCA
 
-LIFECYCLES: dict[str, Lifecycle] = {EIGHT_D.name: EIGHT_D, PDCA.name: PDCA, AUDIT.name: AUDIT}
+LIFECYCLES: dict[str, Lifecycle] = {
+    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT)
+}
 
-__all__ = ["AUDIT", "EIGHT_D", "LIFECYCLES", "PDCA", "Lifecycle"]
+__all__ = ["AUDIT", "CAUSE_REPORT", "EIGHT_D", "LIFECYCLES", "PDCA", "Lifecycle"]

@@ -14,6 +14,7 @@ from transitions import Machine
 
 from models import Case
 from statemachines.audit import AUDIT
+from statemachines.cause_report import CAUSE_REPORT
 from statemachines.eightd import EIGHT_D
 from statemachines.lifecycle import Lifecycle
 from statemachines.pdca import PDCA
@@ -103,7 +104,9 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
     )
 
 
-MACHINES: dict[str, Machine] = {lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT)}
+MACHINES: dict[str, Machine] = {
+    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT)
+}
 
 
 def fire(row: Case, trigger: str, facts: Mapping[str, Any] | None = None) -> bool:

@@ -97,7 +97,7 @@ def test_three_months_in_a_row_at_d_fire_an_executive_meeting_and_an_audit_once(
     assert notice.audience == ["supplier_executive", "quality_manager"]
 
 
-def test_a_drop_of_two_grades_asks_for_a_cause_report_due_after_the_configured_days(
+def test_a_drop_of_two_grades_opens_a_cause_report_case_whose_deadline_the_sweep_chases(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
     acme = supplier(session)
@@ -146,7 +146,8 @@ def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
 ) -> None:
     acme = supplier(session)
     run_grades(session, acme, "ACE", line_only)
-    counted = (len(escalations(session)), len(session.exec(select(Notification)).all()),
+    notices = select(Notification).where(Notification.kind == "supplier_escalation")
+    counted = (len(escalations(session)), len(session.exec(notices).all()),
                len(session.exec(select(SupplierDecision)).all()))
     assert counted == (3, 3, 1)  # drop_two twice (A→C, C→E) and grade_e
     for month in ("2025-02", "2025-03"):
@@ -154,7 +155,7 @@ def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
                             actor="capaflow")
         session.commit()
         assert again.escalations == ()
-    assert (len(escalations(session)), len(session.exec(select(Notification)).all()),
+    assert (len(escalations(session)), len(session.exec(notices).all()),
             len(session.exec(select(SupplierDecision)).all())) == counted
 
 
@@ -177,3 +178,27 @@ def test_which_rules_a_grade_sets_off_given_the_months_before(
     grade: str, earlier: list[str | None], blacklisted: bool, rules: list[str],
 ) -> None:
     assert triggered(grade, earlier, blacklisted=blacklisted) == rules
+
+
+def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    from config import load_policies
+    from deadlines.policy import load_policy
+    from models import Case, Deadline
+    from statemachines.engine import advance
+
+    acme = supplier(session)
+    results = run_grades(session, acme, "AC", line_only)
+    [fired_rule] = results[1].escalations
+    report = session.exec(select(Case).where(Case.lifecycle == "cause_report")).one()
+    assert (report.state, report.supplier_id) == ("requested", acme)
+    deadline = session.exec(select(Deadline).where(Deadline.case_id == report.id)).one()
+    assert deadline.due_at == fired_rule.due_at
+    assert report.id is not None
+    advance(session, case_id=report.id, trigger="submit",
+            fields={"report": "Die wear not tracked; PM plan attached."}, note=None,
+            actor="acme-sqe", now=deadline.due_at, policy=load_policy(load_policies()))
+    session.commit()
+    met = session.exec(select(Deadline).where(Deadline.case_id == report.id)).one()
+    assert (met.status, met.met_on_time) == ("met", True)
