@@ -63,7 +63,9 @@ LevelOpt = Annotated[
 
 
 def _policy(env: Env) -> InspectionPolicy:
-    return load_inspection_policy(env.policies.get("inspection"))
+    return load_inspection_policy(
+        env.policies.get("inspection"), timezone=env.deadline_policy.calendar.timezone
+    )
 
 
 def standing_json(standing: Standing) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def result_json(result: SupplierResult) -> dict[str, Any]:
         "grade": result.grade,
         "previous_grade": result.previous_grade,
         "blacklisted": result.blacklisted,
+        "provisional": result.provisional,
         "components": result.components,
         "escalations": [
             {

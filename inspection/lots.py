@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -149,13 +150,16 @@ def _state_row(session: Session, supplier_id: int, part: str) -> SwitchingState 
     ).first()
 
 
-def is_not_cooperative(session: Session, supplier_id: int, now: datetime) -> bool:
+def is_not_cooperative(
+    session: Session, supplier_id: int, now: datetime, zone: ZoneInfo | None = None
+) -> bool:
     """Whether the supplier's latest cooperation rating (up to now's month) is not cooperative.
 
     The newest month counts, not the worst: a supplier who changed its attitude is judged by
     the latest rating, as the monthly grade is.
     """
-    month = as_utc(now).strftime("%Y-%m")
+    # Ratings are for the site's months (the calendar's zone), as the grades are.
+    month = (now.astimezone(zone) if zone is not None else as_utc(now)).strftime("%Y-%m")
     rating = session.exec(
         select(SupplierRating)
         .where(SupplierRating.supplier_id == supplier_id)
@@ -241,7 +245,7 @@ def _plan(
     _refuse_blacklisted(supplier)
     row = _state_row(session, supplier.id, part)
     standing = standing_of(row)
-    not_cooperative = is_not_cooperative(session, supplier.id, now)
+    not_cooperative = is_not_cooperative(session, supplier.id, now, ZoneInfo(policy.timezone))
     severity, lifted = effective_severity(
         standing, not_cooperative=not_cooperative, rules=policy.switch_rules
     )

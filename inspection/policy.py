@@ -25,6 +25,9 @@ class InspectionPolicy:
     reduced_approved: bool = False
     # ISO 2859-1 9.3.3.2 a): the switching score at which normal may go to reduced.
     switching_score_to_reduced: int = SCORE_TO_REDUCED
+    # The site's zone (from [calendar], not [inspection]): a month's cooperation rating
+    # applies to that month on the site's clock, as the grades do.
+    timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         # Checked here rather than only in the loader, so a policy built in code (a flow, a
@@ -63,17 +66,18 @@ class InspectionPolicy:
 _KEYS = tuple(f.name for f in fields(InspectionPolicy))
 
 
-def load_inspection_policy(section: Any) -> InspectionPolicy:
+def load_inspection_policy(section: Any, *, timezone: str = "UTC") -> InspectionPolicy:
     """`policies["inspection"]` as an InspectionPolicy; BadInput naming the key if bad."""
     if section is None:
-        return InspectionPolicy()
+        return InspectionPolicy(timezone=timezone)
     if not isinstance(section, dict):
         raise BadInput("inspection: expected a table ([inspection])", field="inspection")
     for key in section:
         # A misspelt key would otherwise be ignored silently and the default would apply.
-        if key not in _KEYS:
+        # The zone is the calendar's, never set in [inspection].
+        if key not in _KEYS or key == "timezone":
             raise BadInput(
                 f"inspection.{key}: not an inspection setting ({', '.join(_KEYS)})",
                 field=f"inspection.{key}",
             )
-    return InspectionPolicy(**section)
+    return InspectionPolicy(**section, timezone=timezone)

@@ -100,7 +100,9 @@ def triggered(grade: str, earlier: Sequence[str | None], *, blacklisted: bool) -
     previous = earlier[0] if earlier else None
     if previous is not None and GRADES.index(grade) - GRADES.index(previous) >= 2:
         rules.append(DROP_TWO)
-    if grade == "E" and not blacklisted:
+    if grade == "E":
+        # Recorded for every E month, blacklisted already or not: a month graded again after
+        # a quality lead lifted the blacklist must find its E on record and not blacklist anew.
         rules.append(GRADE_E)
     return rules
 
@@ -188,6 +190,8 @@ def apply(
                            actions=list(recorded), created_at=now)
         if not _insert_ignoring_duplicate(session, _escalations, row_values(escalation)):
             continue  # fired by an earlier run of this month
+        if rule == GRADE_E and blacklisted:
+            continue  # on record for the month; nothing to tell or do, it is blacklisted
         if rule == DROP_TWO:
             # The report is a case of its own lifecycle, so its deadline is chased by the
             # sweep like any other and its timeliness counts in the response speed.

@@ -78,6 +78,9 @@ class SupplierResult:
     # The escalations this run fired; empty when they were fired before (re-run) or not due.
     escalations: tuple[Fired, ...] = field(default_factory=tuple)
     blacklisted: bool = False
+    # A month not over yet is graded for a look, but provisionally: what its escalations do
+    # (a blacklist, an audit, a notice) cannot be undone, so they wait for the month's end.
+    provisional: bool = False
 
 
 def score_measures(
@@ -188,6 +191,9 @@ def read_measures(session: Session, month: str, start: datetime, end: datetime) 
             _cases.c.supplier_id.is_not(None),
             _deadlines.c.status == "met",
             _deadlines.c.kind == "obligation",
+            # What the supplier owes: its 8D steps and its cause reports, not an audit's
+            # deadlines (conducting it, closing findings), which our own people meet.
+            _cases.c.lifecycle.in_(SUPPLIER_LIFECYCLES),
             _window(_deadlines.c.closed_at, start, end),
         )
         .group_by(_cases.c.supplier_id)
@@ -246,6 +252,9 @@ def _upsert_scorecards(session: Session, rows: Sequence[Mapping[str, Any]]) -> N
     session.connection().execute(statement, list(rows))
 
 
+SUPPLIER_LIFECYCLES = ("8d", "cause_report")
+
+
 def run_month(
     session: Session, *, month: str, now: datetime, policy: ScorecardPolicy, actor: str
 ) -> list[SupplierResult]:
@@ -259,6 +268,7 @@ def run_month(
     zone = policy.calendar.zone
     month = months.check_not_future(month, now, zone)
     start, end = months.bounds(month, zone)
+    provisional = now < end
     measures = read_measures(session, month, start, end)
     # A supplier registered after the month is not graded for it, unless something of the
     # month is recorded against it (lots imported after registering it, say).
@@ -285,7 +295,7 @@ def run_month(
     for supplier_id, code, blacklisted, score, grade, components in graded:
         before = history.get(supplier_id, {})
         earlier = [before.get(months.shift(month, -n)) for n in range(1, escalation.LOOKBACK + 1)]
-        fired = escalation.apply(
+        fired = [] if provisional else escalation.apply(
             session, supplier_id=supplier_id, code=code, month=month, score=score, grade=grade,
             earlier=earlier, blacklisted=blacklisted, now=now, policy=policy, actor=actor,
         )
@@ -294,6 +304,7 @@ def run_month(
                 supplier_id=supplier_id, code=code, month=month, score=score, grade=grade,
                 previous_grade=earlier[0], components=components, escalations=tuple(fired),
                 blacklisted=blacklisted or any(f.rule == escalation.GRADE_E for f in fired),
+                provisional=provisional,
             )
         )
     session.flush()

@@ -49,10 +49,14 @@ class BoundCase:
         cycle = self.row.content.get("cycles", {}).get(str(self.row.cycle), {})
         return cycle.get("met") is True
 
-    # The audit's open findings are counted on the case by its own steps (raise_findings,
-    # close_finding), so `close` is decided from the row alone, like every other condition.
+    # The audit's open findings: the finding rows the engine counted (facts), which a step
+    # fired by hand cannot change; the count kept on the case by the audit's own steps is
+    # only the fallback for a caller that hands in no facts.
     @property
     def _open_findings(self) -> int:
+        counted = self.facts.get("open_findings")
+        if counted is not None:
+            return int(counted)
         return int(self.row.content.get("open_findings", 0))
 
     @property

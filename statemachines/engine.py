@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from audittrail.chain import chain_event
 from deadlines.policy import OPEN, DeadlinePolicy
 from deadlines.schedule import DeadlineChanges, apply_step
 from errors import BadInput, Conflict, NotFound
-from models import Case, CaseEvent, Deadline, Supplier
+from models import AuditFinding, Case, CaseEvent, Deadline, Supplier
 from models.db import fetch, insert_rows
 from notifications import outbox
 from statemachines import LIFECYCLES, Lifecycle
@@ -290,6 +290,16 @@ def _opened_complexity(session: Session, case: Case, trigger: str) -> str:
 
 def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[str, Any]:
     """What the machine's conditions need beyond the row (see BoundCase)."""
+    if case.lifecycle == "audit":
+        # The audit's guards count the finding rows themselves, not a number kept on the
+        # case: a step fired by hand (`capa case advance N close_finding`) must not be able to
+        # close an audit whose findings are still open.
+        open_findings = session.exec(
+            select(func.count()).select_from(AuditFinding)
+            .where(AuditFinding.case_id == case.id)
+            .where(AuditFinding.status == "open")
+        ).one()
+        return {"open_findings": int(open_findings)}
     if trigger != "close":
         return {}
     window = session.exec(

@@ -189,3 +189,18 @@ def test_three_months_at_c_open_a_planned_audit_case_for_the_supplier(
     assert audits[0].state == "planned"
     assert audits[0].supplier_id == acme
     assert session.exec(select(AuditFinding)).all() == []
+
+
+def test_an_audit_cannot_be_closed_by_hand_stepping_its_findings_closed(db_url: str) -> None:
+    """`capa case advance N close_finding` moves no finding row, so `close` still sees them."""
+    case_id = planned_audit(db_url)
+    cli(db_url, "supplier-audit", "conduct", str(case_id), "--auditors", "lena",
+        "--fail", "environment.five_s=scrap bins unmarked",
+        "--fail", "machines.maintenance_records=no PM log on press 4")
+    for _ in range(2):
+        capa("case", "advance", str(case_id), "close_finding", "--field", "finding=1",
+             "--field", "resolution=forged", "--db", db_url, "--now", LATER)
+    before = snapshot(db_url)
+    closing = capa("case", "advance", str(case_id), "close", "--db", db_url, "--now", LATER)
+    assert closing.exit_code == 4
+    assert snapshot(db_url) == before

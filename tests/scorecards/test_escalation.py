@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ from scorecards.policy import ScorecardPolicy
 from tests.scorecards.support import (
     LINE_ONLY,
     grade_with_line_defects,
+    mid,
     policy,
     run_time,
     supplier,
@@ -169,7 +171,9 @@ def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
         ("D", ["D", "D", "C"], False, ["three_d"]),
         ("C", ["A", None, None], False, ["drop_two"]),
         ("E", ["C", None, None], False, ["drop_two", "grade_e"]),
-        ("E", ["E", None, None], True, []),
+        # Recorded even when blacklisted already (nothing is sent or done then): a month graded
+        # again after the blacklist was lifted must find its E on record.
+        ("E", ["E", None, None], True, ["grade_e"]),
         ("E", [None, None, None], False, ["grade_e"]),
         ("B", ["A", "A", "A"], False, []),
     ],
@@ -202,3 +206,34 @@ def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submissi
     session.commit()
     met = session.exec(select(Deadline).where(Deadline.case_id == report.id)).one()
     assert (met.status, met.met_on_time) == ("met", True)
+
+
+def test_grading_an_old_month_again_does_not_undo_a_lifted_blacklist(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    from scorecards.decisions import lift_blacklist
+
+    acme = supplier(session)
+    run_grades(session, acme, "EE", line_only)  # blacklisted in the first month
+    lift_blacklist(session, code="ACME", reason="8D closed, audit passed",
+                   actor="lena", now=run_time(months.shift(FIRST, 1)) + timedelta(days=2))
+    session.commit()
+    [again] = run_month(session, month=months.shift(FIRST, 1),
+                        now=run_time(months.shift(FIRST, 1)) + timedelta(days=3),
+                        policy=line_only, actor="capaflow")
+    session.commit()
+    assert again.escalations == ()
+    row = session.get(Supplier, acme)
+    assert row is not None and row.blacklisted_at is None
+
+
+def test_a_month_not_over_yet_is_graded_provisionally_and_fires_nothing(
+    session: Session, line_only: ScorecardPolicy,
+) -> None:
+    acme = supplier(session)
+    grade_with_line_defects(session, acme, FIRST, "E")
+    [result] = run_month(session, month=FIRST, now=mid(FIRST), policy=line_only,
+                         actor="capaflow")
+    session.commit()
+    assert (result.grade, result.provisional, result.escalations) == ("E", True, ())
+    assert escalations(session) == []
