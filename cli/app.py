@@ -8,6 +8,8 @@ from cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
 from cli.defects import app as defect_app
 from cli.inspect import app as inspect_app
 from cli.sweep import sweep_command
+from cli.users import token_app, user_app
+from cli.web import web_command
 
 app = typer.Typer(
     name="capa",
@@ -31,6 +33,9 @@ app.command("sweep")(sweep_command)
 app.add_typer(audits.app, name="supplier-audit")
 app.add_typer(costs.app, name="cost")
 app.command("chargeback")(costs.chargeback_command)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("web")(web_command)
 
 
 def main() -> None:

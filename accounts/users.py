@@ -1,0 +1,93 @@
+"""Users of the quality team: add, list, disable, and check a password.
+
+Keyword-only service functions in the caller's transaction, like the rest of the engine: the
+CLI (`capa user ...`) and later the sign-in page call the same ones.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from accounts.passwords import hash_password, verify_password
+from errors import BadInput, Conflict, NotFound
+from models import User
+
+ROLES = ("quality_lead", "quality_manager", "viewer")
+# Who may change cases, suppliers, defects and lots; a viewer only reads.
+WRITER_ROLES = frozenset({"quality_lead", "quality_manager"})
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # scrypt hashes any length; a cap keeps a request from hashing megabytes
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise BadInput(f"role: '{role}' is not one of {', '.join(ROLES)}", field="role")
+    return role
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"password: at least {MIN_PASSWORD} characters", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise BadInput(f"password: at most {MAX_PASSWORD} characters", field="password")
+    return password
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def get_user(session: Session, name: str) -> User:
+    user = find_user(session, name)
+    if user is None:
+        raise NotFound(f"user '{name}' does not exist", field="user")
+    return user
+
+
+def add_user(
+    session: Session, *, name: str, role: str, password: str, now: datetime
+) -> User:
+    if not _NAME.match(name):
+        raise BadInput(
+            f"name: '{name}' must be 1-100 letters, digits, '.', '_', '@' or '-'", field="name"
+        )
+    check_role(role)
+    check_password(password)
+    if find_user(session, name) is not None:
+        raise Conflict(f"name: user '{name}' already exists", field="name")
+    user = User(name=name, role=role, password_hash=hash_password(password), created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.name))))
+
+
+def disable_user(session: Session, *, name: str, now: datetime) -> User:
+    """Disable a user: their tokens stop working at once (checked on every request)."""
+    user = get_user(session, name)
+    if user.disabled_at is not None:
+        raise Conflict(f"user '{name}' is already disabled", field="name")
+    user.disabled_at = now
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, name: str, password: str) -> User | None:
+    """The enabled user with this name and password, else None (never saying which was wrong)."""
+    user = find_user(session, name)
+    if user is None:
+        # Hash anyway, so a wrong name takes as long as a wrong password and names can't be
+        # told apart by timing.
+        verify_password(password, hash_password("not-a-user-password"))
+        return None
+    if not verify_password(password, user.password_hash) or user.disabled_at is not None:
+        return None
+    return user

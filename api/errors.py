@@ -1,0 +1,110 @@
+"""Refusals as HTTP: the error document `{"error": {"code", "message", "field"}}` for all.
+
+CapaError keeps the meaning of the CLI's exit codes (2 → 422, 3 → 404, 4 → 409); 401 and 403
+are the API's own, since the CLI has no principal to refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from errors import CapaError, Conflict
+
+_STATUS = {2: 422, 3: 404, 4: 409}
+_CODE = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 422: "bad_input"}
+
+
+class Refused(Exception):
+    """A refusal only the API has: 401 (who are you?) and 403 (you may not do this)."""
+
+    def __init__(self, status: int, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def unauthorized() -> Refused:
+    # One message for a missing, unknown, revoked or disabled token: telling them apart
+    # would help someone holding a stolen or guessed one.
+    return Refused(401, "a valid API token is required (Authorization: Bearer TOKEN)")
+
+
+def forbidden(message: str) -> Refused:
+    return Refused(403, message)
+
+
+def error_response(
+    status: int, message: str, field: str | None = None, **extra: Any
+) -> JSONResponse:
+    document: dict[str, Any] = {
+        "code": _CODE.get(status, "error"), "message": message, "field": field
+    }
+    document.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": document}, status_code=status, headers=headers)
+
+
+def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
+    # ("body", "fields", "root_cause") → "fields.root_cause"; ("query", "limit") → "limit".
+    parts = [str(p) for p in location[1:]] if len(location) > 1 else [str(p) for p in location]
+    return ".".join(parts) or None
+
+
+async def _capa_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CapaError)
+    extra = {"allowed": list(exc.allowed)} if isinstance(exc, Conflict) and exc.allowed else {}
+    return error_response(_STATUS.get(exc.exit_code, 422), exc.message, exc.field, **extra)
+
+
+async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refused)
+    return error_response(exc.status, exc.message, exc.field)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    field = _field(tuple(first.get("loc", ())))
+    message = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
+    return error_response(422, message, field)
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(exc.status_code, str(exc.detail))
+
+
+async def _integrity(_request: Request, exc: Exception) -> JSONResponse:
+    # As in cli.common.run: a unique key another request wrote first is a conflict (409).
+    return error_response(409, "the change conflicts with data written at the same time")
+
+
+async def _operational(_request: Request, exc: Exception) -> JSONResponse:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return error_response(409, "the database is busy with another update; try again")
+    raise exc
+
+
+async def _data(_request: Request, exc: Exception) -> JSONResponse:
+    # Last line of defence: a value the database refuses (out of range, a NUL byte) is bad
+    # input, never a 500. The request models are meant to catch these first, naming the field.
+    return error_response(422, "a value is out of range or not storable")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(CapaError, _capa_error)
+    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(OperationalError, _operational)
+    app.add_exception_handler(DataError, _data)

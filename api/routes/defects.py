@@ -1,0 +1,33 @@
+"""/defects: record a defect through the recurrence intake, as `capa defect record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.context import ContextDep, NowDep, SessionDep, WriterDep
+from api.schemas import NewDefect
+from calendars import isoformat
+from cli.common import Env
+from cli.defects import _record_json  # the CLI's document, so both answer the same JSON
+from intake import load_intake_policy, record_defect
+from intake.recurrence import parse_occurred_at
+
+router = APIRouter(prefix="/defects", tags=["defects"])
+
+
+@router.post("", status_code=201)
+def record_route(
+    body: NewDefect, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
+) -> dict[str, Any]:
+    """Count the defect on its open case, reopen a case it proves ineffective, or open one."""
+    occurred_at = parse_occurred_at(body.occurred_at, now) if body.occurred_at else now
+    result = record_defect(
+        session, supplier_code=body.supplier, part=body.part, defect_code=body.defect_code,
+        quantity=body.quantity, occurred_at=occurred_at, source=body.source, note=body.note,
+        actor=writer.actor, now=now, policy=ctx.deadline_policy,
+        intake_policy=load_intake_policy(ctx.policies.get("intake")),
+        severity=body.severity.strip().lower(),
+    )
+    return _record_json(result, Env(True, now_text=isoformat(now)))

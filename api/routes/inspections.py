@@ -1,0 +1,107 @@
+"""/inspections: incoming lots (record, list, show) and the plan for the next lot."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from sqlmodel import col, select
+
+from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from api.schemas import MAX_ID, NewLot, Short
+from api.scope import supplier_filter, visible_lot, visible_supplier
+from calendars import isoformat
+from cli.inspect import plan_json, result_json
+from inspection import load_inspection_policy, plan_for, record_lot
+from inspection.values import parse_inspected_at
+from intake import load_intake_policy
+from models import InspectionLot, Supplier
+from suppliers.registry import get_supplier
+
+router = APIRouter(prefix="/inspections", tags=["inspections"])
+
+
+def lot_json(lot: InspectionLot, supplier: Supplier) -> dict[str, Any]:
+    """A stored lot, with the keys of `result_json(...)["lot"]` plus its verdict."""
+    return {
+        "id": lot.id,
+        "supplier": supplier.code,
+        "part": lot.part,
+        "lot": lot.lot,
+        "lot_size": lot.lot_size,
+        "sampled": lot.sample_size,
+        "defects": lot.defects,
+        "defect_code": lot.defect_code,
+        "inspected_at": isoformat(lot.inspected_at),
+        "recorded_at": isoformat(lot.recorded_at),
+        "accepted": lot.accepted,
+    }
+
+
+@router.get("/plan")
+def plan_route(
+    session: SessionDep,
+    now: NowDep,
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    supplier: Annotated[Short, Query(description="Supplier code.")],
+    part: Annotated[Short, Query()],
+    lot_size: Annotated[int, Query(ge=0, le=MAX_ID)],
+    aql: Annotated[Short | None, Query()] = None,
+    level: Annotated[Short | None, Query()] = None,
+) -> dict[str, Any]:
+    """How to inspect the supplier's next lot of the part: sample size, Ac, Re, severity."""
+    visible_supplier(session, principal, supplier)
+    plan = plan_for(session, supplier_code=supplier, part=part, lot_size=lot_size, aql=aql,
+                    level=level, now=now,
+                    policy=load_inspection_policy(ctx.policies.get("inspection")))
+    return plan_json(plan)
+
+
+@router.get("")
+def list_route(
+    session: SessionDep,
+    principal: PrincipalDep,
+    supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
+    part: Annotated[Short | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> list[dict[str, Any]]:
+    """Recorded lots, newest first (a supplier sees its own)."""
+    code = supplier_filter(principal, supplier)
+    query = select(InspectionLot, Supplier).join(
+        Supplier, col(Supplier.id) == col(InspectionLot.supplier_id)
+    )
+    if code is not None:
+        query = query.where(InspectionLot.supplier_id == get_supplier(session, code).id)
+    if part is not None:
+        query = query.where(InspectionLot.part == part)
+    rows = session.exec(query.order_by(col(InspectionLot.id).desc()).limit(limit))
+    return [lot_json(lot, sup) for lot, sup in rows]
+
+
+@router.get("/{lot_id}")
+def show_route(
+    lot_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    lot = visible_lot(session, principal, lot_id)
+    supplier = session.get(Supplier, lot.supplier_id)
+    assert supplier is not None
+    return lot_json(lot, supplier)
+
+
+@router.post("", status_code=201)
+def record_route(
+    body: NewLot, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
+) -> dict[str, Any]:
+    """Record an inspected lot: accepted or rejected by the plan in force, and what followed."""
+    inspected_at = parse_inspected_at(body.inspected_at, now) if body.inspected_at else now
+    result = record_lot(
+        session, supplier_code=body.supplier, part=body.part, lot=body.lot,
+        lot_size=body.lot_size, sampled=body.sampled, defects=body.defects,
+        defect_code=body.defect_code, aql=body.aql, level=body.level,
+        inspected_at=inspected_at, now=now,
+        policy=load_inspection_policy(ctx.policies.get("inspection")),
+        intake_policy=load_intake_policy(ctx.policies.get("intake")), actor=writer.actor,
+        deadline_policy=ctx.deadline_policy, steady_production=not body.irregular_production,
+    )
+    return result_json(result)

@@ -1,0 +1,32 @@
+"""/notifications: the outbox, as `capa notify list` (the quality team only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.context import ContextDep, SessionDep, StaffDep
+from api.schemas import MAX_ID
+from cli.notify import _resolved  # the CLI's document, so both answer the same JSON
+from notifications.notices import STATUSES, cases_and_suppliers, check_status, list_notices
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+@router.get("")
+def list_route(
+    session: SessionDep,
+    ctx: ContextDep,
+    staff: StaffDep,
+    status: Annotated[str | None, Query(description=" | ".join(STATUSES))] = None,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
+) -> list[dict[str, Any]]:
+    """Newest first, each with its recipients (masked). Suppliers are refused (403): the
+    outbox holds the quality team's internal notices and routes."""
+    wanted = status.strip().lower() if status is not None else None
+    check_status(wanted)
+    notices = list_notices(session, status=wanted, case_id=case, limit=limit)
+    cases, suppliers = cases_and_suppliers(session, notices)
+    return _resolved(notices, cases, suppliers, ctx.routes)

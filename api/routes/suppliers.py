@@ -1,0 +1,49 @@
+"""/suppliers: the register (a supplier sees only itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.context import NowDep, PrincipalDep, SessionDep, WriterDep
+from api.schemas import NewSupplier
+from api.scope import visible_supplier
+from cli.views import supplier_json
+from models.queries import list_cases
+from suppliers.registry import add_supplier, get_supplier, list_suppliers
+
+router = APIRouter(prefix="/suppliers", tags=["suppliers"])
+
+
+@router.get("")
+def list_route(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """All suppliers; a supplier's token lists its own only."""
+    if principal.is_supplier:
+        assert principal.supplier_code is not None
+        return [supplier_json(get_supplier(session, principal.supplier_code))]
+    return [supplier_json(s) for s in list_suppliers(session)]
+
+
+@router.post("", status_code=201)
+def add_route(
+    body: NewSupplier, session: SessionDep, now: NowDep, writer: WriterDep
+) -> dict[str, Any]:
+    """Register a supplier and whom to reach there by role (Apprise URLs)."""
+    supplier = add_supplier(session, code=body.code, name=body.name, contact=body.contact,
+                            quality_head=body.quality_head, executive=body.executive, now=now)
+    return supplier_json(supplier)
+
+
+@router.get("/{code}")
+def show_route(
+    code: str, session: SessionDep, now: NowDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """One supplier, with its cases (the same document as `capa supplier show --json`)."""
+    supplier = visible_supplier(session, principal, code)
+    document = supplier_json(supplier)
+    document["cases"] = [
+        {"id": c.id, "lifecycle": c.lifecycle, "state": c.state, "title": c.title}
+        for c in list_cases(session, now=now, supplier_id=supplier.id)
+    ]
+    return document

@@ -1,0 +1,86 @@
+"""Request bodies and parameter types: what the API accepts, checked before any service runs.
+
+Every text refuses NUL characters and every number is bounded, because PostgreSQL refuses
+both with an error that would otherwise surface as a 500 instead of a 422 naming the field.
+Domain checks (codes, states, required step fields) stay in the services, shared with the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_ID = 2**31 - 1  # an INTEGER column; a larger id is not a case, it is bad input
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
+Short = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Body(BaseModel):
+    # An unknown key is refused (422 naming it) rather than ignored: a misspelt optional
+    # field would otherwise silently do nothing.
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenCase(Body):
+    title: Text
+    lifecycle: Short = "8d"
+    supplier: Short | None = None
+    part: Short | None = None
+    defect_code: Short | None = None
+    severity: Short = "major"
+    complex: bool = False
+    owner: Short | None = None
+    team: Text | None = None
+    problem: Text | None = None
+
+
+class Advance(Body):
+    trigger: Short
+    fields: dict[Short, Text] = Field(default_factory=dict)
+    note: Text | None = None
+    # The version the client read: refused with 409 if someone else moved the case since.
+    version: Id | None = None
+
+
+class NewSupplier(Body):
+    code: Short
+    name: Short
+    contact: Text | None = None
+    quality_head: Text | None = None
+    executive: Text | None = None
+
+
+class NewDefect(Body):
+    supplier: Short
+    part: Short
+    defect_code: Short
+    quantity: Count = 1
+    occurred_at: Short | None = None  # ISO-8601 with offset; default now
+    source: Short = "line"
+    note: Text | None = None
+    severity: Short = "major"
+
+
+class NewLot(Body):
+    supplier: Short
+    part: Short
+    lot: Short
+    lot_size: Count
+    sampled: Count
+    defects: Count
+    defect_code: Short | None = None
+    aql: Short | None = None
+    level: Short | None = None
+    inspected_at: Short | None = None  # ISO-8601 with offset; default now
+    irregular_production: bool = False

@@ -1,0 +1,44 @@
+"""What a principal may see: a supplier only its own cases, lots and grades.
+
+Another supplier's record answers exactly as a record that does not exist (the same NotFound,
+the same message), so a supplier guessing numbers learns nothing.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from accounts import Principal
+from errors import NotFound
+from models import Case, InspectionLot, Supplier
+from statemachines.engine import get_case
+from suppliers.registry import get_supplier
+
+
+def visible_case(session: Session, principal: Principal, case_id: int) -> Case:
+    case = get_case(session, case_id)
+    if principal.is_supplier and case.supplier_id != principal.supplier_id:
+        raise NotFound(f"case {case_id} does not exist", field="case")
+    return case
+
+
+def visible_supplier(session: Session, principal: Principal, code: str) -> Supplier:
+    if principal.is_supplier and code != principal.supplier_code:
+        raise NotFound(f"supplier '{code}' does not exist", field="supplier")
+    return get_supplier(session, code)
+
+
+def visible_lot(session: Session, principal: Principal, lot_id: int) -> InspectionLot:
+    lot = session.get(InspectionLot, lot_id)
+    if lot is None or (principal.is_supplier and lot.supplier_id != principal.supplier_id):
+        raise NotFound(f"lot {lot_id} does not exist", field="lot")
+    return lot
+
+
+def supplier_filter(principal: Principal, code: str | None) -> str | None:
+    """The supplier code a list is limited to: a supplier's own, whatever it asked for."""
+    if principal.is_supplier:
+        if code is not None and code != principal.supplier_code:
+            raise NotFound(f"supplier '{code}' does not exist", field="supplier")
+        return principal.supplier_code
+    return code

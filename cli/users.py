@@ -1,0 +1,182 @@
+"""`capa user ...` and `capa token ...`: the people who sign in, and tokens for the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
+from calendars import isoformat
+from cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from errors import BadInput
+from models import ApiToken, User
+
+user_app = typer.Typer(help="Users of the quality team and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (shown once, stored hashed).", no_args_is_help=True)
+
+
+def user_json(user: User) -> dict[str, Any]:
+    # Never the password hash: it is of no use to a script and of some to an attacker.
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "created_at": isoformat(user.created_at),
+        "disabled_at": isoformat(user.disabled_at) if user.disabled_at else None,
+    }
+
+
+def _password(given: str | None) -> str:
+    if given is not None:
+        return given
+    # Prompted (hidden, asked twice) when not given, so it need not sit in shell history.
+    try:
+        entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except typer.Abort as exc:
+        raise BadInput("password: none given", field="password") from exc
+    return entered
+
+
+@user_app.command("add")
+def add_command(
+    name: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[str, typer.Option("--role", help=" | ".join(ROLES))],
+    password: Annotated[
+        str | None,
+        typer.Option("--password", help="The password (prompted for when not given).",
+                     show_default=False),
+    ] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Add a user with a role; the password is stored as a scrypt hash."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        secret = _password(password)
+        with env.transaction() as session:
+            user = add_user(session, name=name, role=role.strip().lower(), password=secret,
+                            now=env.now)
+        if env.as_json:
+            print_json(user_json(user))
+        else:
+            stdout.print(f"User {user.name} added ({user.role}).", highlight=False,
+                         markup=False)
+
+    run(env, body)
+
+
+@user_app.command("list")
+def list_command(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None) -> None:
+    """All users, with their roles and whether they are disabled."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            rows = [user_json(u) for u in list_users(session)]
+        if env.as_json:
+            print_json(rows)
+            return
+        table = Table(title=f"{len(rows)} user(s)", title_justify="left")
+        for column in ("name", "role", "created", "disabled"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(r["name"], r["role"], r["created_at"], r["disabled_at"] or "-")
+        stdout.print(table)
+
+    run(env, body)
+
+
+@user_app.command("disable")
+def disable_command(
+    name: Annotated[str, typer.Argument(help="Sign-in name.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Disable a user: sign-in and every token of theirs stop working at once."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            user = disable_user(session, name=name, now=env.now)
+        if env.as_json:
+            print_json(user_json(user))
+        else:
+            stdout.print(f"User {user.name} disabled.", highlight=False, markup=False)
+
+    run(env, body)
+
+
+def token_json(row: ApiToken, token: str | None = None) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": row.id,
+        "user_id": row.user_id,
+        "supplier_id": row.supplier_id,
+        "label": row.label,
+        "created_at": isoformat(row.created_at),
+        "revoked_at": isoformat(row.revoked_at) if row.revoked_at else None,
+    }
+    if token is not None:
+        document["token"] = token
+    return document
+
+
+@token_app.command("create")
+def create_command(
+    user: Annotated[
+        str | None, typer.Option("--user", help="For this user (their role).",
+                                 show_default=False)
+    ] = None,
+    supplier: Annotated[
+        str | None,
+        typer.Option("--supplier", help="For this supplier (its own cases, lots and grades).",
+                     show_default=False),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="What the token is for.", show_default=False)
+    ] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Create an API token and print it ONCE: only its SHA-256 is stored."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            row, token = create_token(session, user_name=user, supplier_code=supplier,
+                                      label=label, now=env.now)
+        if env.as_json:
+            print_json(token_json(row, token))
+            return
+        whom = f"user {user}" if user is not None else f"supplier {supplier}"
+        stdout.print(f"Token {row.id} for {whom} (shown once, keep it safe):", highlight=False,
+                     markup=False)
+        typer.echo(token)
+
+    run(env, body)
+
+
+@token_app.command("revoke")
+def revoke_command(
+    token_id: Annotated[int, typer.Argument(help="Token number (from `token create`).")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Revoke a token: requests with it are refused (401) from now on."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            row = revoke_token(session, token_id=token_id, now=env.now)
+        if env.as_json:
+            print_json(token_json(row))
+        else:
+            stdout.print(f"Token {row.id} revoked.", highlight=False, markup=False)
+
+    run(env, body)
