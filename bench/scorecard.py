@@ -37,13 +37,13 @@ from calendars import BusinessCalendar  # noqa: E402
 from config import load_policies  # noqa: E402
 from models.db import get_engine, upgrade  # noqa: E402
 from scorecards import grade_month, load_scorecard_policy  # noqa: E402
+from scorecards.policy import ATTITUDES  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MONTH = "2026-10"
 MONTH_START = datetime(2026, 10, 1, tzinfo=UTC)
 MONTH_SECONDS = 31 * 24 * 3600
 TARGET_SECONDS = 10.0
-ATTITUDES = ("very_cooperative", "cooperative", "basically_cooperative", "not_cooperative")
 
 
 def _ts(value: datetime) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from calendars import BusinessCalendar, Duration, DurationError, parse_duration
 from errors import BadInput
+from notifications.routing import OWNER, QUALITY_LEAD, QUALITY_MANAGER, SUPPLIER_ROLES
 from statemachines import LIFECYCLES
 
 SEVERITIES = ("minor", "major", "critical")
@@ -20,10 +21,8 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The pseudo-step that starts the clocks of a new case.
 OPEN = "open"
 KINDS = ("obligation", "review", "window")
-ROLES = (
-    "owner", "quality_lead", "quality_manager",
-    "supplier_contact", "supplier_quality_head", "supplier_executive",
-)
+# The roles a notice can go to: ours, and the supplier's (routing knows where each is found).
+ROLES = (OWNER, QUALITY_LEAD, QUALITY_MANAGER, *SUPPLIER_ROLES)
 
 
 class PolicyError(BadInput):

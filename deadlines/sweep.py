@@ -33,6 +33,7 @@ from models import Case, Deadline, DefectEvent, Notification, Supplier
 from models.db import build, fetch, row_values, session_scope
 from models.deadline import PENDING
 from notifications import messages
+from notifications.routing import SUPPLIER_ROLES
 from statemachines.engine import advance
 
 _table = Deadline.__table__  # type: ignore[attr-defined]
@@ -55,7 +56,6 @@ _MOVE_ON = (
     )
 )
 
-SUPPLIER_ROLES = ("supplier_contact", "supplier_quality_head", "supplier_executive")
 # Which SweepReport counter each action adds to.
 _COUNTED = {"reminder": "reminders", "escalation": "escalations", "review": "reviews"}
 

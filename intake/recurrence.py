@@ -28,7 +28,13 @@ from intake.holds import HoldChange, hold_next_lots
 from intake.policy import IntakePolicy
 from models import Case, Deadline, DefectEvent, Supplier
 from models.deadline import PENDING
-from statemachines.engine import SEVERITIES, StepResult, advance, open_case, record_occurrence
+from statemachines.engine import (
+    StepResult,
+    advance,
+    check_severity,
+    open_case,
+    record_occurrence,
+)
 
 SOURCES = ("line", "incoming", "customer")
 OCCURRENCE, REOPENED, NEW_CASE, RECORDED = "occurrence", "reopened", "new_case", "recorded"
@@ -245,8 +251,7 @@ def record_defect(
     check_occurred_at(occurred_at, now)
     source_text = check_source(source)
     note_text = check_note(note)
-    if severity not in SEVERITIES:
-        raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
+    check_severity(severity)
     supplier = _supplier_for_update(session, supplier_text)
     assert supplier.id is not None
 

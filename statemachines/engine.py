@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, func, select
 
 from audittrail.chain import chain_event
-from deadlines.policy import OPEN, DeadlinePolicy
+from deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
 from deadlines.schedule import DeadlineChanges, apply_step
 from errors import BadInput, Conflict, NotFound
 from models import AuditFinding, Case, CaseEvent, Deadline, Supplier
@@ -26,7 +26,6 @@ from statemachines import LIFECYCLES, Lifecycle
 from statemachines.binding import fire
 from statemachines.guards import check_fields
 
-SEVERITIES = ("minor", "major", "critical")
 # The audit action of a recurrence counted on a case that is still being worked.
 OCCURRENCE = "occurrence"
 
@@ -36,6 +35,11 @@ class StepResult:
     case: Case
     event: CaseEvent
     deadlines: DeadlineChanges
+
+
+def check_severity(severity: str) -> None:
+    if severity not in SEVERITIES:
+        raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
 
 
 def lifecycle_of(name: str) -> Lifecycle:
@@ -135,8 +139,7 @@ def open_case(
     `linked_case_id`: the earlier case this one follows (a recurrence after closure).
     """
     machine = lifecycle_of(lifecycle)
-    if severity not in SEVERITIES:
-        raise BadInput(f"severity: must be one of {', '.join(SEVERITIES)}", field="severity")
+    check_severity(severity)
     supplier: Supplier | None = None
     if supplier_code is not None:
         supplier = session.exec(select(Supplier).where(Supplier.code == supplier_code)).first()
