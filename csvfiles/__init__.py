@@ -11,10 +11,39 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from errors import BadInput
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One problem of one row; a row with several bad fields has one rejection per field."""
+
+    line: int  # in the file, the header being line 1
+    field: str | None  # None when the row as a whole is wrong (too many values)
+    message: str
+    # bad_input for a value; not_found and conflict for a row refused when it was recorded
+    # (an unknown or blacklisted supplier, say).
+    code: str = "bad_input"
+
+
+@dataclass
+class ImportReport:
+    """What an import did; each importer adds what it imported and skipped."""
+
+    file: str
+    rows: int = 0  # data rows in the file, blank lines not counted
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({r.line for r in self.rejected})
+
+    @property
+    def complete(self) -> bool:
+        return not self.rejected
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from csvfiles import RowProblem, read_rows
+import csvfiles
+from csvfiles import Rejection, RowProblem, read_rows
 from deadlines.policy import DeadlinePolicy
 from errors import BadInput, CapaError, Conflict, NotFound
 from inspection.lots import DuplicateLot, LotResult, record_lot
@@ -53,18 +54,6 @@ def _code(error: CapaError) -> str:
     if isinstance(error, NotFound):
         return "not_found"
     return "conflict" if isinstance(error, Conflict) else "error"
-
-
-@dataclass(frozen=True)
-class LotRejection:
-    """One problem of one row; a row with several bad fields has one rejection per field."""
-
-    line: int  # in the file, the header being line 1
-    field: str | None  # None when the row as a whole is wrong (too many values)
-    message: str
-    # bad_input for a value; not_found (unknown supplier) and conflict (blacklisted supplier,
-    # discontinued part) for a row refused when it was recorded.
-    code: str = "bad_input"
 
 
 @dataclass(frozen=True)
@@ -100,33 +89,22 @@ class SkippedLot:
 
 
 @dataclass
-class LotImportReport:
-    file: str
-    rows: int = 0  # data rows in the file, blank lines not counted
+class LotImportReport(csvfiles.ImportReport):
     imported: list[ImportedLot] = field(default_factory=list)
     skipped: list[SkippedLot] = field(default_factory=list)
-    rejected: list[LotRejection] = field(default_factory=list)
-
-    @property
-    def rejected_lines(self) -> list[int]:
-        return sorted({r.line for r in self.rejected})
-
-    @property
-    def complete(self) -> bool:
-        return not self.rejected
 
 
 def _check_row(
     line: int, values: dict[str, str], now: datetime
-) -> tuple[LotRow | None, list[LotRejection]]:
+) -> tuple[LotRow | None, list[Rejection]]:
     """The row's values read, or every problem it has (so one pass fixes the file)."""
-    problems: list[LotRejection] = []
+    problems: list[Rejection] = []
 
     def checked(read: Callable[[], _T]) -> _T | None:
         try:
             return read()
         except BadInput as error:
-            problems.append(LotRejection(line, error.field, error.message))
+            problems.append(Rejection(line, error.field, error.message))
             return None
 
     def optional(name: str) -> str | None:
@@ -156,7 +134,7 @@ def _check_row(
         inspected_at = checked(lambda: parse_inspected_at(inspected_text, now))
     else:
         inspected_at = None
-        problems.append(LotRejection(
+        problems.append(Rejection(
             line, "inspected_at", "inspected_at: must not be empty (ISO-8601 with offset)"
         ))
     if problems:
@@ -174,17 +152,17 @@ def _check_row(
     )
 
 
-def read_lot_rows(path: str | Path, *, now: datetime) -> tuple[list[LotRow], list[LotRejection]]:
+def read_lot_rows(path: str | Path, *, now: datetime) -> tuple[list[LotRow], list[Rejection]]:
     """Read and check the file: good rows and the rejections of the bad ones.
 
     BadInput (the whole file refused) when it cannot be read, is empty, or its header lacks a
     required column or names an unknown one.
     """
     good: list[LotRow] = []
-    rejected: list[LotRejection] = []
+    rejected: list[Rejection] = []
     for item in read_rows(path, columns=COLUMNS, required=REQUIRED, what="an inspection import"):
         if isinstance(item, RowProblem):
-            rejected.append(LotRejection(item.line, None, item.message))
+            rejected.append(Rejection(item.line, None, item.message))
             continue
         row, problems = _check_row(item.line, item.values, now)
         if row is not None:
@@ -239,7 +217,7 @@ def import_lots(
             ))
             continue
         except CapaError as error:
-            report.rejected.append(LotRejection(row.line, error.field, error.message, _code(error)))
+            report.rejected.append(Rejection(row.line, error.field, error.message, _code(error)))
             continue
         report.imported.append(ImportedLot(row.line, result))
     report.rejected.sort(key=lambda r: r.line)

@@ -5,7 +5,8 @@ proves ineffective, or opens a new case; `import_defects` does that for each row
 file; `open_hold` tells incoming inspection whether a supplier's part is on 100 % inspection.
 """
 
-from intake.csvimport import COLUMNS, ImportedRow, ImportReport, Rejection, import_defects
+from csvfiles import Rejection
+from intake.csvimport import COLUMNS, ImportedRow, ImportReport, import_defects
 from intake.holds import HoldChange, open_hold
 from intake.policy import IntakePolicy, load_intake_policy
 from intake.recurrence import OUTCOMES, SOURCES, IntakeResult, record_defect

@@ -25,8 +25,9 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+import csvfiles
 from calendars import isoformat
-from csvfiles import RowProblem, read_rows
+from csvfiles import Rejection, RowProblem, read_rows
 from deadlines.policy import DeadlinePolicy
 from errors import BadInput, CapaError
 from intake.policy import IntakePolicy
@@ -50,15 +51,6 @@ _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
-class Rejection:
-    """One problem of one row; a row with several bad fields has one rejection per field."""
-
-    line: int  # in the file, the header being line 1
-    field: str | None  # None when the row as a whole is wrong (too many values)
-    message: str
-
-
-@dataclass(frozen=True)
 class DefectRow:
     """A row that passed the checks, with its values read."""
 
@@ -79,21 +71,10 @@ class ImportedRow:
 
 
 @dataclass
-class ImportReport:
-    file: str
-    rows: int = 0  # data rows in the file, blank lines not counted
+class ImportReport(csvfiles.ImportReport):
     imported: list[ImportedRow] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
     # Lines whose row an earlier import already recorded: nothing written, not an error.
     skipped: list[int] = field(default_factory=list)
-
-    @property
-    def rejected_lines(self) -> list[int]:
-        return sorted({r.line for r in self.rejected})
-
-    @property
-    def complete(self) -> bool:
-        return not self.rejected
 
 
 def _check_row(
