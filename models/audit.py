@@ -20,7 +20,9 @@ class AuditFinding(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    factor: str = Field(max_length=20)  # man, machine, material, method, environment, measurement
+    # The 5M1E factor as the [audit] checklist names it: people, machines, materials, methods,
+    # environment, measurement.
+    factor: str = Field(max_length=20)
     item: str = Field(max_length=300)  # the checklist item that failed
     description: str = Field(max_length=20_000)
     owner: str = Field(max_length=100)
