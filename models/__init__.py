@@ -10,11 +10,13 @@ from models.inspection import InspectionHold
 from models.inspection_lot import InspectionLot, SwitchingState
 from models.notification import Notification
 from models.scorecard import Scorecard, SupplierEscalation, SupplierRating
+from models.submission import Submission
 from models.supplier import Supplier, SupplierDecision
-from models.user import ApiToken, User
+from models.user import ApiToken, AppSecret, User
 
 __all__ = [
     "ApiToken",
+    "AppSecret",
     "AuditFinding",
     "Case",
     "CaseCost",
@@ -25,6 +27,7 @@ __all__ = [
     "InspectionLot",
     "Notification",
     "Scorecard",
+    "Submission",
     "Supplier",
     "SupplierDecision",
     "SupplierEscalation",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime
@@ -37,3 +39,6 @@ class SupplierDecision(SQLModel, table=True):
     reason: str = Field(max_length=1000)
     actor: str = Field(max_length=100)
     at: datetime = Field(sa_type=UTCDateTime)
+    # A signed decision (lifting a blacklist): who re-entered their password, when, and what
+    # the signature means.
+    signature: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -14,7 +14,10 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
-    role: str = Field(max_length=20)  # quality_lead, quality_manager, viewer
+    role: str = Field(max_length=20)  # quality_lead, quality_manager, viewer, supplier
+    # A supplier's own account (role "supplier"): it sees that supplier's cases, lots and
+    # grades only.
+    supplier_id: int | None = Field(default=None, foreign_key="suppliers.id", index=True)
     # A modern password hash with its parameters and salt in the string; never the password.
     password_hash: str = Field(max_length=300)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -35,3 +38,14 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AppSecret(SQLModel, table=True):
+    """Keys the site signs with (session cookies, supplier links), made once and shared by
+    every process that opens the database; CAPA_SECRET_KEY overrides it."""
+
+    __tablename__ = "app_secrets"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
