@@ -34,7 +34,7 @@ class Principal:
 
     name: str
     role: str
-    token_id: int
+    token_id: int | None = None  # None when signed in through the web (a session cookie)
     user_id: int | None = None
     supplier_id: int | None = None
     supplier_code: str | None = None
@@ -49,8 +49,22 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the audit trail names this principal."""
-        return f"supplier:{self.supplier_code}" if self.is_supplier else self.name
+        """How the audit trail names this principal: a supplier's own account by its person."""
+        if not self.is_supplier:
+            return self.name
+        if self.user_id is not None:
+            return f"{self.name}@supplier:{self.supplier_code}"
+        return f"supplier:{self.supplier_code}"
+
+
+def user_principal(session: Session, user: User, *, token_id: int | None = None) -> Principal:
+    """Who an enabled user acts as; a supplier's account is bound to its supplier's data."""
+    if user.supplier_id is not None:
+        supplier = session.get(Supplier, user.supplier_id)
+        assert supplier is not None  # a foreign key: the supplier row exists
+        return Principal(name=user.name, role=SUPPLIER, token_id=token_id, user_id=user.id,
+                         supplier_id=supplier.id, supplier_code=supplier.code)
+    return Principal(name=user.name, role=user.role, token_id=token_id, user_id=user.id)
 
 
 def token_hash(token: str) -> str:
@@ -120,8 +134,7 @@ def resolve_token(session: Session, *, token: str, now: datetime) -> Principal |
     if row.user_id is not None:
         user = session.get(User, row.user_id)
         if user is not None and user.disabled_at is None:
-            principal = Principal(name=user.name, role=user.role, token_id=row.id,
-                                  user_id=user.id)
+            principal = user_principal(session, user, token_id=row.id)
     elif row.supplier_id is not None:
         supplier = session.get(Supplier, row.supplier_id)
         if supplier is not None:

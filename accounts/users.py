@@ -14,8 +14,11 @@ from sqlmodel import Session, col, select
 from accounts.passwords import hash_password, verify_password
 from errors import BadInput, Conflict, NotFound
 from models import User
+from suppliers.registry import get_supplier
 
-ROLES = ("quality_lead", "quality_manager", "viewer")
+ROLES = ("quality_lead", "quality_manager", "viewer", "supplier")
+# A supplier's account: sees and answers its own supplier's cases only (needs a supplier).
+SUPPLIER_ROLE = "supplier"
 # Who may change cases, suppliers, defects and lots; a viewer only reads.
 WRITER_ROLES = frozenset({"quality_lead", "quality_manager"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -49,17 +52,28 @@ def get_user(session: Session, name: str) -> User:
 
 
 def add_user(
-    session: Session, *, name: str, role: str, password: str, now: datetime
+    session: Session, *, name: str, role: str, password: str, now: datetime,
+    supplier_code: str | None = None,
 ) -> User:
     if not _NAME.match(name):
         raise BadInput(
             f"name: '{name}' must be 1-100 letters, digits, '.', '_', '@' or '-'", field="name"
         )
     check_role(role)
+    supplier_id: int | None = None
+    if role == SUPPLIER_ROLE:
+        if supplier_code is None:
+            raise BadInput("supplier: a supplier account needs its supplier (--supplier CODE)",
+                           field="supplier")
+        supplier_id = get_supplier(session, supplier_code).id
+    elif supplier_code is not None:
+        raise BadInput(f"supplier: only a '{SUPPLIER_ROLE}' account belongs to a supplier",
+                       field="supplier")
     check_password(password)
     if find_user(session, name) is not None:
         raise Conflict(f"name: user '{name}' already exists", field="name")
-    user = User(name=name, role=role, password_hash=hash_password(password), created_at=now)
+    user = User(name=name, role=role, password_hash=hash_password(password), created_at=now,
+                supplier_id=supplier_id)
     session.add(user)
     session.flush()
     return user

@@ -6,23 +6,30 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
 from calendars import isoformat
 from cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from errors import BadInput
-from models import ApiToken, User
+from models import ApiToken, Supplier, User
 
 user_app = typer.Typer(help="Users of the quality team and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored hashed).", no_args_is_help=True)
 
 
-def user_json(user: User) -> dict[str, Any]:
+def supplier_code(session: Session, user: User) -> str | None:
+    found = session.get(Supplier, user.supplier_id) if user.supplier_id else None
+    return found.code if found else None
+
+
+def user_json(user: User, supplier: str | None = None) -> dict[str, Any]:
     # Never the password hash: it is of no use to a script and of some to an attacker.
     return {
         "id": user.id,
         "name": user.name,
         "role": user.role,
+        "supplier": supplier,
         "created_at": isoformat(user.created_at),
         "disabled_at": isoformat(user.disabled_at) if user.disabled_at else None,
     }
@@ -48,20 +55,27 @@ def add_command(
         typer.Option("--password", help="The password (prompted for when not given).",
                      show_default=False),
     ] = None,
+    supplier: Annotated[
+        str | None,
+        typer.Option("--supplier", help="For --role supplier: the supplier it belongs to.",
+                     show_default=False),
+    ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Add a user with a role; the password is stored as a scrypt hash."""
+    """Add a user with a role (a supplier's account with --role supplier --supplier CODE);
+    the password is stored as a scrypt hash."""
     env = Env(as_json, db, now)
 
     def body() -> None:
         secret = _password(password)
         with env.transaction() as session:
             user = add_user(session, name=name, role=role.strip().lower(), password=secret,
-                            now=env.now)
+                            now=env.now, supplier_code=supplier)
+            document = user_json(user, supplier_code(session, user))
         if env.as_json:
-            print_json(user_json(user))
+            print_json(document)
         else:
             stdout.print(f"User {user.name} added ({user.role}).", highlight=False,
                          markup=False)
@@ -76,7 +90,7 @@ def list_command(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None)
 
     def body() -> None:
         with env.transaction() as session:
-            rows = [user_json(u) for u in list_users(session)]
+            rows = [user_json(u, supplier_code(session, u)) for u in list_users(session)]
         if env.as_json:
             print_json(rows)
             return
@@ -103,8 +117,9 @@ def disable_command(
     def body() -> None:
         with env.transaction() as session:
             user = disable_user(session, name=name, now=env.now)
+            document = user_json(user, supplier_code(session, user))
         if env.as_json:
-            print_json(user_json(user))
+            print_json(document)
         else:
             stdout.print(f"User {user.name} disabled.", highlight=False, markup=False)
 

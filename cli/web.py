@@ -1,4 +1,4 @@
-"""`capa web`: serve the REST API (and later the pages) with uvicorn."""
+"""`capa web`: serve the REST API and the pages with uvicorn."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from api import create_app
 from cli.common import ConfigOpt, DbOpt, Env, NowOpt, run
 from config import Settings
+from web import create_site
 
 
 def web_command(
@@ -19,7 +19,7 @@ def web_command(
     now: NowOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Serve the REST API under /api/v1 (OpenAPI at /api/v1/docs)."""
+    """Serve the pages and the REST API under /api/v1 (OpenAPI at /api/v1/docs)."""
     env = Env(False, db, now, config)
 
     def body() -> None:
@@ -28,7 +28,7 @@ def web_command(
         settings = Settings().model_copy(
             update={"database_url": env.url, "now": now, "config": config or env.settings.config}
         )
-        app = create_app(settings)
+        app = create_site(settings)
         uvicorn.run(app, host=host, port=port, log_level="info")
 
     run(env, body)

@@ -19,3 +19,11 @@ class Settings(BaseSettings):
     routes: str = "config/routes.toml"
     # ISO-8601 with offset; unset means the real clock (calendars.clock.resolve_now).
     now: str | None = None
+    # The key that signs session cookies and supplier links. Unset: one is made at first use
+    # and kept in the database (accounts.secrets), so every process of a site shares it.
+    secret_key: str | None = None
+    # Where people reach the web app; the links in notices start with it.
+    base_url: str = "http://127.0.0.1:8000"
+    # Send the session cookie over HTTPS only. Off by default because `make run` serves plain
+    # HTTP on 127.0.0.1; turn it on behind a TLS proxy.
+    https_only: bool = False

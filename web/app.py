@@ -1,0 +1,38 @@
+"""The site: the REST API under /api/v1 and the pages, in one FastAPI application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from api import create_app
+from api.context import ApiContext
+from config import Settings
+from web import errors
+from web.context import WebContext
+from web.pages import signin
+
+COOKIE = "capa_session"
+
+
+def create_site(settings: Settings | None = None) -> FastAPI:
+    """The API and the pages for these settings; bad settings raise a CapaError at start."""
+    app = create_app(settings or Settings())
+    api: ApiContext = app.state.capa
+    web = WebContext.start(api, api.now())
+    app.state.web = web
+    # Signed (itsdangerous) and HTTP-only; SameSite=Lax keeps other sites' forms from
+    # carrying it, and the CSRF token in every form is checked as well (web.csrf).
+    app.add_middleware(
+        SessionMiddleware, secret_key=web.secret, session_cookie=COOKIE,
+        max_age=int(web.session_valid.total_seconds()), same_site="lax",
+        https_only=web.https_only,
+    )
+    errors.install(app)
+    for module in (signin,):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app

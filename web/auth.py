@@ -1,0 +1,122 @@
+"""Who a page request is for: the principal in its signed session cookie.
+
+The cookie (Starlette's SessionMiddleware, signed with the site key, HTTP-only) holds the
+user's id or, for someone who came through a supplier's link, the supplier's id, and when
+they signed in. Each request checks that against `now` and the database, so disabling a
+user, or the session growing older than `[web] session_valid`, signs them out at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from accounts import Principal
+from accounts.tokens import SUPPLIER, user_principal
+from api.context import NowDep, SessionDep
+from calendars import as_utc, isoformat, parse_instant
+from models import Supplier, User
+from web.context import WebDep
+
+
+class SignInRequired(Exception):
+    """No valid session: the page answers with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class StaffOnly(Exception):
+    """A supplier on a quality-team page: sent to its portal instead."""
+
+
+def start_session(request: Request, *, now: datetime, user_id: int | None = None,
+                  supplier_id: int | None = None) -> None:
+    """A fresh session (a new CSRF token too), so nothing from before signing in survives:
+    an attacker who planted a session id or token before learns nothing after."""
+    request.session.clear()
+    if user_id is not None:
+        request.session["user_id"] = user_id
+    if supplier_id is not None:
+        request.session["supplier_id"] = supplier_id
+    request.session["signed_in_at"] = isoformat(now)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def _signed_in_at(data: dict[str, Any]) -> datetime | None:
+    try:
+        return as_utc(parse_instant(str(data.get("signed_in_at", ""))))
+    except ValueError:
+        return None
+
+
+def session_principal(
+    request: Request, session: Session, *, now: datetime, valid_for: Any
+) -> Principal | None:
+    data = request.session
+    if "user_id" not in data and "supplier_id" not in data:
+        return None
+    started = _signed_in_at(data)
+    if started is None or now - started > valid_for or started > now + valid_for:
+        data.clear()
+        return None
+    user_id, supplier_id = data.get("user_id"), data.get("supplier_id")
+    if isinstance(user_id, int):
+        user = session.get(User, user_id)
+        if user is None or user.disabled_at is not None:
+            data.clear()
+            return None
+        return user_principal(session, user)
+    if isinstance(supplier_id, int):
+        supplier = session.get(Supplier, supplier_id)
+        if supplier is None:
+            data.clear()
+            return None
+        # Came through the supplier's link: it acts as the supplier, as its notices address it.
+        return Principal(name=f"link:{supplier.code}", role=SUPPLIER,
+                         supplier_id=supplier.id, supplier_code=supplier.code)
+    data.clear()
+    return None
+
+
+def _wanted(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{request.url.path}{query}"
+
+
+def get_viewer(request: Request, session: SessionDep, now: NowDep, web: WebDep) -> Principal:
+    """Anyone signed in: a member of the quality team or a supplier."""
+    principal = session_principal(request, session, now=now, valid_for=web.session_valid)
+    if principal is None:
+        raise SignInRequired(_wanted(request))
+    return principal
+
+
+ViewerDep = Annotated[Principal, Depends(get_viewer)]
+
+
+def get_staff(principal: ViewerDep) -> Principal:
+    """A member of the quality team (any role); a supplier is sent to its portal."""
+    if principal.is_supplier:
+        raise StaffOnly()
+    return principal
+
+
+StaffDep = Annotated[Principal, Depends(get_staff)]
+
+
+def get_supplier_person(principal: ViewerDep) -> Principal:
+    """A supplier's person (account or link); the quality team uses its own pages."""
+    if not principal.is_supplier:
+        raise StaffOnly()
+    return principal
+
+
+SupplierDep = Annotated[Principal, Depends(get_supplier_person)]

@@ -1,0 +1,69 @@
+"""Refusals on pages: the same meaning as the API's statuses (422, 404, 409, 403), as a page a
+person can read; a missing session becomes a redirect to sign in. /api/ paths keep the API's
+JSON error document."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import Refused
+from errors import CapaError
+from web.auth import SignInRequired, StaffOnly
+from web.render import page
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+_STATUS = {2: 422, 3: 404, 4: 409}
+_TITLE = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Conflict",
+          422: "Check your input"}
+
+
+def _error_page(request: Request, status: int, message: str, field: str | None) -> Response:
+    return page(request, "error.html", principal=None, status=status,
+                title=_TITLE.get(status, "Error"), message=message, field=field)
+
+
+def _page_response(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, SignInRequired):
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", 303)
+    if isinstance(exc, StaffOnly):
+        return RedirectResponse("/portal", 303)
+    if isinstance(exc, CapaError):
+        return _error_page(request, _STATUS.get(exc.exit_code, 422), exc.message, exc.field)
+    if isinstance(exc, Refused):
+        return _error_page(request, exc.status, exc.message, exc.field)
+    if isinstance(exc, RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        location = [str(p) for p in first.get("loc", ())[1:]]
+        field = ".".join(location) or None
+        return _error_page(request, 422, f"{field}: {first.get('msg')}" if field else
+                           str(first.get("msg")), field)
+    if isinstance(exc, StarletteHTTPException):
+        return _error_page(request, exc.status_code, str(exc.detail), None)
+    raise exc
+
+
+def install(app: FastAPI) -> None:
+    """Keep the API's handlers for /api/ and answer pages with pages."""
+    for kind in (CapaError, Refused, RequestValidationError, StarletteHTTPException,
+                 SignInRequired, StaffOnly):
+        api_handler = app.exception_handlers.get(kind)
+        app.add_exception_handler(kind, _either(api_handler))
+
+
+def _either(api_handler: ApiHandler | None) -> Handler:
+    async def handle(request: Request, exc: Exception) -> Response:
+        if api_handler is not None and request.url.path.startswith("/api/"):
+            answer = api_handler(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        return _page_response(request, exc)
+
+    return handle

@@ -1,0 +1,63 @@
+"""Signing in and out of the web app with a name and password (users of the quality team and
+suppliers' own accounts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from accounts import authenticate
+from api.context import NowDep, SessionDep
+from web.auth import end_session, session_principal, start_session
+from web.context import WebDep
+from web.csrf import CsrfChecked
+from web.render import page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+_FIELD = 1000  # longer names and passwords are refused by the account rules anyway
+
+
+def safe_next(path: str | None, default: str) -> str:
+    """Only a path on this site: `//evil.example` or `https://…` would send a freshly signed-in
+    person elsewhere (an open redirect)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    return path
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep, now: NowDep, web: WebDep,
+               next: str | None = None) -> Response:
+    principal = session_principal(request, session, now=now, valid_for=web.session_valid)
+    if principal is not None:
+        return RedirectResponse(safe_next(next, "/portal" if principal.is_supplier else "/"),
+                                303)
+    return page(request, "login.html", principal=None, next=safe_next(next, ""), name="",
+                message=None)
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=_FIELD)] = "",
+    password: Annotated[str, Form(max_length=_FIELD)] = "",
+    next: Annotated[str, Form(max_length=_FIELD)] = "",
+) -> Response:
+    user = authenticate(session, name=name.strip(), password=password)
+    if user is None:
+        # One message for a wrong name and a wrong password, as for tokens.
+        return page(request, "login.html", principal=None, status=401, next=safe_next(next, ""),
+                    name=name, message="name or password is not right", field="password")
+    start_session(request, now=now, user_id=user.id)
+    return RedirectResponse(safe_next(next, "/portal" if user.supplier_id else "/"), 303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request) -> Response:
+    end_session(request)
+    return RedirectResponse("/login", 303)
