@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,9 +13,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from api import create_app
 from api.context import ApiContext
 from config import Settings
+import web.pages
 from web import errors
 from web.context import WebContext
-from web.pages import signin
 
 COOKIE = "capa_session"
 
@@ -32,7 +34,9 @@ def create_site(settings: Settings | None = None) -> FastAPI:
         https_only=web.https_only,
     )
     errors.install(app)
-    for module in (signin,):
+    # Every module of web/pages is a page (or a group of them) with its own router.
+    for found in sorted(pkgutil.iter_modules(web.pages.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"web.pages.{found.name}")
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -31,9 +31,16 @@ def page(
 ) -> HTMLResponse:
     values: dict[str, Any] = {
         "principal": principal,
+        "flash": request.session.pop("flash", None),
         "csrf_field": FIELD,
         "csrf_token": csrf_token(request),
         "now": now,
     }
     values.update(context)
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status)
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line confirmation shown on the next page (after the redirect that follows a
+    successful form)."""
+    request.session["flash"] = message[:500]
