@@ -13,8 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from api import create_app
 from api.context import ApiContext
 from config import Settings
-import web.pages
-from web import errors
+from web import errors, pages
 from web.context import WebContext
 
 COOKIE = "capa_session"
@@ -24,18 +23,18 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     """The API and the pages for these settings; bad settings raise a CapaError at start."""
     app = create_app(settings or Settings())
     api: ApiContext = app.state.capa
-    web = WebContext.start(api, api.now())
-    app.state.web = web
+    signing = WebContext.start(api, api.now())
+    app.state.web = signing
     # Signed (itsdangerous) and HTTP-only; SameSite=Lax keeps other sites' forms from
     # carrying it, and the CSRF token in every form is checked as well (web.csrf).
     app.add_middleware(
-        SessionMiddleware, secret_key=web.secret, session_cookie=COOKIE,
-        max_age=int(web.session_valid.total_seconds()), same_site="lax",
-        https_only=web.https_only,
+        SessionMiddleware, secret_key=signing.secret, session_cookie=COOKIE,
+        max_age=int(signing.session_valid.total_seconds()), same_site="lax",
+        https_only=signing.https_only,
     )
     errors.install(app)
     # Every module of web/pages is a page (or a group of them) with its own router.
-    for found in sorted(pkgutil.iter_modules(web.pages.__path__), key=lambda m: m.name):
+    for found in sorted(pkgutil.iter_modules(pages.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"web.pages.{found.name}")
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
