@@ -12,6 +12,7 @@ from rich.rule import Rule
 
 from cli import admin, cases
 from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from demo.accounts import seed_accounts
 from demo.seed import is_empty, seed
 from demo.simulation import Line, simulate
 from errors import BadInput
@@ -87,21 +88,28 @@ def _print_timeline(lines: list[Line]) -> None:
 def seed_command(
     as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None
 ) -> None:
-    """Add the demo suppliers and cases, with a simulated history, if the database is empty."""
+    """Add the demo suppliers and cases, with a simulated history, if the database is empty,
+    and the demo accounts if it has no users."""
     env = Env(as_json, db, now, config)
 
     def body() -> None:
         with env.transaction() as session:
             empty = is_empty(session)
             seeded = seed(session, now=env.now, policy=env.deadline_policy) if empty else None
+            accounts = seed_accounts(session, now=env.now)
         if env.as_json:
             print_json({"seeded": seeded is not None,
                         "cases": seeded.cases if seeded else 0,
-                        "suppliers": seeded.suppliers if seeded else 0})
-        elif seeded:
+                        "suppliers": seeded.suppliers if seeded else 0,
+                        "accounts": [a.name for a in accounts]})
+            return
+        if seeded:
             stdout.print(f"Seeded {seeded.suppliers} suppliers and {seeded.cases} demo cases.")
         else:
             stdout.print("The database already holds data; nothing seeded.")
+        for account in accounts:
+            stdout.print(f"Added the demo account {account.name} ({account.who}).",
+                         highlight=False, markup=False)
 
     run(env, body)
 

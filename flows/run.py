@@ -1,6 +1,7 @@
-"""`make run`: a local Prefect server and the served deployments, stopped together by Ctrl-C.
+"""`make run`: a local Prefect server, the served deployments and the web app (pages and REST
+API on 127.0.0.1:8000), stopped together by Ctrl-C.
 
-The server keeps its SQLite database under PREFECT_HOME (the project's data/prefect by
+The Prefect server keeps its SQLite database under PREFECT_HOME (the project's data/prefect by
 default) and listens on 127.0.0.1 only; analytics are off (there is no network for them).
 Its first start migrates its database, which takes tens of seconds.
 """
@@ -22,19 +23,51 @@ from rich.console import Console
 console = Console()
 
 
-def _wait_healthy(api: str, server: subprocess.Popen[bytes], timeout: float) -> None:
+def _wait_healthy(
+    url: str, server: subprocess.Popen[bytes], timeout: float, *, name: str
+) -> None:
     give_up = time.monotonic() + timeout
     while time.monotonic() < give_up:
         if server.poll() is not None:
-            raise SystemExit(f"the Prefect server exited with code {server.returncode}")
+            raise SystemExit(f"the {name} exited with code {server.returncode}")
         try:
-            with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        time.sleep(1)
-    raise SystemExit(f"the Prefect server did not answer at {api} within {timeout:.0f} s")
+        time.sleep(0.5)
+    raise SystemExit(f"the {name} did not answer at {url} within {timeout:.0f} s")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _start_web(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """`capa web` in its own process (its own event loop, beside the flows)."""
+    capa = shutil.which("capa", path=str(Path(sys.executable).parent)) or "capa"
+    return subprocess.Popen(
+        [capa, "web", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=open(home.parent / "web.log", "ab"),  # noqa: SIM115  (lives as long as it)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _print_accounts(base_url: str) -> None:
+    from demo.accounts import DEMO_ACCOUNTS
+
+    console.print(f"Web app: {base_url}  (REST API: {base_url}/api/v1/docs)")
+    for account in DEMO_ACCOUNTS:
+        console.print(f"  sign in as {account.name} / {account.password}  — {account.who}",
+                      highlight=False, markup=False)
 
 
 def main() -> None:
@@ -51,9 +84,16 @@ def main() -> None:
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
     )
+    web_port = int(os.environ.get("CAPA_WEB_PORT", "8000"))
+    # The links in supplier notices point here (the dispatch flow writes them).
+    base_url = os.environ.setdefault("CAPA_BASE_URL", f"http://127.0.0.1:{web_port}")
     inbox = None
+    web = None
     try:
-        _wait_healthy(api, server, timeout=300)
+        web = _start_web(home, web_port)
+        _wait_healthy(f"{base_url}/login", web, timeout=60, name="web app")
+        _print_accounts(base_url)
+        _wait_healthy(f"{api}/health", server, timeout=300, name="Prefect server")
         # Set before the flows are imported: Prefect reads its settings from the environment.
         os.environ["PREFECT_API_URL"] = api
         from demo.inbox import start_inbox
@@ -73,12 +113,8 @@ def main() -> None:
         console.print("Stopping ...")
         if inbox is not None:
             inbox.shutdown()
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        _stop(web)
+        _stop(server)
 
 
 if __name__ == "__main__":
