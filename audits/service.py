@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from audits.checklist import FACTORS, AuditPolicy
-from config import Settings, load_policies
-from deadlines.policy import DeadlinePolicy, load_policy
+from deadlines.policy import DeadlinePolicy
+from deadlines.schedule import finding_key, meet_obligation, start_obligation
 from errors import BadInput, Conflict, NotFound
 from models import AuditFinding, Case, Supplier
 from statemachines.engine import StepResult, advance, open_case
@@ -185,6 +185,16 @@ def _raise(
                    note=None, actor=actor, now=now, policy=policy)
     session.add_all(findings)
     session.flush()
+    # Each finding is owed by its own date: a deadline row of its own on the audit, which
+    # the sweep reminds before that date and escalates after it like any other obligation.
+    for finding in findings:
+        assert finding.id is not None
+        start_obligation(
+            session, case=step.case, key=finding_key(finding.id),
+            title=f"Close audit finding #{finding.id} ({finding.item}), owed by {finding.owner}",
+            started_by="raise_findings", started_seq=step.event.seq, due_at=finding.due_at,
+            now=now, policy=policy,
+        )
     return step
 
 
@@ -232,6 +242,9 @@ def close_finding(
     finding.resolution = text
     session.add(finding)
     session.flush()
+    # Met in the same transaction: no reminder or escalation about it is sent after this.
+    meet_obligation(session, case_id=finding.case_id, key=finding_key(finding_id),
+                    seq=step.event.seq, now=now)
     return step, finding
 
 
@@ -289,15 +302,13 @@ def show_audit(session: Session, *, case_id: int) -> AuditView:
 
 def open_for_escalation(
     session: Session, *, code: str, month: str, why: str, actor: str, now: datetime,
-    policy: DeadlinePolicy | None = None,
+    policy: DeadlinePolicy,
 ) -> int:
     """The on-site audit a grade escalation calls for, opened as a planned audit case.
 
-    The scorecard run holds no deadline policy of its own; without one here the policies in
-    force are read as a command would (config/default.toml and CAPA_CONFIG).
+    `policy` is required: the deadline policies of the run that escalates (its --config
+    included), so the audit's clocks follow the site's override, not the defaults.
     """
-    if policy is None:
-        policy = load_policy(load_policies(Settings().config))
     result = plan_audit(
         session, supplier_code=code,
         title=f"On-site audit (5M1E) of {code}: {why} ({month})"[:300],

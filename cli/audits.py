@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from audits import (
     AuditPolicy,
@@ -38,7 +39,7 @@ from cli.common import (
 )
 from cli.views import case_json, event_json
 from errors import BadInput
-from models import AuditFinding
+from models import AuditFinding, Case, Supplier
 from statemachines.engine import StepResult
 
 app = typer.Typer(help="Supplier audits (5M1E): plan, conduct, findings, close.",
@@ -83,11 +84,18 @@ def _steps_json(steps: list[StepResult]) -> list[dict[str, Any]]:
     return [event_json(s.event) for s in steps]
 
 
-def _print_steps(env: Env, steps: list[StepResult], findings: list[AuditFinding]) -> None:
+def _supplier(session: Session, case: Case) -> Supplier | None:
+    """The audited supplier, read in the command's transaction (the step's case is detached)."""
+    return session.get(Supplier, case.supplier_id) if case.supplier_id is not None else None
+
+
+def _print_steps(
+    env: Env, steps: list[StepResult], findings: list[AuditFinding], supplier: Supplier | None,
+) -> None:
     case = steps[-1].case
     if env.as_json:
         print_json({
-            "case": case_json(case, None) | {"supplier": None},
+            "case": case_json(case, supplier),
             "events": _steps_json(steps),
             "findings": [finding_json(f, env.now) for f in findings],
         })
@@ -141,7 +149,8 @@ def plan_command(
             result = plan_audit(session, supplier_code=supplier, title=title, owner=owner,
                                 scope=scope, actor=env.actor, now=env.now,
                                 policy=env.deadline_policy)
-        _print_steps(env, [result], [])
+            audited = _supplier(session, result.case)
+        _print_steps(env, [result], [], audited)
 
     run(env, body)
 
@@ -183,7 +192,8 @@ def conduct_command(
                                    failures=failures, owner=owner, site=site, actor=env.actor,
                                    now=env.now, policy=env.deadline_policy,
                                    audit_policy=policy)
-        _print_steps(env, result.steps, result.findings)
+            audited = _supplier(session, result.steps[-1].case)
+        _print_steps(env, result.steps, result.findings, audited)
 
     run(env, body)
 
@@ -212,7 +222,8 @@ def finding_add_command(
             step, finding = add_finding(session, case_id=case_id, failure=failure,
                                         actor=env.actor, now=env.now,
                                         policy=env.deadline_policy, audit_policy=policy)
-        _print_steps(env, [step], [finding])
+            audited = _supplier(session, step.case)
+        _print_steps(env, [step], [finding], audited)
 
     run(env, body)
 
@@ -232,7 +243,8 @@ def finding_close_command(
             step, finding = close_finding(session, finding_id=finding_id, resolution=resolution,
                                           actor=env.actor, now=env.now,
                                           policy=env.deadline_policy)
-        _print_steps(env, [step], [finding])
+            audited = _supplier(session, step.case)
+        _print_steps(env, [step], [finding], audited)
 
     run(env, body)
 
@@ -251,7 +263,8 @@ def close_command(
         with env.transaction() as session:
             result = close_audit(session, case_id=case_id, summary=summary, actor=env.actor,
                                  now=env.now, policy=env.deadline_policy)
-        _print_steps(env, [result], [])
+            audited = _supplier(session, result.case)
+        _print_steps(env, [result], [], audited)
 
     run(env, body)
 
@@ -270,7 +283,8 @@ def cancel_command(
         with env.transaction() as session:
             result = cancel_audit(session, case_id=case_id, reason=reason, actor=env.actor,
                                   now=env.now, policy=env.deadline_policy)
-        _print_steps(env, [result], [])
+            audited = _supplier(session, result.case)
+        _print_steps(env, [result], [], audited)
 
     run(env, body)
 

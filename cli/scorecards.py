@@ -42,7 +42,9 @@ MonthsOpt = Annotated[int, typer.Option("--months", help="How many months, up to
 
 
 def scorecard_policy(env: Env) -> ScorecardPolicy:
-    return load_scorecard_policy(env.policies, env.deadline_policy.calendar)
+    # The deadlines of the same --config: the audits and reports an escalation opens use them.
+    deadlines = env.deadline_policy
+    return load_scorecard_policy(env.policies, deadlines.calendar, deadlines=deadlines)
 
 
 def result_json(result: SupplierResult) -> dict[str, Any]:

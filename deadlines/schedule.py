@@ -21,6 +21,8 @@ from models.deadline import CANCELLED, MET, ON_HOLD, PENDING
 
 # Steps after which nothing the case owed is still owed.
 _CANCEL_ALL = ("reopen", "cancel")
+# The deadline of an audit finding is keyed by the finding: "finding:<id>".
+FINDING_KEY_PREFIX = "finding:"
 
 
 @dataclass
@@ -195,3 +197,71 @@ def apply_step(
     )
     return changes
 
+
+def finding_key(finding_id: int) -> str:
+    """The key of an audit finding's deadline on its audit case."""
+    return f"{FINDING_KEY_PREFIX}{finding_id}"
+
+
+def finding_id_of(key: str) -> int | None:
+    """The finding a deadline key names, or None for a milestone's key."""
+    rest = key.removeprefix(FINDING_KEY_PREFIX)
+    return int(rest) if rest != key and rest.isdigit() else None
+
+
+def start_obligation(
+    session: Session,
+    *,
+    case: Case,
+    key: str,
+    title: str,
+    started_by: str,
+    started_seq: int,
+    due_at: datetime,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> Deadline:
+    """An obligation no milestone of the policy describes, due when the step that raised it
+    says (one per audit finding, due at the finding's own date).
+
+    It is a deadline row like any other, so the one sweep reminds and escalates it, with the
+    same dedupe keys and ladder. No step meets it by name (`met_by` stays empty: closing one
+    finding must not meet the others'); `meet_obligation` does, and a cancelled or closed case
+    cancels it as it cancels everything still owed.
+    """
+    assert case.id is not None
+    deadline = build(
+        Deadline,
+        case_id=case.id,
+        key=key,
+        kind="obligation",
+        title=title[:200],
+        sequence=1,
+        started_by=started_by,
+        started_seq=started_seq,
+        met_by=[],
+        started_at=now,
+        due_at=due_at,
+        next_action_at=policy.first_action_at("obligation", now, due_at),
+    )
+    insert_rows(session, [deadline])
+    return deadline
+
+
+def meet_obligation(
+    session: Session, *, case_id: int, key: str, seq: int, now: datetime
+) -> Deadline | None:
+    """Meet the open obligation `key` of a case as step `seq`; None if there is none open.
+
+    Status and next action change in the step's transaction, so a sweep that read the row
+    before finds it no longer pending when it tries to claim it, and sends nothing.
+    """
+    found = [d for d in open_deadlines(session, case_id) if d.key == key]
+    if not found:
+        return None
+    changes = DeadlineChanges()
+    for deadline in found:
+        _close(deadline, MET, now, seq)
+        changes.met.append(deadline)
+    _write(session, changes)
+    return found[0]

@@ -9,6 +9,10 @@ it:
 - a monthly review sends the owner the defect count since the countermeasure, then is met;
 - the end of the effectiveness window closes the case (no recurrence in six months).
 
+An audit finding is owed through a deadline row of its own on the audit (key "finding:<id>",
+due at the finding's date), so it is reminded and escalated here like any obligation, the
+notices naming the finding and its owner; closing the finding meets the row and ends them.
+
 At-least-once out, exactly-once in: each notice has a unique dedupe key (deadline, stage), and
 is inserted with ON CONFLICT DO NOTHING, so a sweep that runs twice, crashes half-way or runs
 on two workers at once never queues the same notice twice. A batch is one transaction: a crash
@@ -28,8 +32,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
+from deadlines.schedule import finding_id_of
 from errors import CapaError
-from models import Case, Deadline, DefectEvent, Notification, Supplier
+from models import AuditFinding, Case, Deadline, DefectEvent, Notification, Supplier
 from models.db import build, fetch, row_values, session_scope
 from models.deadline import PENDING
 from notifications import messages
@@ -118,7 +123,7 @@ def _audience(roles: Sequence[str], case: Case) -> list[str]:
 
 def _notice(
     case: Case, deadline: Deadline, key: str, kind: str, level: int, roles: Sequence[str],
-    text: tuple[str, str], now: datetime,
+    text: tuple[str, str], now: datetime, extra: dict[str, Any] | None = None,
 ) -> Notification:
     subject, body = text
     return build(
@@ -131,9 +136,19 @@ def _notice(
         audience=_audience(roles, case),
         subject=subject,
         body=body,
+        extra=extra or {},
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def _findings(session: Session, rows: Sequence[Deadline]) -> dict[int, AuditFinding]:
+    """The audit findings some of `rows` are the deadlines of, by id: one query for a batch."""
+    wanted = {f for d in rows if (f := finding_id_of(d.key)) is not None}
+    if not wanted:
+        return {}
+    found = session.exec(select(AuditFinding).where(col(AuditFinding.id).in_(wanted)))
+    return {f.id: f for f in found if f.id is not None}
 
 
 def _ladder_position(
@@ -194,6 +209,7 @@ def _sweep_batch(
     suppliers = {
         s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
     }
+    findings = _findings(session, rows)
     planned: list[tuple[dict[str, Any], Notification | None, dict[str, Any]]] = []
     windows: list[Deadline] = []
     for deadline in rows:
@@ -223,18 +239,33 @@ def _sweep_batch(
             move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
             action.update(action="review", defects_since=count)
         else:
+            finding_id = finding_id_of(deadline.key)
+            finding = findings.get(finding_id) if finding_id is not None else None
+            # The finding's owner is named in the notice (and kept in its extra): the
+            # audience roles reach the audit's owner and the supplier, not the finding's.
+            about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
+            if finding is not None:
+                action["finding"] = finding.id
             reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
             if reached is not None:
-                text = messages.escalation(case, supplier, deadline, reached.level, skipped,
-                                           reached.notify, now)
+                if finding is not None:
+                    text = messages.finding_escalation(case, supplier, deadline, finding,
+                                                       reached.level, skipped, reached.notify,
+                                                       now)
+                else:
+                    text = messages.escalation(case, supplier, deadline, reached.level,
+                                               skipped, reached.notify, now)
                 notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
-                                 reached.level, reached.notify, text, now)
+                                 reached.level, reached.notify, text, now, about)
                 move.update(new_escalation_level=reached.level, new_next_action_at=following)
                 action.update(action="escalation", level=reached.level, skipped=list(skipped))
             elif now < deadline.due_at:
-                text = messages.reminder(case, supplier, deadline, now)
+                if finding is not None:
+                    text = messages.finding_reminder(case, supplier, deadline, finding, now)
+                else:
+                    text = messages.reminder(case, supplier, deadline, now)
                 notice = _notice(case, deadline, "reminder", "reminder", 0,
-                                 policy.reminder_audience, text, now)
+                                 policy.reminder_audience, text, now, about)
                 first = policy.ladder[0].after if policy.ladder else None
                 move.update(new_reminded_at=now,
                             new_next_action_at=deadline.due_at + first if first is not None

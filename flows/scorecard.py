@@ -15,7 +15,8 @@ from scorecards.policy import load_scorecard_policy
 def monthly_scorecard(month: str | None = None) -> dict[str, Any]:
     """What the flow does, callable without Prefect: grade `month` and sum up the run."""
     context = flow_context()
-    policy = load_scorecard_policy(context.policies, context.deadline_policy.calendar)
+    policy = load_scorecard_policy(context.policies, context.deadline_policy.calendar,
+                                   deadlines=context.deadline_policy)
     # Run on the 1st, "the month before" is the month that has just ended.
     wanted = month or months.shift(months.month_of(context.now, policy.calendar.zone), -1)
     results = grade_month(context.engine, month=wanted, now=context.now, policy=policy,

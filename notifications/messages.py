@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from calendars import readable
-from models import Case, Deadline, Supplier
+from models import AuditFinding, Case, Deadline, Supplier
 
 
 def _span(delta: timedelta) -> str:
@@ -88,3 +88,56 @@ def review(
         + (f", window ends {readable(window_end)}." if window_end else "."),
     ]
     return subject, "\n".join([*lines, *_case_lines(case, supplier)])
+
+
+# A finding's description can be long (a page of the audit report); the notice quotes the start.
+_QUOTE = 400
+
+
+def _finding_lines(finding: AuditFinding) -> list[str]:
+    text = finding.description
+    quoted = text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
+    return [
+        f"Audit finding #{finding.id} ({finding.factor}: {finding.item}): {quoted}",
+        f"Owed by: {finding.owner}. Close it with: capa supplier-audit finding close "
+        f"{finding.id} --resolution \"...\"",
+    ]
+
+
+def finding_reminder(
+    case: Case, supplier: Supplier | None, deadline: Deadline, finding: AuditFinding,
+    now: datetime,
+) -> tuple[str, str]:
+    left = _span(deadline.due_at - now)
+    subject = _subject(case, supplier,
+                       f"audit finding #{finding.id} ({finding.item}) due in {left}")
+    body = "\n".join([
+        f"Reminder: audit finding #{finding.id} is to be closed by "
+        f"{readable(deadline.due_at)} (in {left}).",
+        *_finding_lines(finding),
+        *_case_lines(case, supplier),
+    ])
+    return subject, body
+
+
+def finding_escalation(
+    case: Case,
+    supplier: Supplier | None,
+    deadline: Deadline,
+    finding: AuditFinding,
+    level: int,
+    skipped: tuple[int, ...],
+    roles: tuple[str, ...],
+    now: datetime,
+) -> tuple[str, str]:
+    late = _span(now - deadline.due_at)
+    subject = _subject(case, supplier,
+                       f"OVERDUE level {level}: audit finding #{finding.id} ({finding.item})")
+    lines = [
+        f"Overdue by {late}: audit finding #{finding.id} was to be closed by "
+        f"{readable(deadline.due_at)}.",
+        f"Escalation level {level}, to: {', '.join(r.replace('_', ' ') for r in roles)}.",
+    ]
+    if skipped:
+        lines.append(f"Levels {', '.join(map(str, skipped))} fell due while nobody swept.")
+    return subject, "\n".join([*lines, *_finding_lines(finding), *_case_lines(case, supplier)])

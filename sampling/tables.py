@@ -13,7 +13,10 @@ How the values were obtained and checked (see tests/sampling/):
   encoding of Z1.4 in the R package AQLSchemes (J. Lawson); every one of the 416 cells of each
   table agreed. The test suite holds that comparison as a second, column-wise encoding.
 - Table 2-C differs between the two standards: ISO 2859-1:1999 has no gap between Ac and Re
-  in its reduced plans. It is the least certain table here; see the comment above TABLE_2C.
+  in its reduced plans, and other acceptance numbers. It was written from, and is compared cell
+  by cell with, a public transcription of GB/T 2828.1-2012, the identical Chinese adoption of
+  ISO 2859-1:1999 (416 of 416 cells). A second public encoding disagrees on one diagonal (4 5
+  for 5 6, 14 cells); see the comment above TABLE_2C and tests/sampling/test_tables.py.
 
 The diagonal structure, used both to write and to test the tables: a code letter one step down
 multiplies the sample size by about 1.6, an AQL one step left divides it by about 1.6, so along a
@@ -303,18 +306,15 @@ _TABLE_2B_ROWS: Final[dict[str, tuple[Cell, ...]]] = {
 }  # fmt: skip
 
 # ISO 2859-1:1999, Table 2-C — Single sampling plans for reduced inspection (Master table).
-# LEAST CERTAIN TABLE. ISO differs from ANSI/ASQ Z1.4 here: no gap between Ac and Re, and no
-# "accept but reinstate normal" band. The published source stored here is the ANSI table, so
-# this one was built from that and from the structure of Table 2-A:
-# - the outline (where plans stop and ↑ begins at the upper right) is that of Tables 2-A/2-C;
-# - inside it, each cell is the Table 2-A plan of the letter two steps up (whose sample size is
-#   this row's reduced size): the same diagonal series 0 1, ↑, ↓, 1 2, 2 3, 3 4, 5 6, 7 8, ...;
-# - so every ANSI plan with Ac >= 1 and a wide gap (1 4, 2 5, 3 6, 5 8, 7 10, 10 13, ...)
-#   becomes the same n and Ac with Re = Ac + 1 (232 cells checked, none differs), while ANSI's
-#   0 1 / 0 2 / 1 3 band (the smallest acceptance numbers) moves onto the Table 2-A diagonals;
-# - row R: a ↓ that would leave the table points ↑ (as in Table 2-A), and R/0.010, where the
-#   shifted pattern has no plan at all in the column, is 0 1 at n 800 — a guess: the only cell
-#   that does not sit on its diagonal (n × AQL 0.08 instead of about 0.13).
+# ISO differs from ANSI/ASQ Z1.4 here: no gap between Ac and Re, and other acceptance numbers.
+# Along the diagonals: 0 1, ↑, ↓, ↓, then 1 2, 2 3, 3 4, 5 6, 6 7, 8 9, 10 11 (rows C-E on to
+# 14 15 and 21 22), where Z1.4 has 0 1, ↑, ↓, 0 2, 1 3, 1 4, 2 5, 3 6, 5 8, 7 10, 10 13. Rows A
+# and B (n = 2, like row C) keep the plans of Table 2-A's row A. Checked cell by cell against
+# the public encoding of GB/T 2828.1-2012 (the identical Chinese adoption of ISO 2859-1:1999),
+# see tests/sampling/test_tables.py; P, Q and R at 0.025 are one long ↑ to N (n 200, 0 1).
+# The one contested diagonal: 5 6 (C/65, D/40, ... K/2.5, ... R/0.15) is GB/T 2828.1's; the
+# encoding in EGTools (a spreadsheet add-in) has 4 5 there. Confirm it on a licensed copy of
+# ISO 2859-1:1999 before relying on reduced inspection at those cells.
 _TABLE_2C_ROWS: Final[dict[str, tuple[Cell, ...]]] = {
     "A": (  # n = 2
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
@@ -323,76 +323,76 @@ _TABLE_2C_ROWS: Final[dict[str, tuple[Cell, ...]]] = {
     ),
     "B": (  # n = 2
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, D, D, D, D, (0, 1), D, D,  # 0.65-15
+        D, D, D, D, (0, 1), U, D, D,  # 0.65-15
         (1, 2), (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), (14, 15), (21, 22), (30, 31),  # 25-1000
     ),
     "C": (  # n = 2
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, D, D, D, D, (0, 1), D, D,  # 0.65-15
-        (1, 2), (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), (14, 15), (21, 22), U,  # 25-1000
+        D, D, D, (0, 1), U, D, D, (1, 2),  # 0.65-15
+        (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (10, 11), (14, 15), (21, 22), U,  # 25-1000
     ),
     "D": (  # n = 3
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, D, D, D, (0, 1), U, D, (1, 2),  # 0.65-15
-        (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), (14, 15), (21, 22), U, U,  # 25-1000
+        D, D, (0, 1), U, D, D, (1, 2), (2, 3),  # 0.65-15
+        (3, 4), (5, 6), (6, 7), (8, 9), (10, 11), (14, 15), (21, 22), U, U,  # 25-1000
     ),
     "E": (  # n = 5
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, D, D, (0, 1), U, D, (1, 2), (2, 3),  # 0.65-15
-        (3, 4), (5, 6), (7, 8), (10, 11), (14, 15), (21, 22), U, U, U,  # 25-1000
+        D, (0, 1), U, D, D, (1, 2), (2, 3), (3, 4),  # 0.65-15
+        (5, 6), (6, 7), (8, 9), (10, 11), (14, 15), (21, 22), U, U, U,  # 25-1000
     ),
     "F": (  # n = 8
         D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, D, (0, 1), U, D, (1, 2), (2, 3), (3, 4),  # 0.65-15
-        (5, 6), (7, 8), (10, 11), U, U, U, U, U, U,  # 25-1000
+        (0, 1), U, D, D, (1, 2), (2, 3), (3, 4), (5, 6),  # 0.65-15
+        (6, 7), (8, 9), (10, 11), U, U, U, U, U, U,  # 25-1000
     ),
     "G": (  # n = 13
-        D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        D, (0, 1), U, D, (1, 2), (2, 3), (3, 4), (5, 6),  # 0.65-15
-        (7, 8), (10, 11), U, U, U, U, U, U, U,  # 25-1000
+        D, D, D, D, D, D, D, D, (0, 1),  # 0.010-0.40
+        U, D, D, (1, 2), (2, 3), (3, 4), (5, 6), (6, 7),  # 0.65-15
+        (8, 9), (10, 11), U, U, U, U, U, U, U,  # 25-1000
     ),
     "H": (  # n = 20
-        D, D, D, D, D, D, D, D, D,  # 0.010-0.40
-        (0, 1), U, D, (1, 2), (2, 3), (3, 4), (5, 6), (7, 8),  # 0.65-15
+        D, D, D, D, D, D, D, (0, 1), U,  # 0.010-0.40
+        D, D, (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9),  # 0.65-15
         (10, 11), U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "J": (  # n = 32
-        D, D, D, D, D, D, D, D, (0, 1),  # 0.010-0.40
-        U, D, (1, 2), (2, 3), (3, 4), (5, 6), (7, 8), (10, 11),  # 0.65-15
+        D, D, D, D, D, D, (0, 1), U, D,  # 0.010-0.40
+        D, (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (10, 11),  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "K": (  # n = 50
-        D, D, D, D, D, D, D, (0, 1), U,  # 0.010-0.40
-        D, (1, 2), (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), U,  # 0.65-15
+        D, D, D, D, D, (0, 1), U, D, D,  # 0.010-0.40
+        (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (10, 11), U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "L": (  # n = 80
-        D, D, D, D, D, D, (0, 1), U, D,  # 0.010-0.40
-        (1, 2), (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), U, U,  # 0.65-15
+        D, D, D, D, (0, 1), U, D, D, (1, 2),  # 0.010-0.40
+        (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (10, 11), U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "M": (  # n = 125
-        D, D, D, D, D, (0, 1), U, D, (1, 2),  # 0.010-0.40
-        (2, 3), (3, 4), (5, 6), (7, 8), (10, 11), U, U, U,  # 0.65-15
+        D, D, D, (0, 1), U, D, D, (1, 2), (2, 3),  # 0.010-0.40
+        (3, 4), (5, 6), (6, 7), (8, 9), (10, 11), U, U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "N": (  # n = 200
-        D, D, D, D, (0, 1), U, D, (1, 2), (2, 3),  # 0.010-0.40
-        (3, 4), (5, 6), (7, 8), (10, 11), U, U, U, U,  # 0.65-15
+        D, D, (0, 1), U, D, D, (1, 2), (2, 3), (3, 4),  # 0.010-0.40
+        (5, 6), (6, 7), (8, 9), (10, 11), U, U, U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "P": (  # n = 315
-        D, D, D, (0, 1), U, D, (1, 2), (2, 3), (3, 4),  # 0.010-0.40
-        (5, 6), (7, 8), (10, 11), U, U, U, U, U,  # 0.65-15
+        D, (0, 1), U, D, D, (1, 2), (2, 3), (3, 4), (5, 6),  # 0.010-0.40
+        (6, 7), (8, 9), (10, 11), U, U, U, U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "Q": (  # n = 500
-        D, D, (0, 1), U, D, (1, 2), (2, 3), (3, 4), (5, 6),  # 0.010-0.40
-        (7, 8), (10, 11), U, U, U, U, U, U,  # 0.65-15
+        (0, 1), U, U, D, (1, 2), (2, 3), (3, 4), (5, 6), (6, 7),  # 0.010-0.40
+        (8, 9), (10, 11), U, U, U, U, U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),
     "R": (  # n = 800
-        (0, 1), (0, 1), U, U, (1, 2), (2, 3), (3, 4), (5, 6), (7, 8),  # 0.010-0.40
+        U, U, U, (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9),  # 0.010-0.40
         (10, 11), U, U, U, U, U, U, U,  # 0.65-15
         U, U, U, U, U, U, U, U, U,  # 25-1000
     ),

@@ -6,22 +6,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from config import Settings, load_policies
-from deadlines.policy import DeadlinePolicy, load_policy
+from deadlines.policy import DeadlinePolicy
 from statemachines.engine import open_case
 
 
 def open_cause_report(
     session: Session, *, code: str, month: str, why: str, actor: str, now: datetime,
-    policy: DeadlinePolicy | None = None,
+    policy: DeadlinePolicy,
 ) -> tuple[int, datetime]:
     """Open the report's case for supplier `code`; its id and when the report is due.
 
-    The monthly run holds no deadline policy of its own: without one the policies in force
-    are read as a command reads them (config/default.toml and CAPA_CONFIG).
+    `policy` is required: the deadline policies in force for the run (a site's --config
+    included), never the environment's.
     """
-    if policy is None:
-        policy = load_policy(load_policies(Settings().config))
     result = open_case(
         session, lifecycle="cause_report",
         title=f"Written cause report of {code}: {why} ({month})"[:300],

@@ -198,7 +198,7 @@ def apply(
             report_id, due_at = open_cause_report(
                 session, code=code, month=month,
                 why=f"grade {grade}, down from {earlier[0]} the month before",
-                actor=actor, now=now,
+                actor=actor, now=now, policy=policy.deadlines,
             )
             recorded = (*actions, f"cause_report_due={isoformat(due_at)}")
             session.connection().execute(
@@ -213,7 +213,7 @@ def apply(
         _insert_ignoring_duplicate(session, _notifications, row_values(notice))
         if "on_site_audit" in actions:
             audit_id = open_for_escalation(session, code=code, month=month, why=_WHY[rule],
-                                           actor=actor, now=now)
+                                           actor=actor, now=now, policy=policy.deadlines)
             session.connection().execute(
                 update(_escalations)
                 .where(_escalations.c.supplier_id == supplier_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calendars import BusinessCalendar
+from deadlines.policy import DeadlinePolicy, load_policy
 from errors import BadInput
 
 # In the order they are shown. Acceptance, PPM and response speed can lack data in a month
@@ -49,6 +50,9 @@ class ScorecardPolicy:
     grade_floors: tuple[tuple[str, float], ...]
     actor: str
     calendar: BusinessCalendar
+    # The deadline policies of the same config: the cases an escalation opens (the on-site
+    # audit, the cause report) are scheduled by them, a site's override file included.
+    deadlines: DeadlinePolicy
 
     def grade(self, score: float) -> str:
         for grade, floor in self.grade_floors:
@@ -87,8 +91,16 @@ def _only(path: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
 
 
 def load_scorecard_policy(
-    policies: Mapping[str, Any], calendar: BusinessCalendar
+    policies: Mapping[str, Any],
+    calendar: BusinessCalendar,
+    *,
+    deadlines: DeadlinePolicy | None = None,
 ) -> ScorecardPolicy:
+    """The `[scorecard]` policy of `policies`; `deadlines` when the caller has read them already.
+
+    Without `deadlines` they are read from the same `policies`, never from the environment:
+    the escalations must follow the config the run was given (`--config`).
+    """
     section = _table("scorecard", policies.get("scorecard", {}))
 
     weights_table = _table("scorecard.weights", section.get("weights"))
@@ -153,4 +165,5 @@ def load_scorecard_policy(
         grade_floors=floors,
         actor=actor.strip()[:100],
         calendar=calendar,
+        deadlines=deadlines if deadlines is not None else load_policy(dict(policies)),
     )

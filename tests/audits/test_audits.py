@@ -127,8 +127,9 @@ def test_audit_close_is_refused_while_a_finding_is_open_and_allowed_once_all_are
     assert [e["action"] for e in history["events"]] == [
         "open", "conduct", "raise_findings", "close_finding", "close_finding", "close",
     ]
+    # Each finding was owed by a deadline of its own, met when the finding was closed.
     assert {d["key"]: d["status"] for d in history["deadlines"]} == {
-        "conduct": "met", "findings": "met",
+        "conduct": "met", "findings": "met", f"finding:{first}": "met", f"finding:{second}": "met",
     }
 
 
@@ -204,3 +205,30 @@ def test_an_audit_cannot_be_closed_by_hand_stepping_its_findings_closed(db_url: 
     closing = capa("case", "advance", str(case_id), "close", "--db", db_url, "--now", LATER)
     assert closing.exit_code == 4
     assert snapshot(db_url) == before
+
+
+def test_every_supplier_audit_command_names_the_audited_supplier_in_its_json(
+    db_url: str,
+) -> None:
+    cli(db_url, "supplier", "add", "ACME", "--name", "Acme Castings")
+    planned = cli(db_url, "supplier-audit", "plan", "--supplier", "ACME", "--owner", "lena")
+    case_id = str(planned["case"]["id"])
+    conducted = cli(db_url, "supplier-audit", "conduct", case_id, "--auditors", "lena",
+                    "--fail", "methods.defect_handling=no defect log")
+    added = cli(db_url, "supplier-audit", "finding", "add", case_id,
+                "--item", "people.training", "--description", "no training record",
+                "--owner", "acme-quality")
+    closed = [
+        cli(db_url, "supplier-audit", "finding", "close", str(f["id"]), "--resolution", "done")
+        for f in (*conducted["findings"], *added["findings"])
+    ]
+    done = cli(db_url, "supplier-audit", "close", case_id)
+    shown = cli(db_url, "supplier-audit", "show", case_id)
+    for document in (planned, conducted, added, *closed, done):
+        assert document["case"]["supplier"] == "ACME", document
+    assert shown["supplier"] == "ACME"
+
+    other = cli(db_url, "supplier-audit", "plan", "--supplier", "ACME")
+    cancelled = cli(db_url, "supplier-audit", "cancel", str(other["case"]["id"]),
+                    "--reason", "moved to next quarter")
+    assert cancelled["case"]["supplier"] == "ACME"

@@ -100,11 +100,13 @@ def test_arrow_rule_tightened(
 @pytest.mark.parametrize(
     ("aql", "plan_letter", "n", "ac"),
     [
-        (2.5, "J", 32, 2),  # Z1.4 reduced has Ac 2 Re 5 here; ISO: 2 3
-        (4.0, "J", 32, 3),  # Z1.4: 3 6
-        (6.5, "J", 32, 5),  # Z1.4: 5 8
-        (1.0, "K", 50, 1),  # J/1.0 is ↓: K's 1 2 at n 50 (Z1.4 had 1 3 at n 32)
-        (0.40, "J", 32, 0),
+        # Read off GB/T 2828.1-2012 Table 2-C (= ISO 2859-1:1999), row J, n 32.
+        (2.5, "J", 32, 3),  # Z1.4 reduced has Ac 2 Re 5 here; ISO: 3 4
+        (4.0, "J", 32, 5),  # Z1.4: 3 6
+        (6.5, "J", 32, 6),  # Z1.4: 5 8
+        (1.0, "J", 32, 1),  # Z1.4: 1 3
+        (0.40, "L", 80, 1),  # ↓ through K to L's 1 2 at n 80 (Z1.4: ↓ to K's 0 2)
+        (0.25, "H", 20, 0),  # ↑ to H's 0 1 at n 20
     ],
 )
 def test_reduced_lot_1000(aql: float, plan_letter: str, n: int, ac: int) -> None:

@@ -5,14 +5,14 @@
    number. Every plan cell is checked, and every arrow through the plan it leads to; the
    mutation tests prove the check fails on the two errors web copies make (a row shifted by one
    letter, an arrow flattened into the row's own sample size).
-2. A second encoding of each table, written column by column (the standard's "Ac by letter"
-   sequence per AQL), compared cell by cell with the row-wise literals of `sampling.tables`,
-   arrows included. For Tables 2-A and 2-B it was taken from an independent public source, the
-   R package AQLSchemes (J. Lawson; ANSI/ASQ Z1.4, whose normal and tightened single plans are
-   the same as ISO's): its tables have the arrows already followed, so a cell is a plan where
-   the resolved sample size is the row's own, ↓ where it is larger and ↑ where it is smaller.
-3. For Table 2-C, where ISO differs from Z1.4, the Z1.4 plans that ISO keeps with the gap
-   closed (Ac >= 1 and Re - Ac >= 3 in Z1.4) must come out with the same n and Ac, Re = Ac + 1.
+2. A second encoding of each table from an independent public source, compared cell by cell
+   with the row-wise literals of `sampling.tables`, arrows included. Tables 2-A and 2-B: the R
+   package AQLSchemes (J. Lawson; ANSI/ASQ Z1.4, whose normal and tightened single plans are
+   the same as ISO's), written column by column. Table 2-C, where ISO differs from Z1.4: the
+   test fixtures of nihantao-crosis/quality-platform, a transcription of GB/T 2828.1-2012 (the
+   Chinese adoption of ISO 2859-1:1999, identical to it), written row by row.
+3. Table 2-C against Z1.4's reduced plans (AQLSchemes again): where Z1.4 has a gap between Ac
+   and Re, ISO keeps the sample size and puts one no-gap plan per Z1.4 acceptance number.
 """
 
 from __future__ import annotations
@@ -45,10 +45,15 @@ from sampling.tables import (
 # between the two, so a cell one step off its diagonal cannot pass.
 TOLERANCE = 1.25
 
-# Table 2-C, R/0.010: the one cell of all three tables known to sit off its diagonal (n 800 ×
-# 0.010 % = 0.08 against about 0.13 for Ac 0). It is an unverified guess, see sampling/tables.py;
-# it is named here so that it stays a visible, single exception.
-OFF_DIAGONAL: frozenset[tuple[str, str, str]] = frozenset({("Table 2-C", "R", "0.010")})
+# Table 2-C, rows A and B: all three of A, B and C have n = 2 under reduced inspection, so only
+# row C can sit on the table's diagonals; the standard gives A and B the plans of Table 2-A's
+# row A (n 2) instead, one diagonal off. Both rows are still compared cell by cell with the
+# independent encoding below.
+OFF_DIAGONAL_ROWS: frozenset[tuple[str, str]] = frozenset({("Table 2-C", "A"), ("Table 2-C", "B")})
+
+
+def exempt(table: PlanTable, letter: str) -> bool:
+    return (table.name, letter) in OFF_DIAGONAL_ROWS
 
 
 def expected_count(n: int, aql_index: int) -> Decimal:
@@ -70,7 +75,7 @@ def diagonal_constants(table: PlanTable) -> dict[int, Decimal]:
     """Per acceptance number, the median n × AQL over the table's plan cells."""
     by_ac: dict[int, list[Decimal]] = {}
     for letter, j, ac, _ in plan_cells(table):
-        if (table.name, letter, AQL_LABELS[j]) in OFF_DIAGONAL:
+        if exempt(table, letter):
             continue
         by_ac.setdefault(ac, []).append(expected_count(table.sample_sizes[letter], j))
     return {ac: statistics.median(values) for ac, values in by_ac.items()}
@@ -81,7 +86,7 @@ def off_diagonal(table: PlanTable) -> list[str]:
     constants = diagonal_constants(table)
     found = []
     for letter, j, ac, _ in plan_cells(table):
-        if (table.name, letter, AQL_LABELS[j]) in OFF_DIAGONAL:
+        if exempt(table, letter):
             continue
         ratio = expected_count(table.sample_sizes[letter], j) / constants[ac]
         if not 1 / TOLERANCE <= ratio <= TOLERANCE:
@@ -111,10 +116,10 @@ def test_every_arrow_leads_to_a_plan_on_its_diagonal(table: PlanTable) -> None:
     constants = diagonal_constants(table)
     for letter in table.letters:
         for j in range(len(AQLS)):
-            if table.cell(letter, j) is None or (table.name, letter, AQL_LABELS[j]) in OFF_DIAGONAL:
+            if table.cell(letter, j) is None or exempt(table, letter):
                 continue
             target, (ac, _), _ = follow(table, letter, j)
-            if (table.name, target, AQL_LABELS[j]) in OFF_DIAGONAL:
+            if exempt(table, target):
                 continue
             ratio = expected_count(table.sample_sizes[target], j) / constants[ac]
             assert 1 / TOLERANCE <= ratio <= TOLERANCE, (letter, AQL_LABELS[j], target)
@@ -153,12 +158,16 @@ def test_the_check_fails_on_every_arrow_flattened_into_its_row(table: PlanTable)
     # keeps the row's own sample size. Try it on every arrow cell, one at a time.
     tried = 0
     for letter in table.letters:
+        if exempt(table, letter):
+            continue  # off the diagonals by design: the second encoding guards these rows
         for j, cell in enumerate(table.rows[letter]):
             if not isinstance(cell, Arrow):
                 continue
             target, ac_re, _ = follow(table, letter, j)
             if table.sample_sizes[target] == table.sample_sizes[letter]:
                 continue  # rows A-C of Table 2-C share n = 2: flattening changes nothing
+            if exempt(table, target):
+                continue  # the plan itself is off the diagonals: nothing to measure against
             row = list(table.rows[letter])
             row[j] = ac_re
             broken = with_rows(table, **{letter: tuple(row)})
@@ -289,37 +298,6 @@ TIGHTENED_BY_AQL = {
     "1000": "27 41 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
 }
 
-# Not from an independent source (see the module docstring and sampling/tables.py): the column
-# view of the ISO reduced table as built, so that a slip in either layout shows up.
-REDUCED_BY_AQL = {
-    "0.010": "v v v v v v v v v v v v v v v 0",
-    "0.015": "v v v v v v v v v v v v v v v 0",
-    "0.025": "v v v v v v v v v v v v v v 0 ^",
-    "0.040": "v v v v v v v v v v v v v 0 ^ ^",
-    "0.065": "v v v v v v v v v v v v 0 ^ v 1",
-    "0.10": "v v v v v v v v v v v 0 ^ v 1 2",
-    "0.15": "v v v v v v v v v v 0 ^ v 1 2 3",
-    "0.25": "v v v v v v v v v 0 ^ v 1 2 3 5",
-    "0.40": "v v v v v v v v 0 ^ v 1 2 3 5 7",
-    "0.65": "v v v v v v v 0 ^ v 1 2 3 5 7 10",
-    "1.0": "v v v v v v 0 ^ v 1 2 3 5 7 10 ^",
-    "1.5": "v v v v v 0 ^ v 1 2 3 5 7 10 ^ ^",
-    "2.5": "v v v v 0 ^ v 1 2 3 5 7 10 ^ ^ ^",
-    "4.0": "v v v 0 ^ v 1 2 3 5 7 10 ^ ^ ^ ^",
-    "6.5": "0 0 0 ^ v 1 2 3 5 7 10 ^ ^ ^ ^ ^",
-    "10": "v v v v 1 2 3 5 7 10 ^ ^ ^ ^ ^ ^",
-    "15": "v v v 1 2 3 5 7 10 ^ ^ ^ ^ ^ ^ ^",
-    "25": "1 1 1 2 3 5 7 10 ^ ^ ^ ^ ^ ^ ^ ^",
-    "40": "2 2 2 3 5 7 10 ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "65": "3 3 3 5 7 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "100": "5 5 5 7 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "150": "7 7 7 10 14 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "250": "10 10 10 14 21 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "400": "14 14 14 21 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "650": "21 21 21 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-    "1000": "30 30 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
-}
-
 
 def parse_token(token: str) -> Cell:
     if token == "v":
@@ -331,8 +309,8 @@ def parse_token(token: str) -> Cell:
 
 @pytest.mark.parametrize(
     ("table", "by_aql"),
-    [(TABLE_2A, NORMAL_BY_AQL), (TABLE_2B, TIGHTENED_BY_AQL), (TABLE_2C, REDUCED_BY_AQL)],
-    ids=["Table 2-A", "Table 2-B", "Table 2-C"],
+    [(TABLE_2A, NORMAL_BY_AQL), (TABLE_2B, TIGHTENED_BY_AQL)],
+    ids=["Table 2-A", "Table 2-B"],
 )
 def test_second_encoding_agrees_cell_by_cell(table: PlanTable, by_aql: dict[str, str]) -> None:
     assert tuple(by_aql) == AQL_LABELS
@@ -346,10 +324,186 @@ def test_second_encoding_agrees_cell_by_cell(table: PlanTable, by_aql: dict[str,
     assert differences == []
 
 
-# --- 3. Table 2-C against ANSI/ASQ Z1.4 where ISO only closes the gap --------------------------
+# --- Table 2-C against GB/T 2828.1-2012 -------------------------------------------------------
+# Source: the GitHub repository nihantao-crosis/quality-platform, test fixtures
+#   src/core/__tests__/fixtures/gbt2828-1-2012-tables-2abc-full16.tsv
+#     (commit 3f564054770f4889ed36c4b8e4fc3bf656c2cbed; AQL 0.010-10)
+#   src/core/__tests__/fixtures/gbt2828-1-2012-tables-2abc-aql15-1000.tsv
+#     (commit b1d174005b8fdedf3c7759af375dcf97e901d943; AQL 15-1000)
+# rows "reduced / 2-C" (the standard's printed page 17). GB/T 2828.1-2012 is the identical
+# adoption of ISO 2859-1:1999; the fixtures were transcribed from a scan of it, the columns
+# 15-1000 by two people independently. Why trust them: their Tables 2-A and 2-B agree with ours
+# (checked against AQLSchemes) in 831 of 832 cells; the one difference, 2-B A/10 (theirs 0 1 at
+# n 2, ours and Z1.4's ↓ to D), is not in Table 2-C and is left as it is.
+# Each cell as the fixture gives it, arrows already followed: "<letter of the plan used><its n>:
+# <Ac>", Re being Ac + 1 in every cell there. Rows A..R, 26 cells each, AQL 0.010 first.
+
+GB_T_2828_1_REDUCED: dict[str, tuple[str, str, str]] = {
+    "A": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 D3:0 C2:0 B2:0 A2:0 D3:1 C2:1",
+        "A2:1 A2:2 A2:3 A2:5 A2:7 A2:10 A2:14 A2:21 A2:30",
+    ),
+    "B": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 D3:0 C2:0 B2:0 A2:0 D3:1 C2:1",
+        "B2:1 B2:2 B2:3 B2:5 B2:7 B2:10 B2:14 B2:21 B2:30",
+    ),
+    "C": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 D3:0 C2:0 B2:0 E5:1 D3:1 C2:1",
+        "C2:2 C2:3 C2:5 C2:6 C2:8 C2:10 C2:14 C2:21 B2:30",
+    ),
+    "D": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 D3:0 C2:0 F8:1 E5:1 D3:1 D3:2",
+        "D3:3 D3:5 D3:6 D3:8 D3:10 D3:14 D3:21 C2:21 B2:30",
+    ),
+    "E": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 D3:0 G13:1 F8:1 E5:1 E5:2 E5:3",
+        "E5:5 E5:6 E5:8 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "F": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 E5:0 H20:1 G13:1 F8:1 F8:2 F8:3 F8:5",
+        "F8:6 F8:8 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "G": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "F8:0 J32:1 H20:1 G13:1 G13:2 G13:3 G13:5 G13:6",
+        "G13:8 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "H": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 G13:0",
+        "K50:1 J32:1 H20:1 H20:2 H20:3 H20:5 H20:6 H20:8",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "J": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 H20:0 L80:1",
+        "K50:1 J32:1 J32:2 J32:3 J32:5 J32:6 J32:8 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "K": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 J32:0 M125:1 L80:1",
+        "K50:1 K50:2 K50:3 K50:5 K50:6 K50:8 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "L": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 K50:0 N200:1 M125:1 L80:1",
+        "L80:2 L80:3 L80:5 L80:6 L80:8 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "M": (
+        "Q500:0 P315:0 N200:0 M125:0 L80:0 P315:1 N200:1 M125:1 M125:2",
+        "M125:3 M125:5 M125:6 M125:8 M125:10 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "N": (
+        "Q500:0 P315:0 N200:0 M125:0 Q500:1 P315:1 N200:1 N200:2 N200:3",
+        "N200:5 N200:6 N200:8 N200:10 M125:10 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "P": (
+        "Q500:0 P315:0 N200:0 R800:1 Q500:1 P315:1 P315:2 P315:3 P315:5",
+        "P315:6 P315:8 P315:10 N200:10 M125:10 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "Q": (
+        "Q500:0 P315:0 N200:0 R800:1 Q500:1 Q500:2 Q500:3 Q500:5 Q500:6",
+        "Q500:8 Q500:10 P315:10 N200:10 M125:10 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+    "R": (
+        "Q500:0 P315:0 N200:0 R800:1 R800:2 R800:3 R800:5 R800:6 R800:8",
+        "R800:10 Q500:10 P315:10 N200:10 M125:10 L80:10 K50:10 J32:10",
+        "H20:10 G13:10 F8:10 E5:10 E5:14 E5:21 D3:21 C2:21 B2:30",
+    ),
+}
+
+
+def test_table_2c_agrees_with_gb_t_2828_1_in_every_cell() -> None:
+    compared = 0
+    differences = []
+    for letter, parts in GB_T_2828_1_REDUCED.items():
+        tokens = " ".join(parts).split()
+        assert len(tokens) == len(AQLS), letter
+        own = CODE_LETTERS.index(letter)
+        for j, token in enumerate(tokens):
+            plan_letter, rest = token[0], token[1:]
+            n, ac = (int(part) for part in rest.split(":"))
+            # The cell itself: a plan where the fixture stays in the row, else an arrow that
+            # points the way the fixture went.
+            if plan_letter == letter:
+                kind: object = (ac, ac + 1)
+            elif CODE_LETTERS.index(plan_letter) > own:
+                kind = Arrow.DOWN
+            else:
+                kind = Arrow.UP
+            target, ac_re, _ = follow(TABLE_2C, letter, j)
+            ours = (TABLE_2C.cell(letter, j), target, TABLE_2C.sample_sizes[target], ac_re)
+            theirs = (kind, plan_letter, n, (ac, ac + 1))
+            if ours != theirs:
+                differences.append(f"{letter}/{AQL_LABELS[j]}: ours {ours}, GB {theirs}")
+            compared += 1
+    assert differences == []
+    assert compared == len(CODE_LETTERS) * len(AQLS) == 416
+
+
+# A second public encoding of ISO 2859-1:1999 Table 2-C: EGTools/EGToolsPP,
+# src/functions/FxEgQC.cpp (commit 697c03f522891ff8bba72aadc3d6d28f59942757), table kT1_R, cells
+# as printed (arrows not followed). Its Tables 2-A and 2-B (kT1_N, kT1_T) agree with ours in
+# every cell. In Table 2-C it agrees with GB/T 2828.1 in 402 of 416 cells; along one diagonal it
+# has 4 5 where GB/T 2828.1 has 5 6. We follow GB/T 2828.1, whose transcription from the
+# standard is documented; the 14 contested cells are listed so that the conflict stays visible.
+# Rows A..R, one string each: "v" = ↓, "^" = ↑, a number = Ac (Re = Ac + 1).
+EGTOOLS_REDUCED: dict[str, str] = {
+    "A": "v v v v v v v v v v v v v v 0 v v 1 2 3 5 7 10 14 21 30",
+    "B": "v v v v v v v v v v v v v 0 ^ v v 1 2 3 5 7 10 14 21 30",
+    "C": "v v v v v v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 14 21 ^",
+    "D": "v v v v v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 14 21 ^ ^",
+    "E": "v v v v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 14 21 ^ ^ ^",
+    "F": "v v v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^",
+    "G": "v v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^",
+    "H": "v v v v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^",
+    "J": "v v v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "K": "v v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "L": "v v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "M": "v v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "N": "v v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "P": "v 0 ^ v v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "Q": "0 ^ ^ v 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+    "R": "^ ^ ^ 1 2 3 4 6 8 10 ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^ ^",
+}
+EGTOOLS_CONTESTED = frozenset(
+    {
+        ("C", "65"), ("D", "40"), ("E", "25"), ("F", "15"), ("G", "10"), ("H", "6.5"),
+        ("J", "4.0"), ("K", "2.5"), ("L", "1.5"), ("M", "1.0"), ("N", "0.65"), ("P", "0.40"),
+        ("Q", "0.25"), ("R", "0.15"),
+    }
+)  # fmt: skip
+
+
+def test_table_2c_differs_from_the_egtools_encoding_only_on_the_contested_diagonal() -> None:
+    differences = set()
+    for letter, row in EGTOOLS_REDUCED.items():
+        tokens = row.split()
+        assert len(tokens) == len(AQLS), letter
+        for j, token in enumerate(tokens):
+            if TABLE_2C.cell(letter, j) != parse_token(token):
+                differences.add((letter, AQL_LABELS[j]))
+                assert (TABLE_2C.cell(letter, j), token) == ((5, 6), "4"), (letter, AQL_LABELS[j])
+    assert differences == EGTOOLS_CONTESTED
+
+
+# --- 3. Table 2-C against ANSI/ASQ Z1.4's reduced plans ----------------------------------------
 # AQLSchemes' Z1.4 reduced plans with Ac >= 1 and a gap (Re - Ac >= 3), arrows followed:
-# "<cell letter><n of the plan used>:<Ac>". ISO 2859-1:1999 must give the same n and Ac there,
-# with Re = Ac + 1.
+# "<cell letter><n of the plan used>:<Ac>". ISO 2859-1:1999 uses the same sample size in each of
+# these cells and closes the gap the same way for every plan of one Z1.4 acceptance number
+# (one diagonal), not by keeping Z1.4's Ac: Z1.4 1 4 becomes 2 3, 3 6 becomes 5 6, 10 13
+# becomes 10 11.
+ISO_AC_FOR_Z14_GAP_PLAN: dict[int, int] = {1: 2, 2: 3, 3: 5, 5: 6, 7: 8, 10: 10, 14: 14, 21: 21}
+
 
 ANSI_REDUCED_GAP_PLANS: dict[str, tuple[str, ...]] = {
     "0.065": ("R800:1",),
@@ -397,7 +551,7 @@ ANSI_REDUCED_GAP_PLANS: dict[str, tuple[str, ...]] = {
 }
 
 
-def test_reduced_keeps_the_z14_plans_with_the_gap_closed() -> None:
+def test_reduced_keeps_the_z14_sample_sizes_and_closes_each_gap_one_way() -> None:
     checked = 0
     for label, parts in ANSI_REDUCED_GAP_PLANS.items():
         j = AQL_LABELS.index(label)
@@ -405,6 +559,7 @@ def test_reduced_keeps_the_z14_plans_with_the_gap_closed() -> None:
             letter, rest = token[0], token[1:]
             n, ac = (int(part) for part in rest.split(":"))
             target, (got_ac, got_re), _ = follow(TABLE_2C, letter, j)
-            assert (TABLE_2C.sample_sizes[target], got_ac, got_re) == (n, ac, ac + 1), token
+            iso_ac = ISO_AC_FOR_Z14_GAP_PLAN[ac]
+            assert (TABLE_2C.sample_sizes[target], got_ac, got_re) == (n, iso_ac, iso_ac + 1), token
             checked += 1
     assert checked == 203

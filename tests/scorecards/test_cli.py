@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
 
-from models import SupplierDecision, SupplierRating
+from models import SupplierDecision, SupplierEscalation, SupplierRating
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 from tests.scorecards.support import (
+    LINE_ONLY_TOML,
     PIECES_FOR,
     defect,
     lot,
@@ -205,3 +207,23 @@ def test_scorecard_run_refuses_a_future_or_malformed_month_and_writes_nothing(
 def test_scorecard_show_of_an_unknown_supplier_is_not_found(db_url: str) -> None:
     refused(db_url, 3, "supplier", "scorecard", "show", "--supplier", "NOPE")
     refused(db_url, 2, "months", "scorecard", "show", "--months", "0")
+
+
+def test_scorecard_run_opens_the_escalation_audit_with_the_config_it_was_given(
+    db_url: str, session: Session, tmp_path: Path,
+) -> None:
+    # CAPA_CONFIG is unset (tests/conftest.py): only --config can carry the site's 5 days.
+    acme = supplier(session)
+    config = write_config(tmp_path, LINE_ONLY_TOML + '\n[deadlines.audit.conduct]\ndue = "5d"\n')
+    for month in ("2025-12", "2026-01", "2026-02"):
+        defect(session, acme, mid(month), PIECES_FOR["C"])
+        document = capa_json("scorecard", "run", "--month", month, "--db", db_url,
+                             "--now", NOW, "--config", config)
+    assert isinstance(document, dict)
+    [graded] = document["suppliers"]
+    assert [e["rule"] for e in graded["escalations"]] == ["three_c"]
+    session.expire_all()
+    escalation = session.exec(select(SupplierEscalation)).one()
+    shown = capa_json("case", "show", str(escalation.case_id), "--db", db_url, "--now", NOW)
+    [conduct] = [d for d in shown["deadlines"] if d["key"] == "conduct"]
+    assert datetime.fromisoformat(conduct["due_at"]) == T0 + timedelta(days=5)  # default 30d

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
-from models import Notification, Supplier, SupplierDecision, SupplierEscalation
+from models import (
+    Case,
+    Deadline,
+    Notification,
+    Supplier,
+    SupplierDecision,
+    SupplierEscalation,
+)
 from scorecards import months
 from scorecards.escalation import triggered
 from scorecards.grading import SupplierResult, run_month
@@ -189,7 +197,6 @@ def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submissi
 ) -> None:
     from config import load_policies
     from deadlines.policy import load_policy
-    from models import Case, Deadline
     from statemachines.engine import advance
 
     acme = supplier(session)
@@ -237,3 +244,39 @@ def test_a_month_not_over_yet_is_graded_provisionally_and_fires_nothing(
     session.commit()
     assert (result.grade, result.provisional, result.escalations) == ("E", True, ())
     assert escalations(session) == []
+
+
+# A site's override file: audits to be conducted within 5 days, cause reports within 3 (the
+# defaults are 30 and 10).
+SITE_DEADLINES: dict[str, Any] = {
+    "deadlines": {"audit": {"conduct": {"due": "5d"}}, "cause_report": {"report": {"due": "3d"}}}
+}
+
+
+@pytest.mark.parametrize(("grades", "rule"), [("CCC", "three_c"), ("DDD", "three_d")])
+def test_the_audit_an_escalation_opens_is_due_as_the_sites_deadline_policy_says(
+    session: Session, grades: str, rule: str,
+) -> None:
+    acme = supplier(session)
+    site = policy({**LINE_ONLY, **SITE_DEADLINES})
+    results = run_grades(session, acme, grades, site)
+    assert fired(results) == [("2025-03", rule)]
+    escalation = session.exec(select(SupplierEscalation)).one()
+    audit = session.get(Case, escalation.case_id)
+    assert audit is not None and (audit.lifecycle, audit.state) == ("audit", "planned")
+    conduct = session.exec(
+        select(Deadline).where(Deadline.case_id == audit.id, Deadline.key == "conduct")
+    ).one()
+    assert conduct.due_at - run_time("2025-03") == timedelta(days=5)
+
+
+def test_the_cause_report_a_drop_of_two_opens_is_due_as_the_sites_deadline_policy_says(
+    session: Session,
+) -> None:
+    acme = supplier(session)
+    results = run_grades(session, acme, "AC", policy({**LINE_ONLY, **SITE_DEADLINES}))
+    [drop] = results[1].escalations
+    assert drop.due_at is not None and drop.due_at - run_time("2025-02") == timedelta(days=3)
+    report = session.exec(select(Case).where(Case.lifecycle == "cause_report")).one()
+    deadline = session.exec(select(Deadline).where(Deadline.case_id == report.id)).one()
+    assert deadline.due_at == drop.due_at
