@@ -241,8 +241,8 @@ def _sweep_batch(
         else:
             finding_id = finding_id_of(deadline.key)
             finding = findings.get(finding_id) if finding_id is not None else None
-            # The finding's owner is named in the notice (and kept in its extra): the
-            # audience roles reach the audit's owner and the supplier, not the finding's.
+            # The finding's owner is named in the notice's extra: routing sends the "owner"
+            # role to them rather than to the audit case's owner.
             about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
             if finding is not None:
                 action["finding"] = finding.id

@@ -120,11 +120,14 @@ def _where(routes: Routes) -> str:
 
 
 def _role_urls(
-    role: str, case: Case | None, supplier: Supplier | None, routes: Routes
+    role: str, case: Case | None, supplier: Supplier | None, routes: Routes,
+    owner_named: str | None = None,
 ) -> tuple[Sequence[str], str]:
     """The URLs of one role, or none and why."""
     if role == OWNER:
-        owner = case.owner if case is not None else None
+        # A notice about something with an owner of its own (an audit finding) names them;
+        # otherwise the owner is the case's.
+        owner = owner_named or (case.owner if case is not None else None)
         if owner and routes.people.get(owner):
             return routes.people[owner], ""
         # No owner, or one the routes file does not know: the quality lead stands in, so a
@@ -150,8 +153,10 @@ def resolve(
 ) -> Resolution:
     found: list[str] = []
     unresolved: list[str] = []
+    named = notice.extra.get(OWNER) if isinstance(notice.extra, dict) else None
     for role in notice.audience:
-        role_urls, why = _role_urls(role, case, supplier, routes)
+        role_urls, why = _role_urls(role, case, supplier, routes,
+                                    named if isinstance(named, str) and named else None)
         if role_urls:
             found.extend(role_urls)
         else:

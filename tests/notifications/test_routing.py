@@ -46,6 +46,15 @@ def test_owner_without_a_route_falls_back_to_the_quality_lead(owner: str | None)
     assert recipients(_notice("owner"), _case(owner=owner), ACME, ROUTES) == [LEAD]
 
 
+def test_a_notice_naming_its_own_owner_goes_to_them_not_the_cases_owner() -> None:
+    # An audit finding's reminder: the finding's owner, not the audit case's.
+    notice = _notice("owner")
+    notice.extra = {"owner": "lena", "finding_id": 3}
+    assert recipients(notice, _case(owner="ravi"), ACME, ROUTES) == [LENA]
+    notice.extra = {"owner": "ravi", "finding_id": 3}  # not in [people]: the lead stands in
+    assert recipients(notice, _case(owner="lena"), ACME, ROUTES) == [LEAD]
+
+
 def test_internal_roles_go_to_the_routes_file_roles() -> None:
     notice = _notice("quality_lead", "quality_manager")
     assert recipients(notice, _case(), ACME, ROUTES) == [LEAD, MANAGER]
