@@ -1,1 +1,2 @@
-"""Documents made from a case: the 8D report and the PDCA cycle report, as Markdown."""
+"""Documents made from a case: one content model (content.py) of the 8D report or PDCA record,
+rendered as Markdown (the CLI), a printable HTML page and a PDF (the API and the web app)."""

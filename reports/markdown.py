@@ -1,134 +1,162 @@
-"""Renders a case as the Markdown document a quality lead sends: 8D report or PDCA record."""
+"""Renders a case as the Markdown document a quality lead sends: 8D report or PDCA record.
+
+It renders the shared content model (reports.content), as the HTML page and the PDF do.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from calendars import readable
 from models import Case, CaseEvent, Deadline, Supplier
+from reports.content import CaseReport, DeadlineLine, Section, TimelineEntry, build_report
+
+NOT_RECORDED = "_not yet recorded_"
 
 
 def _when(value: datetime | None) -> str:
     return readable(value) or "-"
 
 
-def _para(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "_not yet recorded_"
-    if isinstance(value, list):
+def _cell(text: str) -> str:
+    # A pipe would split the table's row, a newline would end it.
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _para(value: str | tuple[str, ...]) -> str:
+    if isinstance(value, tuple):
         return "\n".join(f"- {item}" for item in value)
-    return str(value)
+    return value
 
 
-def _deadline_table(deadlines: Sequence[Deadline]) -> list[str]:
+def _inline(value: str | tuple[str, ...]) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else value
+
+
+def _section(section: Section) -> list[str]:
+    lines = [f"## {section.title}", ""]
+    if not section.filled:
+        return [*lines, NOT_RECORDED, ""]
+    if len(section.entries) == 1:
+        lines.append(_para(section.entries[0].value))
+    else:
+        lines += [f"- **{e.label}:** {_inline(e.value)}" for e in section.entries]
+    lines += ["", f"_Filled by {section.filled_by}, {_when(section.filled_at)}._", ""]
+    return lines
+
+
+def _deadline_table(deadlines: Sequence[DeadlineLine]) -> list[str]:
     rows = ["| milestone | due | status | closed |", "| --- | --- | --- | --- |"]
-    for d in deadlines:
-        status = d.status
-        if d.status == "met":
-            status = "met on time" if d.met_on_time else "met late"
-        title = d.title + (f" #{d.sequence}" if d.key == "effectiveness_review" else "")
-        rows.append(f"| {title} | {_when(d.due_at)} | {status} | {_when(d.closed_at)} |")
+    rows += [
+        f"| {d.title} | {_when(d.due_at)} | {d.label} | {_when(d.closed_at)} |" for d in deadlines
+    ]
     return rows
 
 
-def _timeline(events: Sequence[CaseEvent]) -> list[str]:
+def _timeline(timeline: Sequence[TimelineEntry]) -> list[str]:
     rows = ["| # | when | step | by | state | note |", "| --- | --- | --- | --- | --- | --- |"]
-    for e in events:
-        reason = e.fields.get("reason") or e.note or ""
-        moved = f"{e.from_state} → {e.to_state}" if e.from_state else e.to_state
-        cell = str(reason).replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| {e.seq} | {_when(e.at)} | {e.action} | {e.actor} | {moved} | {cell} |")
+    for e in timeline:
+        note = e.reason or e.note or ""
+        if e.signature is not None:
+            note = f"{note} ({e.signature.describe()})" if note else e.signature.describe()
+        rows.append(
+            f"| {e.seq} | {_when(e.at)} | {e.action} | {e.actor} | {e.moved} | {_cell(note)} |"
+        )
     return rows
 
 
-def _header(case: Case, supplier: Supplier | None, kind: str) -> list[str]:
-    return [
-        f"# {kind} report — case #{case.id}: {case.title}",
+def _header(report: CaseReport, kind: str) -> list[str]:
+    h = report.header
+    supplier = f"{h.supplier_name} ({h.supplier_code})" if h.supplier_code else "-"
+    lines = [
+        f"# {kind} report — case #{h.case_id}: {h.title}",
         "",
-        f"- **State:** {case.state}",
-        f"- **Supplier:** {f'{supplier.name} ({supplier.code})' if supplier else '-'}",
-        f"- **Part / defect code:** {case.part or '-'} / {case.defect_code or '-'}",
-        f"- **Severity / complexity:** {case.severity} / {case.complexity}",
-        f"- **Owner:** {case.owner or '-'}",
-        f"- **Opened:** {_when(case.opened_at)}; **closed:** {_when(case.closed_at)}",
-        f"- **Reopened:** {case.reopen_count} time(s); **occurrences:** {case.occurrences}",
-        "",
+        f"- **State:** {h.state}",
+        f"- **Supplier:** {supplier}",
+        f"- **Part / defect code:** {h.part or '-'} / {h.defect_code or '-'}",
+        f"- **Severity / complexity:** {h.severity} / {h.complexity}",
+        f"- **Owner:** {h.owner or '-'}",
+        f"- **Opened:** {_when(h.opened_at)}; **closed:** {_when(h.closed_at)}",
+        f"- **Reopened:** {h.reopen_count} time(s); **occurrences:** {h.occurrences}",
     ]
+    if h.cancelled_reason:
+        lines.append(f"- **Cancelled because:** {h.cancelled_reason}")
+    return [*lines, ""]
 
 
-def eight_d(
-    case: Case,
-    supplier: Supplier | None,
-    events: Sequence[CaseEvent],
-    deadlines: Sequence[Deadline],
-) -> str:
-    c = case.content
-    sections: list[tuple[str, Any]] = [
-        ("D1 Team", c.get("team")),
-        ("D2 Problem description", c.get("problem")),
-        ("D3 Containment", c.get("containment")),
-        (
-            "D4 Root cause",
-            None
-            if "root_cause" not in c
-            else "\n".join(
-                [
-                    f"- **Occurrence (why it happened):** {c.get('root_cause')}",
-                    f"- **Escape point (why it was not detected):** {c.get('escape_point')}",
-                    f"- **5M1E category:** {c.get('category')}",
-                ]
-            ),
-        ),
-        ("D5 Short-term fix", c.get("short_term_fix")),
-        ("D6 Long-term countermeasure", c.get("countermeasure")),
-        ("D6 Verification", c.get("verification")),
-        ("D7 Systemic prevention", c.get("prevention")),
-        ("D8 Closure and lessons learned", c.get("lessons")),
-    ]
-    lines = _header(case, supplier, "8D")
-    for title, value in sections:
-        lines += [f"## {title}", "", _para(value), ""]
-    if c.get("ineffective_countermeasures"):
+def _tail(report: CaseReport) -> list[str]:
+    """Deadlines, costs, linked cases, timeline and the audit trail's check."""
+    lines = ["## Deadlines", "", *_deadline_table(report.deadlines), ""]
+    if report.costs:
+        lines += ["## Costs charged back to the supplier", "",
+                  "| incurred | kind | amount | currency | note |",
+                  "| --- | --- | ---: | --- | --- |"]
+        lines += [
+            f"| {_when(c.incurred_at)} | {c.kind} | {c.amount} | {c.currency} | "
+            f"{_cell(c.note or '')} |"
+            for c in report.costs
+        ]
+        lines += ["", *(f"- **Total:** {amount} {currency}"
+                        for currency, amount in report.cost_totals.items()), ""]
+    if report.links:
+        lines += ["## Linked cases", ""]
+        lines += [
+            f"- {'follows' if link.relation == 'follows' else 'followed by'} case "
+            f"#{link.case_id}: {link.title} ({link.state})"
+            for link in report.links
+        ]
+        lines.append("")
+    lines += ["## Timeline", "", *_timeline(report.timeline), ""]
+    if report.chain is not None:
+        chain = report.chain
+        lines += ["## Audit trail", ""]
+        if chain.ok:
+            lines.append(f"Hash chain intact: {chain.events} event(s) verified.")
+        else:
+            lines.append(f"**Hash chain broken** at event #{chain.seq}: {chain.problem}.")
+        lines.append("")
+    return lines
+
+
+def eight_d(report: CaseReport) -> str:
+    lines = _header(report, "8D")
+    for section in report.disciplines:
+        lines += _section(section)
+    if report.ineffective_countermeasures:
         lines += [
             "## Countermeasures found ineffective (recurrence inside the window)",
             "",
-            _para(c["ineffective_countermeasures"]),
+            _para(report.ineffective_countermeasures),
             "",
         ]
-    lines += ["## Deadlines", "", *_deadline_table(deadlines), ""]
-    lines += ["## Timeline", "", *_timeline(events), ""]
-    return "\n".join(lines)
+        if report.recurrences:
+            lines += ["Recurrences reported:", "", _para(report.recurrences), ""]
+    return "\n".join([*lines, *_tail(report)])
 
 
-def pdca(
-    case: Case,
-    supplier: Supplier | None,
-    events: Sequence[CaseEvent],
-    deadlines: Sequence[Deadline],
-) -> str:
-    lines = _header(case, supplier, "PDCA")
-    cycles = case.content.get("cycles", {})
-    for number in sorted(cycles, key=int):
-        cycle = cycles[number]
-        met = cycle.get("met")
+def pdca(report: CaseReport) -> str:
+    lines = _header(report, "PDCA")
+    for cycle in report.cycles:
+        met = cycle.met
         lines += [
-            f"## Cycle {number}",
+            f"## Cycle {cycle.number}",
             "",
-            f"- **Target:** {cycle.get('target', '-')}",
-            f"- **Plan:** {cycle.get('plan', '-')}",
-            f"- **Result:** {cycle.get('result', '-')}",
+            f"- **Target:** {cycle.target or '-'}",
+            f"- **Plan:** {cycle.plan or '-'}",
+            f"- **Result:** {cycle.result or '-'}",
             f"- **Target met:** {'yes' if met is True else 'no' if met is False else '-'}",
         ]
-        if "standard" in cycle:
-            lines.append(f"- **Standardised as:** {cycle['standard']}")
-        if "reason" in cycle:
-            lines.append(f"- **Next cycle because:** {cycle['reason']}")
+        if cycle.standard:
+            lines.append(f"- **Standardised as:** {cycle.standard}")
+        if cycle.next_cycle_reason:
+            lines.append(f"- **Next cycle because:** {cycle.next_cycle_reason}")
         lines.append("")
-    lines += ["## Deadlines", "", *_deadline_table(deadlines), ""]
-    lines += ["## Timeline", "", *_timeline(events), ""]
-    return "\n".join(lines)
+    return "\n".join([*lines, *_tail(report)])
+
+
+def render_report(report: CaseReport) -> str:
+    return (pdca if report.kind == "pdca" else eight_d)(report)
 
 
 def render(
@@ -137,4 +165,11 @@ def render(
     events: Sequence[CaseEvent],
     deadlines: Sequence[Deadline],
 ) -> str:
-    return (pdca if case.lifecycle == "pdca" else eight_d)(case, supplier, events, deadlines)
+    """The report from rows already loaded (`capa case report`, GET /cases/{id}/report).
+
+    Undated, as it always was: no deadline is called overdue, and costs, linked cases and the
+    chain check are left out; `render_report(case_report(...))` has them all.
+    """
+    return render_report(
+        build_report(case=case, supplier=supplier, events=events, deadlines=deadlines, now=None)
+    )
