@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from accounts.links import site_link_maker
 from calendars import isoformat, readable
 from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from models import Case, Notification, Supplier
@@ -139,6 +140,9 @@ def dispatch_command(
         policy = dispatch_policy(env.policies)
         route_table = _routes(env, routes)
         with env.transaction() as session:
+            # Suppliers' copies carry a fresh link to their portal, signed with the site key.
+            link_for = site_link_maker(session, settings=env.settings, policies=env.policies,
+                                       now=env.now)
             report = dispatch(
                 session,
                 now=env.now,
@@ -147,6 +151,7 @@ def dispatch_command(
                 max_attempts=policy.max_attempts,
                 backoff_seconds=policy.backoff_seconds,
                 batch_size=policy.batch_size,
+                link_for=link_for,
             )
         document = {
             "sent": report.sent,

@@ -1,4 +1,4 @@
-"""`capa supplier ...`: add, list, show, rate (cooperation), lift-blacklist."""
+"""`capa supplier ...`: add, list, show, link, rate (cooperation), lift-blacklist."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from calendars import isoformat
+from accounts.links import fixed_span, portal_url, supplier_link
+from accounts.secrets import site_secret
+from calendars import isoformat, readable
 from cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -115,6 +117,38 @@ def show_command(
         )
         for c in document["cases"]:
             stdout.print(f"  case #{c['id']} {c['state']}: {c['title']}", highlight=False)
+
+    run(env, body)
+
+
+@app.command("link")
+def link_command(
+    code: Annotated[str, typer.Argument(help="Supplier code.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """A signed link into the supplier's portal, valid for the web.supplier_link_valid policy."""
+    env = Env(as_json, db, now, config)
+
+    def body() -> None:
+        valid_for = fixed_span(env.policies, "supplier_link_valid")
+        with env.transaction() as session:
+            supplier = get_supplier(session, code)
+            assert supplier.id is not None
+            # The key the web server opens links with (CAPA_SECRET_KEY, else the site's own).
+            secret = site_secret(session, configured=env.settings.secret_key, now=env.now)
+        token = supplier_link(secret, supplier_id=supplier.id, now=env.now, valid_for=valid_for)
+        link = portal_url(env.settings.base_url, token)
+        valid_until = env.now + valid_for
+        if env.as_json:
+            print_json({"supplier": supplier.code, "link": link,
+                        "valid_until": isoformat(valid_until)})
+            return
+        stdout.print(link, highlight=False, soft_wrap=True)
+        stdout.print(f"Opens the portal of {supplier.code} until {readable(valid_until)}.",
+                     highlight=False)
 
     run(env, body)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from sqlmodel import Session
 
+from accounts.links import site_link_maker
 from flows.context import flow_context
 from notifications.dispatch import dispatch, dispatch_policy
 from notifications.notifier import AppriseNotifier
@@ -22,10 +23,13 @@ def dispatch_flow() -> dict[str, int]:
         context.settings.routes, required="routes" in context.settings.model_fields_set
     )
     with Session(context.engine) as session:
+        # Suppliers' copies carry a fresh link to their portal, signed with the site key.
+        link_for = site_link_maker(session, settings=context.settings,
+                                   policies=context.policies, now=context.now)
         report = dispatch(
             session, now=context.now, notifier=AppriseNotifier(), routes=routes,
             max_attempts=policy.max_attempts, backoff_seconds=policy.backoff_seconds,
-            batch_size=policy.batch_size,
+            batch_size=policy.batch_size, link_for=link_for,
         )
     counts = {"sent": report.sent, "retried": report.retried, "failed": report.failed}
     get_run_logger().info("dispatched at %s: %s", context.now.isoformat(), counts)

@@ -23,6 +23,11 @@ back, so a live dispatcher never sends a row another one may already have taken 
 Partial delivery. A notice goes to several people; when some got it and some did not, the
 masked URLs of those who did are kept in `extra["delivered"]` and a retry goes only to the
 others, so one supplier's broken webhook does not send the owner five copies.
+
+Supplier links. Given `link_for` (supplier id → portal URL), the copy a supplier's people get
+ends with a link to their open requests, made at send time so it is valid from the moment it
+arrives (a retry days later carries a fresh one). Only the supplier's targets get it: the
+copy for the quality team is sent separately, without it.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from notifications.notices import (
     supplier_id_of,
 )
 from notifications.notifier import Delivery, Notifier, scrub
-from notifications.routing import Routes, resolve
+from notifications.routing import SUPPLIER_ROLES, Routes, resolve
 from notifications.urls import mask
 
 # Long enough for a batch of slow services; a dispatcher stops taking rows from its batch at
@@ -78,6 +83,11 @@ _finish = (
         extra=bindparam("b_extra", type_=_c.extra.type),
     )
 )
+# What a supplier's copy of a notice ends with (see "Supplier links" above).
+LINK_LINE = "Your open requests: {link}"
+# supplier id → a portal URL for that supplier's people, valid from now (accounts.links).
+LinkFor = Callable[[int], str]
+
 # Hands an unsent row of a batch back, as if it had never been claimed.
 _release = (
     update(_notices)
@@ -219,12 +229,64 @@ class _Outcome:
     final: bool = False  # a failure no retry can mend
 
 
+def _send(notifier: Notifier, subject: str, body: str, targets: Sequence[str]) -> Delivery:
+    try:
+        return notifier.send(subject, body, targets)
+    except Exception as exc:  # any adapter's bug stays with this notice, not the whole run
+        return Delivery(ok=False, error=scrub(f"{type(exc).__name__}: {exc}", targets))
+
+
+def _supplier_urls(notice: Notification, supplier: Supplier | None) -> set[str]:
+    if supplier is None:
+        return set()
+    found: set[str] = set()
+    for role in notice.audience:
+        column = SUPPLIER_ROLES.get(role)
+        url = getattr(supplier, column) if column else None
+        if url:
+            found.add(url)
+    return found
+
+
+def _send_to_all(
+    notice: Notification,
+    targets: Sequence[str],
+    notifier: Notifier,
+    supplier: Supplier | None,
+    link_for: LinkFor | None,
+) -> Delivery:
+    """One send, or two when the supplier's people get a copy with their portal link; the
+    result speaks of positions in `targets` either way."""
+    theirs = _supplier_urls(notice, supplier) if link_for is not None else set()
+    supplier_side = [i for i, url in enumerate(targets) if url in theirs]
+    if link_for is None or supplier is None or supplier.id is None or not supplier_side:
+        return _send(notifier, notice.subject, notice.body, targets)
+    linked = f"{notice.body}\n\n{LINK_LINE.format(link=link_for(supplier.id))}"
+    team_side = [i for i in range(len(targets)) if i not in supplier_side]
+    errors: list[str] = []
+    undelivered: list[int] = []
+    for positions, body in ((team_side, notice.body), (supplier_side, linked)):
+        if not positions:
+            continue
+        group = [targets[i] for i in positions]
+        delivery = _send(notifier, notice.subject, body, group)
+        if not delivery.ok:
+            errors.append(delivery.error or "the notifier reported a failure")
+            # No positions from the adapter: nobody of this group got it (at-least-once).
+            failed = delivery.undelivered or tuple(range(len(group)))
+            undelivered.extend(positions[j] for j in failed if 0 <= j < len(group))
+    if not errors:
+        return Delivery(ok=True)
+    return Delivery(ok=False, error="; ".join(errors), undelivered=tuple(sorted(undelivered)))
+
+
 def _deliver(
     notice: Notification,
     case: Case | None,
     supplier: Supplier | None,
     routes: Routes,
     notifier: Notifier,
+    link_for: LinkFor | None = None,
 ) -> _Outcome:
     resolution = resolve(notice, case, supplier, routes)
     before: list[str] = list(notice.extra.get("delivered", []))
@@ -247,10 +309,7 @@ def _deliver(
     if not todo:
         return _Outcome(ok=True, error=nobody, delivered=before)
     targets = [url for url, _ in todo]
-    try:
-        delivery = notifier.send(notice.subject, notice.body, targets)
-    except Exception as exc:  # any adapter's bug stays with this notice, not the whole run
-        delivery = Delivery(ok=False, error=scrub(f"{type(exc).__name__}: {exc}", targets))
+    delivery = _send_to_all(notice, targets, notifier, supplier, link_for)
     if delivery.ok:
         failed: set[int] = set()
     else:
@@ -335,12 +394,14 @@ def dispatch(
     batch_size: int,
     lease_seconds: int = LEASE_SECONDS,
     timer: Callable[[], float] = time.monotonic,
+    link_for: LinkFor | None = None,
 ) -> DispatchReport:
     """Send every notice due at `now`, batch by batch, until none is left.
 
     Unlike a command, this commits as it goes (each claim, each notice's result): a send
     cannot be rolled back, so its record must not wait for the rest of the run. `timer`
     measures how long a batch has taken, for the lease (elapsed seconds, not the date).
+    `link_for` (accounts.links.site_link_maker) puts a portal link into suppliers' copies.
     """
     report = DispatchReport()
     # Whatever the session began ends here, so each claim is the first statement of its own
@@ -363,6 +424,6 @@ def dispatch(
             case = cases.get(notice.case_id) if notice.case_id is not None else None
             supplier_id = supplier_id_of(notice, case)
             supplier = suppliers.get(supplier_id) if supplier_id is not None else None
-            outcome = _deliver(notice, case, supplier, routes, notifier)
+            outcome = _deliver(notice, case, supplier, routes, notifier, link_for)
             _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
                   backoff_seconds=backoff_seconds, report=report)

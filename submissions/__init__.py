@@ -1,0 +1,31 @@
+"""What suppliers submit through their portal for a step of their 8D case, and the quality
+lead's decision on it: accepted (the step is taken through the engine) or rejected (with a
+reason sent back to the supplier)."""
+
+from submissions.notices import STEP_NAMES
+from submissions.service import (
+    SUPPLIER_TRIGGERS,
+    Acceptance,
+    NotPermitted,
+    accept,
+    case_submissions,
+    owed_steps,
+    own_case,
+    pending,
+    reject,
+    submit,
+)
+
+__all__ = [
+    "STEP_NAMES",
+    "SUPPLIER_TRIGGERS",
+    "Acceptance",
+    "NotPermitted",
+    "accept",
+    "case_submissions",
+    "owed_steps",
+    "own_case",
+    "pending",
+    "reject",
+    "submit",
+]

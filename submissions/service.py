@@ -1,0 +1,299 @@
+"""Submit, accept, reject: keyword-only services in the caller's transaction, like
+statemachines.engine, so a refused request writes nothing.
+
+A submission does not move the case. The supplier's text is checked exactly as the engine
+checks a step (statemachines.guards.check_fields), so what the supplier is told is wrong is
+what the engine would refuse; accepting then takes the step through `engine.advance` with the
+submitted fields and the quality lead as the actor, all the engine's writes included (audit
+event, deadlines, notices). A decision is written with a conditional UPDATE (only while the
+submission is still pending), so of two decisions racing on one submission exactly one lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlmodel import Session, col
+from sqlmodel import select as select_model
+
+from accounts import Principal
+from calendars import isoformat
+from deadlines.policy import DeadlinePolicy
+from errors import BadInput, Conflict, NotFound, refuse_nul
+from models import Case, Submission, Supplier
+from models.db import fetch
+from statemachines import EIGHT_D
+from statemachines.engine import StepResult, advance
+from statemachines.guards import MAX_FIELD_LENGTH, check_fields
+from submissions import notices
+from submissions.notices import STEP_NAMES
+
+# The steps a supplier answers; accepting, rejecting, closing and cancelling stay with the
+# quality team (the same four the API lets a supplier take: api/routes/cases.py).
+SUPPLIER_TRIGGERS = tuple(STEP_NAMES)
+
+PENDING = "pending"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+WITHDRAWN = "withdrawn"
+
+# Half the engine's limit for a step's note: accepting puts "submitted by ..." before the
+# supplier's note in the audit event, and the whole must still fit (engine note limit 20,000).
+MAX_NOTE = MAX_FIELD_LENGTH // 2
+MAX_REASON = MAX_FIELD_LENGTH
+
+_cases: Table = Case.__table__  # type: ignore[attr-defined]
+_submissions: Table = Submission.__table__  # type: ignore[attr-defined]
+_CASE = select(_cases).where(_cases.c.id == bindparam("case_id"))
+_DECIDE = (
+    update(_submissions)
+    .where(_submissions.c.id == bindparam("b_id"), _submissions.c.status == PENDING)
+    .values(
+        status=bindparam("b_status"),
+        decided_by=bindparam("b_by"),
+        decided_at=bindparam("b_at", type_=_submissions.c.decided_at.type),
+        reason=bindparam("b_reason"),
+    )
+)
+_WITHDRAW_OTHERS = (
+    update(_submissions)
+    .where(
+        _submissions.c.case_id == bindparam("b_case"),
+        _submissions.c.status == PENDING,
+        _submissions.c.id != bindparam("b_keep"),
+    )
+    .values(
+        status=WITHDRAWN,
+        decided_by=bindparam("b_by"),
+        decided_at=bindparam("b_at", type_=_submissions.c.decided_at.type),
+        reason=bindparam("b_reason"),
+    )
+)
+
+
+class NotPermitted(Exception):
+    """The principal's role may not do this (the interfaces answer 403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    submission: Submission
+    step: StepResult
+
+
+def _read_case(session: Session, case_id: int) -> Case:
+    # Detached, straight from the database: accepting writes the case with the engine's Core
+    # statements, behind the ORM's identity map, so a mapped copy here would go stale.
+    found = fetch(session, Case, _CASE, {"case_id": case_id})
+    if not found:
+        raise NotFound(f"case {case_id} does not exist", field="case")
+    return found[0]
+
+
+def own_case(session: Session, principal: Principal, case_id: int) -> Case:
+    """The case, if `principal` may see it. Another supplier's case answers exactly as a case
+    that does not exist (api/scope.py), so a supplier guessing numbers learns nothing."""
+    case = _read_case(session, case_id)
+    if principal.is_supplier and case.supplier_id != principal.supplier_id:
+        raise NotFound(f"case {case_id} does not exist", field="case")
+    return case
+
+
+def owed_steps(case: Case) -> tuple[str, ...]:
+    """The steps the supplier owes on this case now (none unless it is an open 8D case)."""
+    if case.lifecycle != EIGHT_D.name:
+        return ()
+    return tuple(t for t in EIGHT_D.allowed(case.state) if t in SUPPLIER_TRIGGERS)
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    text = note.strip()
+    refuse_nul("note", text)
+    if len(text) > MAX_NOTE:
+        raise BadInput(f"note: at most {MAX_NOTE} characters (got {len(text)})", field="note")
+    return text
+
+
+def _supplier(session: Session, case: Case) -> Supplier | None:
+    return session.get(Supplier, case.supplier_id) if case.supplier_id is not None else None
+
+
+def submit(
+    session: Session,
+    *,
+    principal: Principal,
+    case_id: int,
+    trigger: str,
+    fields: Mapping[str, str],
+    note: str | None,
+    now: datetime,
+) -> Submission:
+    """A supplier's answer to what its case owes now, waiting for the quality lead.
+
+    A newer submission for the same case withdraws the one still pending: the lead reviews
+    the supplier's latest word, not a queue of drafts.
+    """
+    if not principal.is_supplier:
+        raise NotPermitted("only a supplier's people submit a step; the quality team takes "
+                           "the step itself")
+    case = own_case(session, principal, case_id)
+    step = trigger.strip().lower()
+    if step not in SUPPLIER_TRIGGERS:
+        raise BadInput(
+            f"trigger: '{trigger}' is not a step a supplier submits "
+            f"({', '.join(SUPPLIER_TRIGGERS)})",
+            field="trigger",
+        )
+    if case.lifecycle != EIGHT_D.name:
+        raise Conflict(
+            f"case {case_id} is not an 8D case: suppliers submit the steps of 8D cases only",
+            field="case",
+        )
+    owed = owed_steps(case)
+    if step not in owed:
+        raise Conflict(
+            f"'{step}' is not owed in state {case.state}; owed now: "
+            f"{', '.join(owed) or 'nothing from the supplier (the case is ' + case.state + ')'}",
+            field="trigger",
+            allowed=owed,
+        )
+    cleaned = check_fields(EIGHT_D, step, fields)
+    for name, value in cleaned.items():
+        refuse_nul(name, value)
+    submission = Submission(
+        case_id=case_id, trigger=step, fields=cleaned, note=_note(note),
+        submitted_by=principal.actor[:100], submitted_at=now, status=PENDING,
+        case_version=case.version,
+    )
+    session.add(submission)
+    session.flush()
+    session.connection().execute(_WITHDRAW_OTHERS, {
+        "b_case": case_id, "b_keep": submission.id, "b_by": principal.actor[:100],
+        "b_at": now, "b_reason": f"replaced by submission #{submission.id}",
+    })
+    session.add(notices.submitted(submission, case, _supplier(session, case), now))
+    session.flush()
+    return submission
+
+
+def _pending_submission(session: Session, submission_id: int, verb: str) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(f"submission {submission_id} does not exist", field="submission")
+    if submission.status != PENDING:
+        raise Conflict(
+            f"submission {submission_id} is {submission.status}; only a pending submission "
+            f"can be {verb}",
+            field="submission",
+        )
+    return submission
+
+
+def _decide(
+    session: Session, submission: Submission, *, status: str, actor: str, now: datetime,
+    reason: str | None,
+) -> None:
+    written = session.connection().execute(_DECIDE, {
+        "b_id": submission.id, "b_status": status, "b_by": actor[:100], "b_at": now,
+        "b_reason": reason,
+    }).rowcount
+    if written != 1:
+        raise Conflict(
+            f"submission {submission.id} was decided or replaced by someone else meanwhile; "
+            "reload and look again",
+            field="submission",
+        )
+    session.refresh(submission)
+
+
+def accept(
+    session: Session,
+    *,
+    submission_id: int,
+    principal: Principal,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> Acceptance:
+    """Take the submitted step on the case, by the lead; Conflict if the case moved on since
+    the supplier saw it (another step, a recurrence counted) or the step is no longer owed."""
+    if not principal.can_write:
+        raise NotPermitted(f"the role {principal.role} may not accept submissions")
+    submission = _pending_submission(session, submission_id, "accepted")
+    case = _read_case(session, submission.case_id)
+    owed = owed_steps(case)
+    if case.version != submission.case_version or submission.trigger not in owed:
+        raise Conflict(
+            f"case {case.id} has moved on since submission #{submission_id} was made (it is "
+            f"now in {case.state}); reject it and ask the supplier for what is owed now",
+            field="submission",
+            allowed=owed,
+        )
+    what = STEP_NAMES[submission.trigger]
+    note = (f"{what} submitted by {submission.submitted_by} at "
+            f"{isoformat(submission.submitted_at)} (submission #{submission_id}), "
+            f"accepted by {principal.actor}")
+    if submission.note:
+        note += f"; supplier's note: {submission.note}"
+    step = advance(
+        session, case_id=submission.case_id, trigger=submission.trigger,
+        fields={name: str(value) for name, value in submission.fields.items()}, note=note,
+        actor=principal.actor, now=now, policy=policy, expected_version=submission.case_version,
+    )
+    _decide(session, submission, status=ACCEPTED, actor=principal.actor, now=now, reason=None)
+    return Acceptance(submission=submission, step=step)
+
+
+def reject(
+    session: Session,
+    *,
+    submission_id: int,
+    principal: Principal,
+    reason: str | None,
+    now: datetime,
+) -> Submission:
+    """Send a submission back with the reason, which the supplier's contact is sent; the
+    case stays where it is and still owes the step."""
+    if not principal.can_write:
+        raise NotPermitted(f"the role {principal.role} may not reject submissions")
+    submission = _pending_submission(session, submission_id, "rejected")
+    text = (reason or "").strip()
+    if not text:
+        raise BadInput("reason: say why it is not accepted (the supplier is sent it)",
+                       field="reason")
+    refuse_nul("reason", text)
+    if len(text) > MAX_REASON:
+        raise BadInput(f"reason: at most {MAX_REASON} characters (got {len(text)})",
+                       field="reason")
+    case = _read_case(session, submission.case_id)
+    _decide(session, submission, status=REJECTED, actor=principal.actor, now=now, reason=text)
+    session.add(notices.rejected(submission, case, _supplier(session, case), now))
+    session.flush()
+    return submission
+
+
+def pending(
+    session: Session, *, supplier_id: int | None = None, case_id: int | None = None
+) -> list[Submission]:
+    """Submissions waiting for a decision, oldest first."""
+    query = select_model(Submission).where(Submission.status == PENDING)
+    if case_id is not None:
+        query = query.where(Submission.case_id == case_id)
+    if supplier_id is not None:
+        query = query.join(Case, col(Case.id) == col(Submission.case_id)).where(
+            Case.supplier_id == supplier_id)
+    return list(session.exec(query.order_by(col(Submission.submitted_at), col(Submission.id))))
+
+
+def case_submissions(session: Session, *, case_id: int) -> list[Submission]:
+    """Every submission of a case, in the order they were made."""
+    query = select_model(Submission).where(Submission.case_id == case_id)
+    return list(session.exec(query.order_by(col(Submission.id))))
