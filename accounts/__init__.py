@@ -1,6 +1,9 @@
-"""People and API tokens: users with roles, passwords stored hashed, bearer tokens shown once."""
+"""People and API tokens: users with roles, passwords stored hashed, bearer tokens shown once;
+signed decisions (a password re-entered at the moment of the decision)."""
 
+from accounts.links import LinkRefused, open_link, supplier_from_link, supplier_link
 from accounts.passwords import hash_password, verify_password
+from accounts.signatures import SignerRefused, check_signature, meaning_for, sign
 from accounts.tokens import Principal, create_token, resolve_token, revoke_token
 from accounts.users import (
     ROLES,
@@ -15,15 +18,23 @@ from accounts.users import (
 __all__ = [
     "ROLES",
     "WRITER_ROLES",
+    "LinkRefused",
     "Principal",
+    "SignerRefused",
     "add_user",
     "authenticate",
+    "check_signature",
     "create_token",
     "disable_user",
     "get_user",
     "hash_password",
     "list_users",
+    "meaning_for",
+    "open_link",
     "resolve_token",
     "revoke_token",
+    "sign",
+    "supplier_from_link",
+    "supplier_link",
     "verify_password",
 ]

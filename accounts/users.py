@@ -6,6 +6,7 @@ CLI (`capa user ...`) and later the sign-in page call the same ones.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
@@ -41,6 +42,8 @@ def check_password(password: str) -> str:
 
 
 def find_user(session: Session, name: str) -> User | None:
+    if "\x00" in name:  # no name holds one, and PostgreSQL would refuse the query
+        return None
     return session.exec(select(User).where(User.name == name)).first()
 
 
@@ -94,13 +97,18 @@ def disable_user(session: Session, *, name: str, now: datetime) -> User:
     return user
 
 
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_password("not-a-user-password")
+
+
 def authenticate(session: Session, *, name: str, password: str) -> User | None:
     """The enabled user with this name and password, else None (never saying which was wrong)."""
     user = find_user(session, name)
     if user is None:
-        # Hash anyway, so a wrong name takes as long as a wrong password and names can't be
-        # told apart by timing.
-        verify_password(password, hash_password("not-a-user-password"))
+        # Check against a hash anyway, so a wrong name takes as long as a wrong password (one
+        # scrypt run each) and names can't be told apart by timing.
+        verify_password(password, _decoy_hash())
         return None
     if not verify_password(password, user.password_hash) or user.disabled_at is not None:
         return None

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, col, select
 
-from errors import BadInput, NotFound
+from errors import BadInput, NotFound, refuse_nul
 from models import Case, CaseCost
 
 KINDS = ("sorting", "rework", "line_stop", "scrap", "other")
@@ -64,7 +64,7 @@ def add_cost(
     at = incurred_at or now
     if at > now:
         raise BadInput("at: a cost cannot be incurred in the future", field="at")
-    note_text = (note or "").strip() or None
+    note_text = refuse_nul("note", (note or "").strip()) or None
     if note_text is not None and len(note_text) > 2000:
         raise BadInput(f"note: at most 2000 characters (got {len(note_text)})", field="note")
     case = session.get(Case, case_id)

@@ -42,4 +42,12 @@ class Conflict(CapaError):
         self.allowed = allowed
 
 
-__all__ = ["BadInput", "CapaError", "Conflict", "NotFound"]
+__all__ = ["BadInput", "CapaError", "Conflict", "NotFound", "refuse_nul"]
+
+
+def refuse_nul(field: str, value: str) -> str:
+    """`value`, or BadInput naming `field` if it holds a NUL character: PostgreSQL cannot store
+    one in text, and a request must not reach the database only to fail there."""
+    if "\x00" in value:
+        raise BadInput(f"{field}: must not contain NUL characters", field=field)
+    return value

@@ -22,6 +22,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=300)
     created_at: datetime = Field(sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Each web session carries the number it was started under; signing out counts it up,
+    # so a copied cookie stops working at once, not only when it expires.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ApiToken(SQLModel, table=True):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
+from accounts.signatures import LIFT_BLACKLIST, check_signature
 from errors import BadInput, Conflict
 from models import Supplier, SupplierDecision, SupplierRating
 from scorecards import months
@@ -52,19 +55,27 @@ def rate_supplier(
 
 
 def lift_blacklist(
-    session: Session, *, code: str, reason: str | None, actor: str, now: datetime
+    session: Session, *, code: str, reason: str | None, actor: str, now: datetime,
+    signature: Mapping[str, Any] | None = None,
 ) -> tuple[Supplier, SupplierDecision]:
-    """A quality lead's decision to accept the supplier's lots again, on record with why."""
+    """A quality lead's decision to accept the supplier's lots again, on record with why.
+
+    `signature` (accounts.signatures.sign, meaning LIFT_BLACKLIST, by `actor`) is stored with
+    the decision; the web page always signs, the CLI (run as the operator) does not.
+    """
     if reason is None or not reason.strip():
         raise BadInput("reason: say why the blacklist is lifted (--reason)", field="reason")
     if len(reason.strip()) > 1000:
         raise BadInput("reason: at most 1000 characters", field="reason")
+    signed = (check_signature(signature, actor=actor, meaning=LIFT_BLACKLIST)
+              if signature is not None else None)
     supplier = get_supplier(session, code)
     if supplier.blacklisted_at is None:
         raise Conflict(f"supplier '{supplier.code}' is not blacklisted", field="supplier")
     assert supplier.id is not None
     decision = SupplierDecision(supplier_id=supplier.id, decision="blacklist_lifted",
-                                reason=reason.strip(), actor=actor, at=now)
+                                reason=reason.strip(), actor=actor, at=now,
+                                signature=signed)
     supplier.blacklisted_at = None
     supplier.blacklist_reason = None
     session.add(supplier)

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, func, select
 
+from accounts.signatures import check_signature, meaning_for
 from audittrail.chain import chain_event
 from deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
 from deadlines.schedule import DeadlineChanges, apply_step
-from errors import BadInput, Conflict, NotFound
+from errors import BadInput, Conflict, NotFound, refuse_nul
 from models import AuditFinding, Case, CaseEvent, Deadline, Supplier
 from models.db import fetch, insert_rows
 from notifications import outbox
@@ -110,7 +111,7 @@ def _text(field: str, value: str | None, *, required: bool, limit: int) -> str |
         if required:
             raise BadInput(f"{field}: must not be empty", field=field)
         return None
-    value = value.strip()
+    value = refuse_nul(field, value.strip())
     if len(value) > limit:
         raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
     return value
@@ -317,6 +318,43 @@ def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[st
     }
 
 
+def needs_signature(lifecycle: Lifecycle, state: str, trigger: str) -> bool:
+    """Whether taking `trigger` in `state` is a signed decision: every step into a final state
+    (8D close and cancel, PDCA standardize, cause report accept, audit close, ...).
+
+    Derived from the lifecycle's final states rather than listed, so a lifecycle added later,
+    or a new way into a final state, needs a signature without anyone remembering to add it.
+    """
+    dest = lifecycle.dest(trigger, state)
+    return dest is not None and dest in lifecycle.final
+
+
+def _signature(
+    machine: Lifecycle,
+    state: str,
+    trigger: str,
+    signature: Mapping[str, Any] | None,
+    *,
+    required: bool,
+    actor: str,
+) -> dict[str, Any] | None:
+    """The signature to record with the step, checked; BadInput (field "signature") when a
+    required one is missing or one is given for a step that is not a signed decision."""
+    signed = needs_signature(machine, state, trigger)
+    if signature is None:
+        if signed and required:
+            raise BadInput(
+                f"signature: '{trigger}' ends the case ({machine.dest(trigger, state)}); it "
+                "is a signed decision: re-enter your password to sign it",
+                field="signature",
+            )
+        return None
+    if not signed:
+        # A signature in the trail must mean a decision that needed one.
+        raise BadInput(f"signature: '{trigger}' is not a signed decision", field="signature")
+    return check_signature(signature, actor=actor, meaning=meaning_for(machine.name, trigger))
+
+
 def _undone_seq(session: Session, case: Case, machine: Lifecycle) -> int | None:
     """For reject: the audit event of the step that brought the case into its state."""
     forward = [s.trigger for s in machine.steps if s.dest == case.state and s.trigger != "reject"]
@@ -339,8 +377,19 @@ def advance(
     now: datetime,
     policy: DeadlinePolicy,
     expected_version: int | None = None,
+    signature: Mapping[str, Any] | None = None,
+    require_signature: bool = False,
 ) -> StepResult:
-    """Apply one step to a case: all of it is written, or (on any refusal) none of it."""
+    """Apply one step to a case: all of it is written, or (on any refusal) none of it.
+
+    `signature` (accounts.signatures.sign) is recorded in the event's fields under
+    "signature", where the hash chain covers it. `require_signature`: the web pages and the
+    API, acting for a person, set it, and a step into a final state without a signature is
+    then refused. It stays False for the steps the system takes itself (the sweep's timed
+    close, an audit closed with no failed item) and for the CLI, which runs as the operator of
+    the installation with no account whose password could be re-entered: those steps are
+    recorded unsigned, under the actor that took them.
+    """
     case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
     if trigger not in machine.triggers:
@@ -365,11 +414,13 @@ def advance(
         )
     cleaned = check_fields(machine, trigger, fields)
     note_text = _text("note", note, required=False, limit=20_000)
+    signed = _signature(machine, case.state, trigger, signature, required=require_signature,
+                        actor=actor)
     undone = _undone_seq(session, case, machine) if trigger == "reject" else None
     return _apply(
         session, case=case, supplier=supplier, machine=machine, trigger=trigger,
         fields=cleaned, note=note_text, actor=actor, now=now, policy=policy, undone=undone,
-        allowed=allowed,
+        allowed=allowed, signature=signed,
     )
 
 
@@ -387,6 +438,7 @@ def _apply(
     policy: DeadlinePolicy,
     undone: int | None,
     allowed: tuple[str, ...],
+    signature: dict[str, Any] | None = None,
 ) -> StepResult:
     from_state = case.state
     # Content first: a condition such as PDCA's target_met reads what this step records.
@@ -399,8 +451,13 @@ def _apply(
     case.updated_at = now
     if case.state in machine.final:
         case.closed_at = now
+    # The signature goes into the event only, never into the case's 8D content: it belongs
+    # to the decision, and inside the event's fields the chain hash covers it.
+    recorded: dict[str, Any] = dict(fields)
+    if signature is not None:
+        recorded["signature"] = signature
     event = chain_event(
-        case=case, action=trigger, from_state=from_state, fields=fields,
+        case=case, action=trigger, from_state=from_state, fields=recorded,
         note=note, actor=actor, at=now,
     )
     return _record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from errors import BadInput
+from errors import BadInput, refuse_nul
 from statemachines.lifecycle import Lifecycle
 
 # Long enough for a real 8D write-up, short enough that a pasted file is refused, not stored.
@@ -24,7 +24,7 @@ def check_fields(lifecycle: Lifecycle, trigger: str, fields: Mapping[str, str]) 
             raise BadInput(
                 f"field '{name}' is not part of '{trigger}' (it takes: {known})", field=name
             )
-        value = raw.strip()
+        value = refuse_nul(name, raw.strip())
         if len(value) > MAX_FIELD_LENGTH:
             raise BadInput(
                 f"field '{name}' is {len(value)} characters long; at most {MAX_FIELD_LENGTH}",
@@ -41,7 +41,8 @@ def check_fields(lifecycle: Lifecycle, trigger: str, fields: Mapping[str, str]) 
         cleaned[name] = value
     for name in required:
         if not cleaned.get(name):
-            raise BadInput(f"'{trigger}' needs the field '{name}' ({_what(name)})", field=name)
+            raise BadInput(f"'{trigger}' needs the field '{name}' ({field_meaning(name)})",
+                           field=name)
     return cleaned
 
 
@@ -62,5 +63,6 @@ _MEANINGS = {
 }
 
 
-def _what(name: str) -> str:
+def field_meaning(name: str) -> str:
+    """What a step's field asks for, in the words refusals and forms use."""
     return _MEANINGS.get(name, name.replace("_", " "))

@@ -61,6 +61,8 @@ def add_supplier(
 
 
 def find_supplier(session: Session, code: str) -> Supplier | None:
+    if "\x00" in code:  # no code holds one, and PostgreSQL would refuse the query
+        return None
     return session.exec(select(Supplier).where(Supplier.code == code)).first()
 
 
