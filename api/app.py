@@ -6,7 +6,18 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.context import ApiContext
-from api.routes import cases, defects, inspections, notifications, scorecards, suppliers
+from api.routes import (
+    audits,
+    cases,
+    chargeback,
+    defects,
+    inspections,
+    notifications,
+    reports,
+    scorecards,
+    submissions,
+    suppliers,
+)
 from config import Settings
 
 PREFIX = "/api/v1"
@@ -30,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.capa = context
     errors.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (cases, suppliers, defects, inspections, scorecards, notifications):
+    for module in (cases, reports, suppliers, defects, inspections, scorecards, notifications,
+                   chargeback, audits, submissions):
         api.include_router(module.router)
     app.include_router(api)
     return app

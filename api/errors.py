@@ -6,6 +6,7 @@ are the API's own, since the CLI has no principal to refuse.
 
 from __future__ import annotations
 
+from decimal import InvalidOperation
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -100,6 +101,13 @@ async def _data(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "a value is out of range or not storable")
 
 
+async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    # Also a last line of defence, for values that pass the services' checks but not the
+    # arithmetic behind them: an amount of 1E+100 (decimal.InvalidOperation when it is
+    # rounded to cents), a time in year 1 moved to UTC (OverflowError). Bad input, not a 500.
+    return error_response(422, "a value is out of range")
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(CapaError, _capa_error)
     app.add_exception_handler(Refused, _refused)
@@ -108,3 +116,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(OperationalError, _operational)
     app.add_exception_handler(DataError, _data)
+    app.add_exception_handler(InvalidOperation, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)

@@ -51,6 +51,8 @@ class Advance(Body):
     note: Text | None = None
     # The version the client read: refused with 409 if someone else moved the case since.
     version: Id | None = None
+    # A step that ends the case is a signed decision: the user's own password, re-entered.
+    password: Text | None = Field(default=None, json_schema_extra={"format": "password"})
 
 
 class NewSupplier(Body):
@@ -84,3 +86,21 @@ class NewLot(Body):
     level: Short | None = None
     inspected_at: Short | None = None  # ISO-8601 with offset; default now
     irregular_production: bool = False
+
+
+class NewRating(Body):
+    month: Short  # YYYY-MM, now's month or earlier
+    attitude: Short  # very_cooperative, cooperative, basically_cooperative, not_cooperative
+
+
+class ScorecardRun(Body):
+    month: Short  # YYYY-MM, now's month or earlier
+
+
+class NewCost(Body):
+    kind: Short
+    # A string, as the CLI's --amount and the documents: money is not a float.
+    amount: Short
+    currency: Short
+    at: Short | None = None  # when it was incurred, ISO-8601 with offset; default now
+    note: Text | None = None

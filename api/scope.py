@@ -11,13 +11,14 @@ from sqlmodel import Session
 from accounts import Principal
 from errors import NotFound
 from models import Case, InspectionLot, Supplier
-from statemachines.engine import get_case
+from models.queries import read_case
 from suppliers.registry import get_supplier
 
 
 def visible_case(session: Session, principal: Principal, case_id: int) -> Case:
-    case = get_case(session, case_id)
-    if principal.is_supplier and case.supplier_id != principal.supplier_id:
+    """The case, read-only (a detached copy: models.queries.read_case)."""
+    case = read_case(session, case_id)
+    if case is None or (principal.is_supplier and case.supplier_id != principal.supplier_id):
         raise NotFound(f"case {case_id} does not exist", field="case")
     return case
 

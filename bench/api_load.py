@@ -5,11 +5,12 @@ A migrated SQLite file is filled with plain sqlite3 `executemany`: 500 suppliers
 "open" audit event per case (the hash chain is not checked by reads), then a quality lead
 and an API token made with `accounts` as `capa user add` and `capa token create` would.
 
-The server is `python -m uvicorn --factory bench.api_load:server_app`: the app of
-`api.create_app`, as `capa web` serves it (log level info, so with the access log), plus one
-route the ceiling uses, `GET /api/v1/bench/ping`: a plain `def` answering a fixed JSON
-document, with no session and no token, so it goes through the same uvicorn, FastAPI and
-thread pool as the real routes and nothing else. It runs in its own process on 127.0.0.1.
+The server is served by `cli.web.serve`, as `capa web` serves it: uvicorn with one worker
+process per core by default (`--workers`), log level info, so with the access log. Each worker
+builds the app of `web.create_site` (the API and the pages), plus one route the ceiling uses,
+`GET /api/v1/bench/ping`: a plain `def` answering a fixed JSON document, with no session and
+no token, so it goes through the same uvicorn, FastAPI and thread pool as the real routes and
+nothing else. It runs in its own processes on 127.0.0.1.
 
 The clients are this process: `--clients` keep-alive connections on one asyncio loop, each
 sending its next request as soon as the last answer is read (closed loop), for `--seconds`,
@@ -19,7 +20,7 @@ The ceiling is the same clients for the same time against the ping route, in the
 Before the load, one client alone times each route (the service time without queueing).
 
     .venv/bin/python bench/api_load.py [--cases 100000] [--clients 50] [--seconds 30]
-                                       [--workers 1] [--list-share 0.25] [--profile]
+                                       [--workers N] [--list-share 0.25] [--profile]
 """
 
 from __future__ import annotations
@@ -68,10 +69,11 @@ PING_BODY = {"status": "ok", "service": "capaflow", "api": "v1"}
 
 
 def server_app() -> Any:
-    """`api.create_app` from CAPA_* variables, plus the ceiling's trivial route."""
-    from api import create_app
+    """What `capa web` serves (`web.create_site`: the API and the pages) from CAPA_* variables,
+    plus the ceiling's trivial route."""
+    from web import create_site
 
-    app = create_app()
+    app = create_site()
 
     @app.get(f"{PREFIX}/bench/ping")
     def ping() -> dict[str, str]:
@@ -184,11 +186,13 @@ def _free_port() -> int:
 
 
 def start_server(path: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+    """The server as `capa web` runs it (cli.web.serve: uvicorn, its worker processes and
+    their protocol), serving server_app."""
     env = dict(os.environ, CAPA_DATABASE_URL=f"sqlite:///{path}")
     env.pop("CAPA_NOW", None)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "bench.api_load:server_app",
-               "--app-dir", str(_ROOT), "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "info", "--workers", str(workers)]
+    code = ("from cli.web import serve; serve('bench.api_load:server_app', "
+            f"host='127.0.0.1', port={port}, workers={workers})")
+    command = [sys.executable, "-c", code]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=_ROOT, env=env, stdout=out,
                                   stderr=subprocess.STDOUT, start_new_session=True)
@@ -372,26 +376,26 @@ def profile(path: Path, token: str, cases: int, requests: int = 2000) -> str:
     (session, clock, token, route), in the mix of the load, on the same file."""
     os.environ["CAPA_DATABASE_URL"] = f"sqlite:///{path}"
     os.chdir(_ROOT)
-    from fastapi.security import HTTPAuthorizationCredentials
-
-    from api.context import ApiContext, get_principal
-    from api.routes.cases import list_route, show_route
+    from accounts import resolve_token
+    from api.context import ApiContext
+    from api.routes.cases import list_cases_document, show_case_document
     from config import Settings
     from models.db import session_scope
 
     ctx = ApiContext.start(Settings())
-    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
     rng = random.Random(3)
 
     def one(is_list: bool) -> None:
         with session_scope(ctx.engine) as session:
             now = ctx.now()
-            principal = get_principal(session, now, credentials)
+            # What get_principal does, without the event loop: the cache, else the database.
+            principal = resolve_token(session, token=token, now=now)
+            assert principal is not None
             if is_list:
-                list_route(session, now, principal, state=rng.choice(OPEN_STATES),
-                           supplier=None, lifecycle=None, overdue=False, limit=50)
+                list_cases_document(session, now, principal, state=rng.choice(OPEN_STATES),
+                                    supplier=None, lifecycle=None, overdue=False, limit=50)
             else:
-                show_route(rng.randint(1, cases), session, now, principal)
+                show_case_document(session, now, principal, rng.randint(1, cases))
 
     for _ in range(100):
         one(rng.random() < 0.5)
@@ -429,7 +433,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: as capa web, one per core)")
     parser.add_argument("--list-share", type=float, default=0.25,
                         help="share of list requests; the rest show one case")
     parser.add_argument("--profile", action="store_true",
@@ -438,6 +443,9 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 <= args.list_share <= 1:
         parser.error("--list-share must be between 0 and 1")
+    from cli.web import default_workers
+
+    workers: int = args.workers or default_workers()
 
     with tempfile.TemporaryDirectory(prefix="capa-api-load-") as tmp:
         path = Path(tmp) / "api.db"
@@ -446,7 +454,7 @@ def main() -> None:
         print(f"built {args.cases:,} cases in {time.perf_counter() - started:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB)", flush=True)
         port = _free_port()
-        server = start_server(path, port, args.workers, Path(tmp) / "server.log")
+        server = start_server(path, port, workers, Path(tmp) / "server.log")
         try:
             alone = single(port, token, args.cases)
             print(f"one client alone, median: ping {alone['ping']:.2f} ms, list "
@@ -466,7 +474,7 @@ def main() -> None:
 
     if args.json:
         print(json.dumps({"ceiling": ceiling, "api": api, "alone_ms": alone}, indent=2))
-    print(f"\n{args.clients} clients, {args.seconds:.0f} s each, {args.workers} worker(s), "
+    print(f"\n{args.clients} clients, {args.seconds:.0f} s each, {workers} worker(s), "
           f"{args.cases:,} cases, list share {args.list_share:.0%}")
     print("ceiling: GET /api/v1/bench/ping (same server, fixed JSON, no session, no token)")
     print(_line("ping", ceiling["ping"]))

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
 
 from accounts import Principal
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from accounts.decisions import advance_as
+from accounts.signatures import SignerRefused
+from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
 from api.errors import forbidden
+from api.routes.submissions import as_refusal, submission_json
 from api.schemas import MAX_ID, Advance, OpenCase, Short
 from api.scope import supplier_filter, visible_case
 from calendars import isoformat
@@ -17,20 +21,25 @@ from cli.cases import _step_json  # the CLI's document, so both answer the same 
 from cli.common import Env
 from cli.views import case_json, deadline_json, event_json
 from errors import BadInput
-from models import Supplier
-from models.queries import case_deadlines, case_events, list_cases, next_due, suppliers_by_id
+from models import Case, Supplier
+from models.queries import (
+    list_cases,
+    next_due,
+    read_case_deadlines,
+    read_case_events,
+    read_supplier,
+    suppliers_by_id,
+)
 from reports import markdown
 from statemachines import LIFECYCLES
-from statemachines.engine import StepResult, advance, open_case
+from statemachines.engine import StepResult, open_case
+from submissions import SUPPLIER_TRIGGERS, submit
 from suppliers.registry import get_supplier
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
-# The steps a supplier answers in its portal; accepting, rejecting, closing and cancelling
-# stay with the quality team.
-SUPPLIER_TRIGGERS = ("contain", "find_root_cause", "apply_short_term_fix",
-                     "implement_countermeasure")
+
 
 
 def _step_document(result: StepResult, now: datetime, supplier: Supplier | None) -> Any:
@@ -39,10 +48,15 @@ def _step_document(result: StepResult, now: datetime, supplier: Supplier | None)
     return document
 
 
+def _supplier_of(session: Session, case: Case) -> Supplier | None:
+    return read_supplier(session, case.supplier_id) if case.supplier_id else None
+
+
 @router.get("")
-def list_route(
+async def list_route(
     session: SessionDep,
     now: NowDep,
+    ctx: ContextDep,
     principal: PrincipalDep,
     state: Annotated[Short | None, Query()] = None,
     supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
@@ -51,6 +65,16 @@ def list_route(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
 ) -> list[dict[str, Any]]:
     """Cases, filtered by state, supplier, lifecycle or overdue (a supplier sees its own)."""
+    # One thread hop for the whole request (in_worker): this is the API's busiest route.
+    return await in_worker(ctx, session, list_cases_document, session, now, principal,
+                           state=state, supplier=supplier, lifecycle=lifecycle,
+                           overdue=overdue, limit=limit)
+
+
+def list_cases_document(
+    session: Session, now: datetime, principal: Principal, *, state: str | None,
+    supplier: str | None, lifecycle: str | None, overdue: bool, limit: int,
+) -> list[dict[str, Any]]:
     if lifecycle is not None and lifecycle not in LIFECYCLES:
         raise BadInput(f"lifecycle: '{lifecycle}' is not one of {', '.join(LIFECYCLES)}",
                        field="lifecycle")
@@ -60,6 +84,9 @@ def list_route(
                        field="state")
     code = supplier_filter(principal, supplier)
     supplier_id = get_supplier(session, code).id if code else None
+    # Through the ORM, not models.db.fetch: for a page of 50 cases, their deadlines and
+    # suppliers the ORM's loading is faster than building objects row by row (~2.3 ms
+    # against ~3.0 ms); fetch wins for the single rows of a show.
     cases = list_cases(session, now=now, state=state, supplier_id=supplier_id,
                        lifecycle=lifecycle, overdue=overdue, limit=limit)
     due = next_due(session, [c.id for c in cases if c.id is not None])
@@ -90,15 +117,25 @@ def open_route(
 
 
 @router.get("/{case_id}")
-def show_route(
-    case_id: CaseId, session: SessionDep, now: NowDep, principal: PrincipalDep
+async def show_route(
+    case_id: CaseId, session: SessionDep, now: NowDep, ctx: ContextDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """A case: its state, what it owes and by when, and its events."""
+    return await in_worker(ctx, session, show_case_document, session, now, principal,
+                           case_id)
+
+
+def show_case_document(
+    session: Session, now: datetime, principal: Principal, case_id: int
+) -> dict[str, Any]:
+    # Single rows: detached objects from Core rows (models.queries.read_*), a third of the
+    # ORM's cost per row.
     case = visible_case(session, principal, case_id)
-    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
-    document = case_json(case, supplier)
-    document["deadlines"] = [deadline_json(d, now) for d in case_deadlines(session, case_id)]
-    document["events"] = [event_json(e) for e in case_events(session, case_id)]
+    document = case_json(case, _supplier_of(session, case))
+    document["deadlines"] = [
+        deadline_json(d, now) for d in read_case_deadlines(session, case_id)
+    ]
+    document["events"] = [event_json(e) for e in read_case_events(session, case_id)]
     return document
 
 
@@ -112,22 +149,37 @@ def _may_advance(principal: Principal, trigger: str) -> None:
         raise forbidden(f"the role {principal.role} may not change data")
 
 
-@router.post("/{case_id}/advance")
+@router.post("/{case_id}/advance", responses={202: {"description": "A supplier's step, "
+                                                   "sent to the quality team for review."}})
 def advance_route(
     case_id: CaseId, body: Advance, session: SessionDep, now: NowDep, ctx: ContextDep,
-    principal: PrincipalDep,
+    principal: PrincipalDep, response: Response,
 ) -> Any:
-    """Take one step of the case's lifecycle, with the content the step needs."""
+    """Take one step of the case's lifecycle, with the content the step needs.
+
+    A step that ends the case (close, cancel, standardize, accept) is a signed decision:
+    `password` is the user's own, re-entered. A supplier's step does not move the case: it is
+    a submission the quality team accepts or rejects (202, the submission's document).
+    """
     trigger = body.trigger.strip().lower()
     if principal.is_supplier:
         # Another supplier's case is a 404 whatever the step, before the step is looked at.
         visible_case(session, principal, case_id)
+        _may_advance(principal, trigger)
+        with as_refusal():
+            submission = submit(session, principal=principal, case_id=case_id, trigger=trigger,
+                                fields=body.fields, note=body.note, now=now)
+        response.status_code = 202
+        return submission_json(submission)
     _may_advance(principal, trigger)
-    result = advance(
-        session, case_id=case_id, trigger=trigger, fields=body.fields, note=body.note,
-        actor=principal.actor, now=now, policy=ctx.deadline_policy,
-        expected_version=body.version,
-    )
+    try:
+        result = advance_as(
+            session, principal=principal, case_id=case_id, trigger=trigger,
+            fields=body.fields, note=body.note, password=body.password, now=now,
+            policy=ctx.deadline_policy, expected_version=body.version,
+        )
+    except SignerRefused as exc:
+        raise forbidden(exc.message) from exc
     supplier = session.get(Supplier, result.case.supplier_id) if result.case.supplier_id else None
     return _step_document(result, now, supplier)
 
@@ -138,7 +190,6 @@ def report_route(
 ) -> dict[str, Any]:
     """The case as a Markdown 8D report (or PDCA record)."""
     case = visible_case(session, principal, case_id)
-    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
-    text = markdown.render(case, supplier, case_events(session, case_id),
-                           case_deadlines(session, case_id))
+    text = markdown.render(case, _supplier_of(session, case), read_case_events(session, case_id),
+                           read_case_deadlines(session, case_id))
     return {"case": case_id, "format": "markdown", "report": text}

@@ -1,15 +1,22 @@
-"""/notifications: the outbox, as `capa notify list` (the quality team only)."""
+"""/notifications: the outbox, as `capa notify list` and `capa notify retry` (the quality
+team only)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from api.context import ContextDep, SessionDep, StaffDep
+from api.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
 from api.schemas import MAX_ID
 from cli.notify import _resolved  # the CLI's document, so both answer the same JSON
-from notifications.notices import STATUSES, cases_and_suppliers, check_status, list_notices
+from notifications.notices import (
+    STATUSES,
+    cases_and_suppliers,
+    check_status,
+    list_notices,
+    retry_notice,
+)
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -30,3 +37,18 @@ def list_route(
     notices = list_notices(session, status=wanted, case_id=case, limit=limit)
     cases, suppliers = cases_and_suppliers(session, notices)
     return _resolved(notices, cases, suppliers, ctx.routes)
+
+
+@router.post("/{notice_id}/retry")
+def retry_route(
+    notice_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Notice id.")],
+    session: SessionDep,
+    now: NowDep,
+    ctx: ContextDep,
+    writer: WriterDep,
+) -> dict[str, Any]:
+    """Put a failed notice back in line: pending, due now, attempts from zero (409 for a
+    notice that has not failed). Whoever already got it is not sent it again."""
+    notice = retry_notice(session, notice_id=notice_id, now=now)
+    cases, suppliers = cases_and_suppliers(session, [notice])
+    return _resolved([notice], cases, suppliers, ctx.routes)[0]

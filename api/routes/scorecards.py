@@ -1,4 +1,5 @@
-"""/scorecards: stored monthly grades with their escalations (a supplier sees its own)."""
+"""/scorecards: stored monthly grades with their escalations (a supplier sees its own), and
+grading a month (the quality team's writers)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep
-from api.schemas import Short
+from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from api.schemas import ScorecardRun, Short
 from api.scope import supplier_filter
-from cli.scorecards import graded_json
+from cli.scorecards import graded_json, result_json
+from scorecards.grading import run_month
 from scorecards.history import list_scorecards
 from scorecards.policy import load_scorecard_policy
 
@@ -30,3 +32,16 @@ def list_route(
     graded = list_scorecards(session, code=supplier_filter(principal, supplier), count=months,
                              now=now, policy=policy)
     return [graded_json(g) for g in graded]
+
+
+@router.post("/runs")
+def run_route(
+    body: ScorecardRun, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
+) -> dict[str, Any]:
+    """Grade every supplier for a month and take the escalations the grades call for (as
+    `capa scorecard run --by`: the user who starts the run is on record for what it does)."""
+    policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
+    results = run_month(session, month=body.month, now=now, policy=policy, actor=writer.actor)
+    # The document of `capa scorecard run --json`.
+    return {"month": results[0].month if results else body.month,
+            "suppliers": [result_json(r) for r in results]}

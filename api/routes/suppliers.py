@@ -1,4 +1,4 @@
-"""/suppliers: the register (a supplier sees only itself)."""
+"""/suppliers: the register (a supplier sees only itself) and the monthly cooperation rating."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.context import NowDep, PrincipalDep, SessionDep, WriterDep
-from api.schemas import NewSupplier
+from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, require_writer
+from api.schemas import NewRating, NewSupplier
 from api.scope import visible_supplier
+from calendars import isoformat
 from cli.views import supplier_json
 from models.queries import list_cases
+from scorecards import load_scorecard_policy, rate_supplier
 from suppliers.registry import add_supplier, get_supplier, list_suppliers
 
 router = APIRouter(prefix="/suppliers", tags=["suppliers"])
@@ -47,3 +49,28 @@ def show_route(
         for c in list_cases(session, now=now, supplier_id=supplier.id)
     ]
     return document
+
+
+@router.post("/{code}/ratings")
+def rate_route(
+    code: str, body: NewRating, session: SessionDep, now: NowDep, ctx: ContextDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Rate the supplier's cooperation for a month (as `capa supplier rate`): it counts in
+    that month's grade when the month is graded (again)."""
+    # Another supplier's code is a 404 before the supplier's own is a 403 (api.scope).
+    visible_supplier(session, principal, code)
+    writer = require_writer(principal)
+    policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
+    supplier, rating = rate_supplier(
+        session, code=code, month=body.month, attitude=body.attitude, actor=writer.actor,
+        now=now, policy=policy,
+    )
+    # The document of `capa supplier rate --json`.
+    return {
+        "supplier": supplier.code,
+        "month": rating.month,
+        "attitude": rating.attitude,
+        "rated_by": rating.rated_by,
+        "rated_at": isoformat(rating.rated_at),
+    }

@@ -67,10 +67,16 @@ def test_viewer_may_read_but_every_write_is_403(world: World, path: str, body: d
     assert response.json()["error"]["code"] == "forbidden"
 
 
-def test_supplier_may_take_its_own_steps_on_its_own_case(world: World) -> None:
-    response = world.post("ACME", f"/cases/{world.cases['ACME']}/advance", CONTAIN)
-    assert response.status_code == 200, response.text
-    assert response.json()["event"]["actor"] == "supplier:ACME"
+def test_a_suppliers_step_is_a_submission_the_lead_accepts(world: World) -> None:
+    case = world.cases["ACME"]
+    response = world.post("ACME", f"/cases/{case}/advance", CONTAIN)
+    assert response.status_code == 202, response.text
+    submission = response.json()
+    assert submission["status"] == "pending" and submission["submitted_by"] == "supplier:ACME"
+    assert world.get("lead", f"/cases/{case}").json()["state"] == "containment"  # not moved
+    accepted = world.post("lead", f"/submissions/{submission['id']}/accept", {})
+    assert accepted.status_code == 200, accepted.text
+    assert world.get("lead", f"/cases/{case}").json()["state"] == "root_cause"
 
 
 @pytest.mark.parametrize("trigger", ["close", "cancel", "reject", "reopen"])

@@ -19,6 +19,18 @@ def test_case_list_shows_every_case_to_the_quality_team(world: World) -> None:
     assert only.json()[0]["next_deadline"]["key"] == "containment"
 
 
+def test_the_case_list_answers_the_document_of_capa_case_list(world: World) -> None:
+    # The list reads through the shared statements of models.queries; same rows, same JSON.
+    api = world.get("lead", "/cases", params={"state": "containment", "limit": 50})
+    cli = capa("case", "list", "--state", "containment", "--limit", "50", "--json",
+               "--db", world.url, "--now", isoformat(T0))
+    assert cli.exit_code == 0, cli.stderr
+    assert api.json() == json.loads(cli.stdout)
+    overdue = world.get("lead", "/cases", params={"overdue": True}).json()
+    assert overdue == json.loads(capa("case", "list", "--overdue", "--json", "--db", world.url,
+                                      "--now", isoformat(T0)).stdout)
+
+
 def test_case_show_answers_the_same_document_as_the_cli(world: World) -> None:
     case_id = world.cases["ACME"]
     response = world.get("viewer", f"/cases/{case_id}")

@@ -1,0 +1,58 @@
+"""/audits: supplier audits (5M1E) with their findings, read-only, as `capa supplier-audit
+show` (a supplier sees its own). Planning and conducting them stays with the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.context import NowDep, PrincipalDep, SessionDep
+from api.schemas import MAX_ID, Short
+from api.scope import supplier_filter, visible_case
+from audits import show_audit
+from audits.service import LIFECYCLE
+from cli.audits import _view_json  # the CLI's document, so both answer the same JSON
+from errors import BadInput
+from models.queries import list_cases
+from statemachines import LIFECYCLES
+from suppliers.registry import get_supplier
+
+router = APIRouter(prefix="/audits", tags=["audits"])
+
+
+@router.get("")
+def list_route(
+    session: SessionDep,
+    now: NowDep,
+    principal: PrincipalDep,
+    supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
+    state: Annotated[Short | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Audits, oldest first, each as `capa supplier-audit show --json` shows it: state and
+    every finding with owner, due date and status."""
+    states = LIFECYCLES[LIFECYCLE].states
+    if state is not None and state not in states:
+        raise BadInput(f"state: '{state}' is not a state of an audit ({', '.join(states)})",
+                       field="state")
+    code = supplier_filter(principal, supplier)
+    supplier_id = get_supplier(session, code).id if code else None
+    cases = list_cases(session, now=now, state=state, supplier_id=supplier_id,
+                       lifecycle=LIFECYCLE, limit=limit)
+    # One show per audit: a site holds tens of audits, not thousands, and show_audit is
+    # where the findings are ordered (by 5M1E factor).
+    return [_view_json(show_audit(session, case_id=c.id), now) for c in cases
+            if c.id is not None]
+
+
+@router.get("/{case_id}")
+def show_route(
+    case_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The audit's case number.")],
+    session: SessionDep,
+    now: NowDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """An audit: its state and every finding (422 for a case that is not an audit)."""
+    visible_case(session, principal, case_id)
+    return _view_json(show_audit(session, case_id=case_id), now)

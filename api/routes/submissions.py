@@ -1,0 +1,142 @@
+"""Supplier submissions: a supplier submits what its case owes; the quality team accepts
+(the step is taken through the engine) or rejects it with a reason.
+
+    POST /cases/{id}/submissions       a supplier, its own case (another's: 404)
+    GET  /submissions                  pending ones, oldest first (a supplier sees its own)
+    GET  /submissions/{id}
+    POST /submissions/{id}/accept      quality lead or manager
+    POST /submissions/{id}/reject      quality lead or manager, {"reason"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field
+from sqlmodel import Session
+
+from accounts import Principal
+from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from api.errors import forbidden
+from api.schemas import MAX_ID, Body, Short, Text
+from api.scope import supplier_filter
+from calendars import isoformat
+from cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
+from cli.common import Env
+from errors import NotFound
+from models import Case, Submission, Supplier
+from submissions import NotPermitted, accept, own_case, pending, reject, submit
+from suppliers.registry import get_supplier
+
+router = APIRouter(tags=["submissions"])
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Submission number.")]
+
+
+class NewSubmission(Body):
+    trigger: Short
+    fields: dict[Short, Text] = Field(default_factory=dict)
+    note: Text | None = None
+
+
+class Rejection(Body):
+    reason: Text
+
+
+@contextmanager
+def as_refusal() -> Iterator[None]:
+    # The services say who may not; the API says it with its 403.
+    try:
+        yield
+    except NotPermitted as exc:
+        raise forbidden(exc.message) from exc
+
+
+def submission_json(submission: Submission) -> dict[str, Any]:
+    return {
+        "id": submission.id,
+        "case": submission.case_id,
+        "trigger": submission.trigger,
+        "fields": submission.fields,
+        "note": submission.note,
+        "submitted_by": submission.submitted_by,
+        "submitted_at": isoformat(submission.submitted_at),
+        "status": submission.status,
+        "decided_by": submission.decided_by,
+        "decided_at": isoformat(submission.decided_at) if submission.decided_at else None,
+        "reason": submission.reason,
+        "case_version": submission.case_version,
+    }
+
+
+def _visible(session: Session, principal: Principal, submission_id: int) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is not None and principal.is_supplier:
+        case = session.get(Case, submission.case_id)
+        if case is None or case.supplier_id != principal.supplier_id:
+            submission = None
+    if submission is None:
+        raise NotFound(f"submission {submission_id} does not exist", field="submission")
+    return submission
+
+
+@router.post("/cases/{case_id}/submissions", status_code=201)
+def submit_route(case_id: CaseId, body: NewSubmission, session: SessionDep, now: NowDep,
+                 principal: PrincipalDep) -> dict[str, Any]:
+    """A supplier's answer to what its case owes now; it waits for the quality team."""
+    if not principal.is_supplier:
+        raise forbidden("only a supplier submits; the quality team takes the step itself "
+                        "(POST /cases/{id}/advance)")
+    with as_refusal():
+        submission = submit(session, principal=principal, case_id=case_id,
+                            trigger=body.trigger, fields=body.fields, note=body.note, now=now)
+    return submission_json(submission)
+
+
+@router.get("/submissions")
+def list_route(
+    session: SessionDep,
+    principal: PrincipalDep,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Case number.")] = None,
+    supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
+) -> list[dict[str, Any]]:
+    """Submissions waiting for a decision, oldest first (a supplier sees its own)."""
+    if case is not None:
+        own_case(session, principal, case)
+    code = supplier_filter(principal, supplier)
+    supplier_id = get_supplier(session, code).id if code else None
+    return [submission_json(s) for s in pending(session, supplier_id=supplier_id, case_id=case)]
+
+
+@router.get("/submissions/{submission_id}")
+def show_route(submission_id: SubmissionId, session: SessionDep,
+               principal: PrincipalDep) -> dict[str, Any]:
+    return submission_json(_visible(session, principal, submission_id))
+
+
+@router.post("/submissions/{submission_id}/accept")
+def accept_route(submission_id: SubmissionId, session: SessionDep, now: NowDep,
+                 ctx: ContextDep, writer: WriterDep) -> dict[str, Any]:
+    """Take the submitted step on the case in the writer's name; 409 if the case moved on."""
+    with as_refusal():
+        accepted = accept(session, submission_id=submission_id, principal=writer, now=now,
+                          policy=ctx.deadline_policy)
+    step = _step_json(accepted.step, Env(True, now_text=isoformat(now)))
+    case = accepted.step.case
+    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+    step["case"]["supplier"] = supplier.code if supplier else None
+    return {"submission": submission_json(accepted.submission), "step": step}
+
+
+@router.post("/submissions/{submission_id}/reject")
+def reject_route(submission_id: SubmissionId, body: Rejection, session: SessionDep,
+                 now: NowDep, writer: WriterDep) -> dict[str, Any]:
+    """Send the submission back; the reason goes to the supplier's contact."""
+    with as_refusal():
+        submission = reject(session, submission_id=submission_id, principal=writer,
+                            reason=body.reason, now=now)
+    return submission_json(submission)
