@@ -15,6 +15,7 @@ from api.context import ApiContext
 from config import Settings
 from web import errors, pages
 from web.context import WebContext
+from web.headers import PageHeaders
 
 COOKIE = "capa_session"
 
@@ -32,6 +33,7 @@ def create_site(settings: Settings | None = None) -> FastAPI:
         max_age=int(signing.session_valid.total_seconds()), same_site="lax",
         https_only=signing.https_only,
     )
+    app.add_middleware(PageHeaders)
     errors.install(app)
     # Every module of web/pages is a page (or a group of them) with its own router.
     for found in sorted(pkgutil.iter_modules(pages.__path__), key=lambda m: m.name):

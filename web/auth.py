@@ -34,19 +34,32 @@ class StaffOnly(Exception):
     """A supplier on a quality-team page: sent to its portal instead."""
 
 
-def start_session(request: Request, *, now: datetime, user_id: int | None = None,
+class SuppliersOnly(Exception):
+    """A member of the quality team on a supplier's page: sent to the dashboard instead."""
+
+
+def start_session(request: Request, *, now: datetime, user: User | None = None,
                   supplier_id: int | None = None) -> None:
     """A fresh session (a new CSRF token too), so nothing from before signing in survives:
     an attacker who planted a session id or token before learns nothing after."""
     request.session.clear()
-    if user_id is not None:
-        request.session["user_id"] = user_id
+    if user is not None:
+        request.session["user_id"] = user.id
+        request.session["generation"] = user.session_generation
     if supplier_id is not None:
         request.session["supplier_id"] = supplier_id
     request.session["signed_in_at"] = isoformat(now)
 
 
-def end_session(request: Request) -> None:
+def end_session(request: Request, session: Session) -> None:
+    """Sign out: this cookie, and every copy of it or other session of the same account,
+    stops working (the account's session generation moves on)."""
+    user_id = request.session.get("user_id")
+    if isinstance(user_id, int):
+        user = session.get(User, user_id)
+        if user is not None and user.session_generation == request.session.get("generation"):
+            user.session_generation += 1
+            session.add(user)
     request.session.clear()
 
 
@@ -70,7 +83,10 @@ def session_principal(
     user_id, supplier_id = data.get("user_id"), data.get("supplier_id")
     if isinstance(user_id, int):
         user = session.get(User, user_id)
-        if user is None or user.disabled_at is not None:
+        if (
+            user is None or user.disabled_at is not None
+            or data.get("generation") != user.session_generation
+        ):
             data.clear()
             return None
         return user_principal(session, user)
@@ -115,7 +131,7 @@ StaffDep = Annotated[Principal, Depends(get_staff)]
 def get_supplier_person(principal: ViewerDep) -> Principal:
     """A supplier's person (account or link); the quality team uses its own pages."""
     if not principal.is_supplier:
-        raise StaffOnly()
+        raise SuppliersOnly()
     return principal
 
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from decimal import InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Refused
 from errors import CapaError
-from web.auth import SignInRequired, StaffOnly
+from web.auth import SignInRequired, StaffOnly, SuppliersOnly
 from web.render import page
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -36,6 +38,8 @@ def _page_response(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", 303)
     if isinstance(exc, StaffOnly):
         return RedirectResponse("/portal", 303)
+    if isinstance(exc, SuppliersOnly):
+        return RedirectResponse("/", 303)
     if isinstance(exc, CapaError):
         return _error_page(request, _STATUS.get(exc.exit_code, 422), exc.message, exc.field)
     if isinstance(exc, Refused):
@@ -48,13 +52,25 @@ def _page_response(request: Request, exc: Exception) -> Response:
                            str(first.get("msg")), field)
     if isinstance(exc, StarletteHTTPException):
         return _error_page(request, exc.status_code, str(exc.detail), None)
+    if isinstance(exc, IntegrityError):
+        return _error_page(request, 409, "the change conflicts with data written at the same "
+                           "time; reload the page and try again", None)
+    if isinstance(exc, OperationalError) and any(
+        word in str(exc).lower() for word in ("locked", "busy")
+    ):
+        return _error_page(request, 409, "the database is busy with another update; try again",
+                           None)
+    if isinstance(exc, DataError | InvalidOperation | OverflowError):
+        # The forms check their fields first; this is the last line, never a 500.
+        return _error_page(request, 422, "a value is out of range or cannot be stored", None)
     raise exc
 
 
 def install(app: FastAPI) -> None:
     """Keep the API's handlers for /api/ and answer pages with pages."""
     for kind in (CapaError, Refused, RequestValidationError, StarletteHTTPException,
-                 SignInRequired, StaffOnly):
+                 SignInRequired, StaffOnly, SuppliersOnly, IntegrityError, OperationalError,
+                 DataError, InvalidOperation, OverflowError):
         api_handler = app.exception_handlers.get(kind)
         app.add_exception_handler(kind, _either(api_handler))
 

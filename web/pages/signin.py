@@ -53,11 +53,11 @@ def login(
         # One message for a wrong name and a wrong password, as for tokens.
         return page(request, "login.html", principal=None, status=401, next=safe_next(next, ""),
                     name=name, message="name or password is not right", field="password")
-    start_session(request, now=now, user_id=user.id)
+    start_session(request, now=now, user=user)
     return RedirectResponse(safe_next(next, "/portal" if user.supplier_id else "/"), 303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
-    end_session(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    end_session(request, session)
     return RedirectResponse("/login", 303)

@@ -1,0 +1,458 @@
+"""The quality lead's case pages: open a case, the case page (header, D1–D8 or the PDCA
+phases, deadlines, timeline with its signatures, costs, linked cases, the report as HTML and
+PDF), the form for the next step, and the signed decisions (closing or cancelling a case,
+lifting a blacklist).
+
+Every rule stays in the services (statemachines.engine, accounts.signatures, chargeback,
+scorecards.decisions); the case page reads reports.content, the same content model the 8D
+report prints. Viewers see everything and get no forms; suppliers use their portal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from accounts import Principal
+from accounts.decisions import advance_as
+from accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
+from api.context import ContextDep, NowDep, SessionDep
+from api.errors import forbidden
+from api.schemas import MAX_ID
+from api.scope import visible_case
+from calendars import parse_instant
+from chargeback import KINDS, add_cost
+from deadlines.policy import SEVERITIES, DeadlinePolicy
+from errors import BadInput, CapaError, Conflict, NotFound
+from models import Submission
+from reports.content import CaseReport, DeadlineLine, case_report
+from reports.html import render_html
+from reports.pdf import render_pdf
+from scorecards.decisions import lift_blacklist
+from statemachines import LIFECYCLES, Lifecycle
+from statemachines.engine import get_case, needs_signature, open_case
+from statemachines.guards import field_meaning
+from statemachines.lifecycle import FieldRule
+from suppliers.registry import get_supplier, list_suppliers
+from web.auth import StaffDep, ViewerDep
+from web.csrf import CsrfChecked
+from web.forms import FIELD_PREFIX, FormDep, form_text
+from web.render import flash, page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
+
+# The step form's inputs are named "field.NAME", apart from the form's own trigger, note,
+# password and version.
+# Audits are planned with their checklist and cause reports opened by the scorecard's
+# escalation (each through its own service); the page opens the two a lead starts by hand.
+OPENED_HERE = ("8d", "pdca")
+# Steps that write more than the case through a service of their own (the audit's finding
+# rows, audits.service): taken here through the bare engine they would leave those rows
+# behind, so the page neither offers nor accepts them (`capa supplier-audit ...` takes them).
+SERVICE_STEPS = {"audit": ("conduct", "raise_findings", "close_finding")}
+
+_STEP_LABELS = {
+    "contain": "Containment in place (D3)",
+    "find_root_cause": "Root cause found (D4)",
+    "apply_short_term_fix": "Short-term fix applied (D5)",
+    "implement_countermeasure": "Countermeasure implemented (D6)",
+    "close": "Close",
+    "reopen": "Reopen: the defect recurred",
+    "reject": "Send back one step",
+    "cancel": "Cancel",
+    "execute": "Plan ready: carry it out (Do)",
+    "measure": "Result measured (Check)",
+    "evaluate": "Evaluated against the target (Act)",
+    "standardize": "Standardise and close",
+    "next_cycle": "Start the next cycle",
+    "submit": "Record the supplier's report",
+    "accept": "Accept the report",
+}
+_FIELD_LABELS = {
+    "root_cause": "Root cause (occurrence)",
+    "escape_point": "Escape point",
+    "category": "5M1E category",
+    "short_term_fix": "Short-term fix",
+    "met": "Target met?",
+}
+_CHOICE_LABELS = {
+    ("category", "man"): "Man (people)",
+    ("complexity", "general"): "General cause",
+    ("complexity", "complex"): "Complex cause (the longer countermeasure deadline)",
+    ("met", "true"): "Yes, the target was met",
+    ("met", "false"): "No, the target was missed",
+}
+# Free text that is usually one line; everything else gets a text area.
+_SHORT_FIELDS = frozenset({"finding", "findings", "auditors", "site", "defect"})
+
+
+# -- the form, as read ----------------------------------------------------------------------
+
+def _must_write(principal: Principal) -> None:
+    if not principal.can_write:
+        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
+
+
+def _status(exc: CapaError) -> int:
+    return 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) else 422
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A refusal shown on the page, beside the form it concerns."""
+
+    message: str
+    field: str | None
+    form: str  # "step", "cost", "open", "lift"
+
+    @classmethod
+    def of(cls, exc: CapaError, form: str) -> Problem:
+        return cls(message=exc.message, field=exc.field, form=form)
+
+
+# -- what the case page shows ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldInput:
+    name: str
+    label: str
+    hint: str
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty: free text
+    multiline: bool = True
+
+
+@dataclass(frozen=True)
+class StepForm:
+    trigger: str
+    label: str
+    dest: str
+    fields: tuple[FieldInput, ...]
+    signed: bool  # a signed decision: the password is asked for
+    meaning: str | None  # what the signature means
+    danger: bool  # ends or undoes work: the button says so
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    line: DeadlineLine
+    css: str  # overdue, soon, met, open, ...
+    label: str
+
+
+@dataclass
+class Kept:
+    """What the person typed, shown again after a refusal (never the password)."""
+
+    form: str = ""
+    trigger: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def _field_input(machine: Lifecycle, name: str, required: bool) -> FieldInput:
+    choices = tuple(
+        (value, _CHOICE_LABELS.get((name, value), value.replace("_", " ").capitalize()))
+        for value in machine.choices.get(name, ())
+    )
+    hint = field_meaning(name)
+    return FieldInput(
+        name=name, label=_FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+        # No hint where the engine has no words beyond the field's own name.
+        hint="" if hint == name.replace("_", " ") else hint, required=required,
+        choices=choices,
+        multiline=name not in _SHORT_FIELDS,
+    )
+
+
+def step_forms(machine: Lifecycle, state: str) -> list[StepForm]:
+    """A form for each step the lifecycle allows in this state, with the fields its guard
+    asks for (statemachines FieldRule) and, for a step into a final state, a signature."""
+    forms = []
+    for trigger in machine.allowed(state):
+        if trigger in SERVICE_STEPS.get(machine.name, ()):
+            continue
+        rule = machine.fields.get(trigger) or FieldRule()
+        dest = machine.dest(trigger, state) or state
+        signed = needs_signature(machine, state, trigger)
+        forms.append(StepForm(
+            trigger=trigger,
+            label=_STEP_LABELS.get(trigger, trigger.replace("_", " ").capitalize()),
+            dest=dest,
+            fields=tuple(
+                [_field_input(machine, n, True) for n in rule.required]
+                + [_field_input(machine, n, False) for n in rule.optional]
+            ),
+            signed=signed,
+            meaning=meaning_for(machine.name, trigger) if signed else None,
+            danger=trigger in ("cancel", "reject", "reopen"),
+        ))
+    return forms
+
+
+def deadline_rows(report: CaseReport, policy: DeadlinePolicy, now: datetime) -> list[DeadlineRow]:
+    """The report's deadlines, with "due soon" for an open obligation whose reminder moment
+    (the [reminders] policy the sweep reminds by) has passed."""
+    rows = []
+    for line in report.deadlines:
+        css, label = line.status, line.label
+        if line.status == "open" and line.kind == "obligation":
+            remind = policy.reminder_at(line.started_at, line.due_at)
+            if remind is not None and remind <= now < line.due_at:
+                css, label = "soon", "due soon"
+        rows.append(DeadlineRow(line=line, css=css, label=label))
+    return rows
+
+
+def _pending_submissions(session: Session, case_id: int) -> list[Submission]:
+    return list(session.exec(
+        select(Submission)
+        .where(Submission.case_id == case_id)
+        .where(Submission.status == "pending")
+        .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
+    ).all())
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    *,
+    principal: Principal,
+    now: datetime,
+    policy: DeadlinePolicy,
+    case_id: int,
+    status: int = 200,
+    problem: Problem | None = None,
+    kept: Kept | None = None,
+) -> HTMLResponse:
+    report = case_report(session, case_id=case_id, now=now)
+    case = get_case(session, case_id)
+    machine = LIFECYCLES[case.lifecycle]
+    kept = kept or Kept()
+    steps = step_forms(machine, case.state) if principal.can_write else []
+    # A refusal is shown beside its form; when that form is no longer on the page (the case
+    # moved on meanwhile, or has no supplier to charge), at the top instead.
+    shown = {("step", s.trigger) for s in steps}
+    if principal.can_write and report.header.supplier_code:
+        shown.add(("cost", ""))
+    loose = problem is not None and (
+        problem.form, kept.trigger if problem.form == "step" else "") not in shown
+    return page(
+        request, "case.html", principal=principal, now=now, status=status,
+        report=report, h=report.header, case=case, version=case.version, steps=steps,
+        deadlines=deadline_rows(report, policy, now),
+        submissions=_pending_submissions(session, case_id),
+        cost_kinds=KINDS, can_write=principal.can_write, problem=problem,
+        loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
+    )
+
+
+@router.get("/cases/new")
+def new_case_form(request: Request, session: SessionDep, now: NowDep,
+                  principal: StaffDep) -> Response:
+    _must_write(principal)
+    return _new_case_page(request, session, principal=principal, now=now)
+
+
+def _new_case_page(
+    request: Request, session: Session, *, principal: Principal, now: datetime,
+    status: int = 200, problem: Problem | None = None, kept: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return page(
+        request, "case_new.html", principal=principal, now=now, status=status,
+        lifecycles=[(name, LIFECYCLES[name].title) for name in OPENED_HERE],
+        suppliers=list_suppliers(session), severities=SEVERITIES, problem=problem,
+        kept=kept or {"lifecycle": "8d", "severity": "major"},
+    )
+
+
+_OPEN_FIELDS = ("lifecycle", "title", "supplier", "part", "defect_code", "severity", "owner",
+                "team", "problem")
+
+
+@router.post("/cases", dependencies=[CsrfChecked])
+def open_case_submit(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
+                     principal: StaffDep, form: FormDep) -> Response:
+    _must_write(principal)
+    kept = {name: form_text(form, name) for name in _OPEN_FIELDS}
+    kept["complex"] = "yes" if form_text(form, "complex") else ""
+    try:
+        lifecycle = kept["lifecycle"].strip().lower()
+        if lifecycle not in OPENED_HERE:
+            raise BadInput(f"lifecycle: open a {' or '.join(OPENED_HERE)} case here (audits "
+                           "are planned with their checklist; cause reports come from the "
+                           "scorecard)", field="lifecycle")
+        result = open_case(
+            session, lifecycle=lifecycle, title=kept["title"],
+            supplier_code=kept["supplier"].strip() or None, part=kept["part"],
+            defect_code=kept["defect_code"], severity=kept["severity"].strip().lower(),
+            complex_cause=bool(kept["complex"]), owner=kept["owner"], team=kept["team"],
+            problem=kept["problem"], actor=principal.actor, now=now,
+            policy=ctx.deadline_policy,
+        )
+    except (BadInput, NotFound) as exc:
+        if isinstance(exc, NotFound) and exc.field != "supplier":
+            raise
+        # The supplier comes from a list: one that is gone is a bad choice on the form.
+        session.rollback()
+        return _new_case_page(request, session, principal=principal, now=now, status=422,
+                              problem=Problem.of(exc, "open"), kept=kept)
+    case = result.case
+    flash(request, f"Case #{case.id} opened: {case.title}")
+    return RedirectResponse(f"/cases/{case.id}", 303)
+
+
+@router.get("/cases/{case_id}")
+def case_page(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+              ctx: ContextDep, principal: StaffDep) -> Response:
+    return _case_page(request, session, principal=principal, now=now,
+                      policy=ctx.deadline_policy, case_id=case_id)
+
+
+def _version(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text.strip()) <= MAX_ID:
+        raise BadInput("version: the form lost the case's version; reload the page",
+                       field="version")
+    return int(text.strip())
+
+
+@router.post("/cases/{case_id}/steps", dependencies=[CsrfChecked])
+def take_step(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+              ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
+    """One step through the engine, signed when it ends the case; a refusal shows the case
+    again with the person's input (422 bad input, 409 someone else moved the case)."""
+    _must_write(principal)
+    trigger = form_text(form, "trigger").strip().lower()
+    typed = {
+        name[len(FIELD_PREFIX):]: value for name, value in form.multi_items()
+        if name.startswith(FIELD_PREFIX) and isinstance(value, str)
+    }
+    # An optional field left empty is not recorded as an empty answer.
+    given = {name: value for name, value in typed.items() if value.strip()}
+    note = form_text(form, "note")
+    kept = Kept(form="step", trigger=trigger, fields=typed, values={"note": note})
+    try:
+        version = _version(form_text(form, "version"))
+        case = get_case(session, case_id)
+        if trigger in SERVICE_STEPS.get(case.lifecycle, ()):
+            raise BadInput(f"trigger: '{trigger}' is taken with `capa supplier-audit`, which "
+                           "also records the audit's findings", field="trigger")
+        result = advance_as(
+            session, principal=principal, case_id=case_id, trigger=trigger, fields=given,
+            note=note or None, password=form_text(form, "password"), now=now,
+            policy=ctx.deadline_policy, expected_version=version,
+        )
+    except SignerRefused as exc:
+        raise forbidden(exc.message) from exc
+    except (BadInput, Conflict) as exc:
+        session.rollback()
+        return _case_page(request, session, principal=principal, now=now,
+                          policy=ctx.deadline_policy, case_id=case_id, status=_status(exc),
+                          problem=Problem.of(exc, "step"), kept=kept)
+    message = f"Case #{case_id}: {trigger.replace('_', ' ')} recorded; now {result.case.state}."
+    signature = result.event.fields.get("signature")
+    if isinstance(signature, dict):
+        message += f" Signed by {signature['signed_by']}."
+    flash(request, message)
+    return RedirectResponse(f"/cases/{case_id}", 303)
+
+
+@router.post("/cases/{case_id}/costs", dependencies=[CsrfChecked])
+def record_cost(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+                ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
+    """A cost the case incurred, charged back to its supplier (as `capa cost add`)."""
+    _must_write(principal)
+    values = {name: form_text(form, name) for name in ("kind", "amount", "currency", "at", "note")}
+    try:
+        incurred = None
+        if values["at"].strip():
+            try:
+                incurred = parse_instant(values["at"], field="at")
+            except ValueError as exc:
+                raise BadInput(str(exc), field="at") from exc
+        cost = add_cost(session, case_id=case_id, kind=values["kind"], amount=values["amount"],
+                        currency=values["currency"], incurred_at=incurred, note=values["note"],
+                        actor=principal.actor, now=now)
+    except BadInput as exc:
+        session.rollback()
+        return _case_page(request, session, principal=principal, now=now,
+                          policy=ctx.deadline_policy, case_id=case_id, status=422,
+                          problem=Problem.of(exc, "cost"), kept=Kept(form="cost", values=values))
+    flash(request, f"Cost recorded on case #{case_id}: {cost.kind.replace('_', ' ')} "
+                   f"{cost.amount:.2f} {cost.currency}.")
+    return RedirectResponse(f"/cases/{case_id}#costs", 303)
+
+
+# -- the report -----------------------------------------------------------------------------
+
+# A report holds a supplier's data: no shared cache may keep a copy.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+@router.get("/cases/{case_id}/report.html")
+def report_html(case_id: CaseId, session: SessionDep, now: NowDep,
+                principal: ViewerDep) -> Response:
+    """The 8D report (or PDCA record) as one printable page; a supplier only its own."""
+    visible_case(session, principal, case_id)
+    report = case_report(session, case_id=case_id, now=now, for_supplier=principal.supplier_id)
+    return HTMLResponse(render_html(report), headers=PRIVATE)
+
+
+@router.get("/cases/{case_id}/report.pdf")
+def report_pdf(case_id: CaseId, session: SessionDep, now: NowDep,
+               principal: ViewerDep) -> Response:
+    visible_case(session, principal, case_id)
+    report = case_report(session, case_id=case_id, now=now, for_supplier=principal.supplier_id)
+    kind = "pdca-record" if report.kind == "pdca" else "8d-report"
+    return Response(
+        render_pdf(report), media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="case-{case_id}-{kind}.pdf"',
+                 **PRIVATE},
+    )
+
+
+# -- lifting a blacklist (signed) -----------------------------------------------------------
+
+def _lift_page(request: Request, session: Session, *, principal: Principal, now: datetime,
+               code: str, status: int = 200, problem: Problem | None = None,
+               reason: str = "") -> HTMLResponse:
+    supplier = get_supplier(session, code)
+    return page(request, "case_lift_blacklist.html", principal=principal, now=now,
+                status=status, supplier=supplier, meaning=LIFT_BLACKLIST, problem=problem,
+                reason=reason)
+
+
+@router.get("/suppliers/{code}/lift-blacklist")
+def lift_blacklist_form(code: str, request: Request, session: SessionDep, now: NowDep,
+                        principal: StaffDep) -> Response:
+    _must_write(principal)
+    return _lift_page(request, session, principal=principal, now=now, code=code)
+
+
+@router.post("/suppliers/{code}/lift-blacklist", dependencies=[CsrfChecked])
+def lift_blacklist_submit(code: str, request: Request, session: SessionDep, now: NowDep,
+                          principal: StaffDep, form: FormDep) -> Response:
+    """Accept a blacklisted supplier's lots again: a signed decision (password re-entered)."""
+    _must_write(principal)
+    reason = form_text(form, "reason")
+    try:
+        get_supplier(session, code)  # an unknown supplier is a 404 before any password
+        signature = sign(session, principal=principal, password=form_text(form, "password"),
+                         meaning=LIFT_BLACKLIST, now=now)
+        supplier, _decision = lift_blacklist(session, code=code, reason=reason,
+                                             actor=principal.actor, now=now,
+                                             signature=signature)
+    except SignerRefused as exc:
+        raise forbidden(exc.message) from exc
+    except BadInput as exc:
+        session.rollback()
+        return _lift_page(request, session, principal=principal, now=now, code=code,
+                          status=422, problem=Problem.of(exc, "lift"), reason=reason)
+    flash(request, f"Blacklist of {supplier.code} lifted; signed by {signature['signed_by']}.")
+    return RedirectResponse(f"/suppliers/{supplier.code}", 303)

@@ -1,0 +1,110 @@
+"""The outbox (/notifications), as `capa notify list` shows it, and putting a failed notice
+back in line, as `capa notify retry` does."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.context import ContextDep, NowDep, SessionDep
+from api.errors import forbidden
+from api.schemas import MAX_ID
+from calendars import readable
+
+# The CLI's document of a notice (recipients resolved and masked), as the API uses it too.
+from cli.notify import _resolved
+from errors import BadInput
+from models import Notification
+from models.queries import notice_counts, read_notices_besides
+from notifications.notices import (
+    FAILED,
+    STATUSES,
+    cases_and_suppliers,
+    check_status,
+    list_notices,
+    retry_notice,
+)
+from web.auth import StaffDep
+from web.csrf import CsrfChecked
+from web.pages.overview import LIST_LIMIT
+from web.render import flash, page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+_STATUS_LIMIT = 20  # longer is not a status; the message need not repeat all of it
+
+
+def _wanted(status: str | None) -> str | None:
+    """The filter as given ("" and "all" mean none); BadInput naming `status` if unknown."""
+    if status is None:
+        return None
+    wanted = status.strip().lower()
+    if wanted in ("", "all"):
+        return None
+    # At most _STATUS_LIMIT characters echoed back; no status is that long, so cutting a
+    # longer one never turns it into a status.
+    check_status(wanted[:_STATUS_LIMIT])
+    return wanted
+
+
+def _rows(ctx: ContextDep, session: SessionDep,
+          notices: list[Notification]) -> list[tuple[dict[str, Any], Notification]]:
+    """Each notice as `capa notify list --json` shows it, beside the row (for its times)."""
+    cases, suppliers = cases_and_suppliers(session, notices)
+    return list(zip(_resolved(notices, cases, suppliers, ctx.routes), notices, strict=True))
+
+
+@router.get("/notifications")
+def notifications_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    ctx: ContextDep,
+    principal: StaffDep,
+    status: str | None = None,
+) -> Response:
+    counts = notice_counts(session)
+    total = sum(counts.values())
+    shown: dict[str, Any] = {"statuses": STATUSES, "counts": counts, "total": total}
+    try:
+        wanted = _wanted(status)
+    except BadInput as exc:
+        # The filter form again, with what was typed and the field named; nothing listed.
+        return page(request, "notifications.html", principal=principal, now=now, status=422,
+                    notices=[], status_filter=status, message=exc.message, field=exc.field,
+                    listed_total=0, **shown)
+    if wanted is not None:
+        notices = list_notices(session, status=wanted, limit=LIST_LIMIT)
+        listed_total = counts.get(wanted, 0)
+    else:
+        # Failed first: those are what needs a person (a fixed route, then a retry).
+        notices = list_notices(session, status=FAILED, limit=LIST_LIMIT)
+        if len(notices) < LIST_LIMIT:
+            notices += read_notices_besides(session, status=FAILED,
+                                            limit=LIST_LIMIT - len(notices))
+        listed_total = total
+    return page(request, "notifications.html", principal=principal, now=now,
+                notices=_rows(ctx, session, notices),
+                status_filter=wanted or "", message=None, field=None,
+                listed_total=listed_total, **shown)
+
+
+@router.post("/notifications/{notice_id}/retry", dependencies=[CsrfChecked])
+def retry(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    principal: StaffDep,
+    notice_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    status: Annotated[str, Form(max_length=_STATUS_LIMIT)] = "",
+) -> Response:
+    if not principal.can_write:
+        raise forbidden(f"the role {principal.role} may not retry notices")
+    notice = retry_notice(session, notice_id=notice_id, now=now)
+    flash(request, f"Notice {notice_id} is pending again, due {readable(notice.next_attempt_at)}:"
+                   " the next dispatch sends it.")
+    back = status.strip().lower()
+    query = f"?status={back}" if back in STATUSES else ""
+    return RedirectResponse(f"/notifications{query}", 303)

@@ -1,0 +1,291 @@
+"""The supplier portal: a supplier's open requests, what each owes by when, and the forms to
+submit containment, root cause, short-term fix and countermeasure; and the signed link in
+its notices that lets its people in without an account.
+
+A supplier's people see their own supplier's cases, lots and grades only: a case of another
+supplier answers exactly as a case that does not exist (submissions.own_case, as api/scope).
+Every rule stays in the services: submissions (what is owed, the fields a step needs, the
+supplier scope) and accounts.links (the link).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from accounts import LinkRefused, Principal, supplier_from_link
+from accounts.links import MAX_TOKEN
+from api.context import ApiContext, ContextDep, NowDep, SessionDep
+from api.errors import forbidden
+from api.schemas import MAX_ID
+from calendars import isoformat
+from cli.views import deadline_status, is_overdue
+from errors import BadInput, CapaError
+from models import Case, Deadline, InspectionLot, Submission, Supplier
+from models.queries import case_deadlines, list_cases, next_due
+from scorecards.history import GradedMonth, list_scorecards
+from scorecards.policy import load_scorecard_policy
+from statemachines import EIGHT_D
+from statemachines.guards import field_meaning
+from statemachines.lifecycle import FieldRule
+from submissions import (
+    STEP_NAMES,
+    NotPermitted,
+    case_submissions,
+    owed_steps,
+    own_case,
+    pending,
+    submit,
+)
+from web.auth import SupplierDep, ViewerDep, session_principal, start_session
+from web.context import WebDep
+from web.csrf import CsrfChecked
+from web.forms import FIELD_PREFIX, FormDep, form_text
+from web.render import flash, page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
+# The step form's inputs are named "field.NAME" (as on the case page), beside trigger and note.
+RECENT_LOTS = 10
+# The link's token must not travel on to another site in a Referer header.
+_NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+_STEP_LABELS = {
+    "contain": "D3 Containment",
+    "find_root_cause": "D4 Root cause",
+    "apply_short_term_fix": "D5 Short-term fix",
+    "implement_countermeasure": "D6 Countermeasure",
+}
+_FIELD_LABELS = {
+    "containment": "Containment actions",
+    "verification": "How it was verified",
+    "root_cause": "Root cause (why it occurred)",
+    "escape_point": "Escape point (why it was not detected)",
+    "category": "5M1E category",
+    "complexity": "Complexity of the cause",
+    "short_term_fix": "Short-term fix",
+    "countermeasure": "Long-term countermeasure",
+    "prevention": "How a recurrence is prevented",
+}
+_CHOICE_LABELS = {
+    ("category", "man"): "Man (people)",
+    ("complexity", "general"): "General",
+    ("complexity", "complex"): "Complex",
+}
+
+
+# -- the link -------------------------------------------------------------------------------
+
+@router.get("/portal/enter")
+def enter(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    web: WebDep,
+    t: Annotated[str, Query(max_length=MAX_TOKEN)] = "",
+) -> Response:
+    """The link in a supplier's notices: a session for that supplier, then its portal."""
+    try:
+        supplier = supplier_from_link(session, web.secret, t, now=now)
+    except LinkRefused:
+        # One answer for tampered, expired and unknown: which it was would help a forger.
+        response: Response = page(request, "portal_refused.html", principal=None, now=now,
+                                  status=403)
+        response.headers.update(_NO_REFERRER)
+        return response
+    assert supplier.id is not None
+    signed_in = session_principal(request, session, now=now, valid_for=web.session_valid)
+    if signed_in is not None and signed_in.user_id is not None:
+        # Someone signed in with their own account keeps it: a link sent to a lead must not
+        # swap their session for a supplier's (and what they then type into its portal).
+        flash(request, f"You are signed in as {signed_in.name}; sign out first to open a "
+                       "supplier's link.")
+        return RedirectResponse("/portal" if signed_in.is_supplier else "/", 303,
+                                headers=_NO_REFERRER)
+    start_session(request, now=now, supplier_id=supplier.id)
+    return RedirectResponse("/portal", 303, headers=_NO_REFERRER)
+
+
+# -- the overview ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpenRequest:
+    case: Case
+    owed: tuple[str, ...]  # step names owed by the supplier now
+    deadline: Deadline | None
+    overdue: bool
+    waiting: Submission | None  # the supplier's submission waiting for review
+
+
+def _supplier(session: Session, principal: Principal) -> Supplier:
+    supplier = session.get(Supplier, principal.supplier_id)
+    if supplier is None:  # gone since the session began (web.auth checks on each request)
+        raise forbidden("this supplier no longer exists")
+    return supplier
+
+
+def open_requests(session: Session, supplier_id: int, now: datetime) -> list[OpenRequest]:
+    """The supplier's open 8D cases, each with what it owes next and by when."""
+    cases = [c for c in list_cases(session, now=now, supplier_id=supplier_id,
+                                   lifecycle=EIGHT_D.name, limit=10_000)
+             if c.state not in EIGHT_D.final]
+    due = next_due(session, [c.id for c in cases if c.id is not None])
+    waiting = {s.case_id: s for s in pending(session, supplier_id=supplier_id)}
+    rows = []
+    for case in cases:
+        deadline = due.get(case.id) if case.id is not None else None
+        rows.append(OpenRequest(
+            case=case, owed=owed_steps(case), deadline=deadline,
+            overdue=deadline is not None and is_overdue(deadline, now),
+            waiting=waiting.get(case.id) if case.id is not None else None,
+        ))
+    return rows
+
+
+def _recent_lots(session: Session, supplier_id: int) -> list[InspectionLot]:
+    return list(session.exec(
+        select(InspectionLot).where(InspectionLot.supplier_id == supplier_id)
+        .order_by(col(InspectionLot.inspected_at).desc(), col(InspectionLot.id).desc())
+        .limit(RECENT_LOTS)
+    ))
+
+
+def _latest_grade(
+    session: Session, code: str, now: datetime, ctx: ApiContext
+) -> GradedMonth | None:
+    policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
+    graded = list_scorecards(session, code=code, count=12, now=now, policy=policy)
+    return graded[-1] if graded else None
+
+
+@router.get("/portal")
+def portal(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
+           principal: SupplierDep) -> Response:
+    supplier = _supplier(session, principal)
+    assert supplier.id is not None
+    return page(
+        request, "portal.html", principal=principal, now=now, supplier=supplier,
+        requests=open_requests(session, supplier.id, now), step_names=STEP_NAMES,
+        lots=_recent_lots(session, supplier.id),
+        grade=_latest_grade(session, supplier.code, now, ctx),
+    )
+
+
+# -- one case -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldInput:
+    name: str
+    label: str
+    hint: str
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty: free text
+
+
+@dataclass(frozen=True)
+class StepForm:
+    trigger: str
+    label: str
+    fields: tuple[FieldInput, ...]
+
+
+@dataclass
+class Kept:
+    """What the supplier typed, shown again after a refusal."""
+
+    trigger: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def _field_input(name: str, required: bool) -> FieldInput:
+    choices = tuple(
+        (value, _CHOICE_LABELS.get((name, value), value.capitalize()))
+        for value in EIGHT_D.choices.get(name, ())
+    )
+    return FieldInput(name=name, label=_FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                      hint=field_meaning(name), required=required, choices=choices)
+
+
+def step_form(trigger: str) -> StepForm:
+    """The form of a step: the fields its guard asks for (the lifecycle's FieldRule)."""
+    rule = EIGHT_D.fields.get(trigger) or FieldRule()
+    return StepForm(
+        trigger=trigger, label=_STEP_LABELS.get(trigger, trigger),
+        fields=tuple([_field_input(n, True) for n in rule.required]
+                     + [_field_input(n, False) for n in rule.optional]),
+    )
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    *,
+    principal: Principal,
+    now: datetime,
+    case: Case,
+    status: int = 200,
+    problem: CapaError | None = None,
+    kept: Kept | None = None,
+) -> Response:
+    assert case.id is not None
+    deadlines = [d for d in case_deadlines(session, case.id) if d.kind == "obligation"]
+    return page(
+        request, "portal_case.html", principal=principal, now=now, status=status, case=case,
+        discipline=EIGHT_D.disciplines.get(case.state, case.state),
+        deadlines=[(d, deadline_status(d, now)) for d in deadlines],
+        submissions=case_submissions(session, case_id=case.id),
+        forms=[step_form(t) for t in owed_steps(case)], step_names=STEP_NAMES,
+        field_labels=_FIELD_LABELS, problem=problem, kept=kept or Kept(),
+        field_prefix=FIELD_PREFIX,
+    )
+
+
+@router.get("/portal/cases/{case_id}")
+def portal_case(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+                principal: ViewerDep) -> Response:
+    if not principal.is_supplier:
+        return RedirectResponse(f"/cases/{case_id}", 303)  # the quality team's own page
+    case = own_case(session, principal, case_id)
+    return _case_page(request, session, principal=principal, now=now, case=case)
+
+
+def _kept(form: FormData) -> Kept:
+    fields = {
+        name.removeprefix(FIELD_PREFIX): value
+        for name, value in form.multi_items()
+        if name.startswith(FIELD_PREFIX) and isinstance(value, str)
+    }
+    return Kept(trigger=form_text(form, "trigger"), fields=fields, note=form_text(form, "note"))
+
+
+@router.post("/portal/cases/{case_id}/submit", dependencies=[CsrfChecked])
+def portal_submit(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+                  principal: SupplierDep, form: FormDep) -> Response:
+    # Another supplier's case is a 404 before anything of the form is looked at.
+    case = own_case(session, principal, case_id)
+    kept = _kept(form)
+    # An optional field left empty is not part of the answer; a required one left empty is
+    # reported by the guard, naming it.
+    answer = {name: value for name, value in kept.fields.items() if value.strip()}
+    try:
+        submission = submit(session, principal=principal, case_id=case_id,
+                            trigger=kept.trigger, fields=answer, note=kept.note, now=now)
+    except BadInput as exc:
+        session.rollback()  # nothing was written; make sure of it before the page renders
+        return _case_page(request, session, principal=principal, now=now, case=case,
+                          status=422, problem=exc, kept=kept)
+    except NotPermitted as exc:  # not reachable for SupplierDep; kept as a second line
+        raise forbidden(exc.message) from exc
+    what = STEP_NAMES.get(submission.trigger, submission.trigger)
+    flash(request, f"Your {what} for case {case_id} was sent to the quality team for review "
+                   f"({isoformat(now)[:16].replace('T', ' ')} UTC).")
+    return RedirectResponse(f"/portal/cases/{case_id}", 303)
+

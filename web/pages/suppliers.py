@@ -1,0 +1,132 @@
+"""The suppliers (/suppliers) and one supplier (/suppliers/{code}): grades, cases, lots,
+switching and blacklist, for the quality team.
+
+Lifting a blacklist is the case pages' form handler (POST /suppliers/{code}/lift-blacklist);
+this page only shows the form to those who may sign it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.context import ContextDep, NowDep, SessionDep
+from errors import NotFound
+from inspection.lots import is_not_cooperative, standing_of
+from inspection.policy import load_inspection_policy
+from inspection.switching import effective_severity
+from models import Case, Deadline, InspectionHold, SwitchingState
+from models.queries import (
+    read_next_due,
+    read_open_cases,
+    read_open_holds,
+    read_recent_lots,
+    read_supplier_decisions,
+    read_supplier_standings,
+    read_switching_states,
+)
+from scorecards import months as calendar_months
+from scorecards.charts import score_chart
+from scorecards.history import list_scorecards
+from scorecards.policy import load_scorecard_policy
+from suppliers.registry import find_supplier
+from web.auth import StaffDep
+from web.pages.overview import LIST_LIMIT, state_label
+from web.render import page
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+RECENT_LOTS = 20
+CODE_LIMIT = 40  # Supplier.code
+
+
+def inline_svg(svg: str) -> str:
+    """The chart module's SVG document without its XML declaration, to sit inside HTML."""
+    if svg.startswith("<?xml"):
+        return svg.split("\n", 1)[1] if "\n" in svg else ""
+    return svg
+
+
+@router.get("/suppliers")
+def suppliers_page(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
+                   principal: StaffDep) -> Response:
+    zone = ctx.deadline_policy.calendar.zone
+    standings = read_supplier_standings(session,
+                                        up_to_month=calendar_months.month_of(now, zone))
+    return page(request, "suppliers.html", principal=principal, now=now, standings=standings,
+                blacklisted=sum(1 for s in standings if s.supplier.blacklisted_at is not None))
+
+
+@dataclass(frozen=True)
+class PartSwitching:
+    part: str
+    stored: str  # the severity on record (ISO 2859-1 switching)
+    inspected_as: str  # what the next lot is inspected under, with the supplier's rating
+    why: str | None  # why the two differ
+    row: SwitchingState | None
+    hold: InspectionHold | None  # 100 % inspection after a supplier-caused defect
+
+
+@dataclass(frozen=True)
+class OpenCaseRow:
+    case: Case
+    state: str
+    next_due: Deadline | None
+
+
+@router.get("/suppliers/{code}")
+def supplier_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    now: NowDep,
+    ctx: ContextDep,
+    principal: StaffDep,
+    months: Annotated[int, Query(ge=1, le=120, description="Months of grades to chart.")] = 12,
+) -> Response:
+    # A code no supplier can have is simply not found (and never reaches the database, which
+    # would refuse some of it, such as a NUL character, with an error of its own).
+    supplier = (find_supplier(session, code)
+                if len(code) <= CODE_LIMIT and "\x00" not in code else None)
+    if supplier is None or supplier.id is None:
+        raise NotFound(f"supplier '{code[:CODE_LIMIT]}' does not exist", field="supplier")
+    scorecard_policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
+    graded = list_scorecards(session, code=supplier.code, count=months, now=now,
+                             policy=scorecard_policy)
+    # The same chart `capa scorecard chart` writes to a file.
+    chart = inline_svg(score_chart(f"{supplier.code}: monthly score and grade",
+                                   [(g.month, g.score, g.grade) for g in graded],
+                                   scorecard_policy.grade_floors))
+
+    cases, cases_total = read_open_cases(session, supplier_id=supplier.id, limit=LIST_LIMIT)
+    due = read_next_due(session, [c.id for c in cases if c.id is not None])
+    open_rows = [OpenCaseRow(c, state_label(c), due.get(c.id) if c.id is not None else None)
+                 for c in cases]
+
+    inspection_policy = load_inspection_policy(
+        ctx.policies.get("inspection"), timezone=ctx.deadline_policy.calendar.timezone)
+    not_cooperative = is_not_cooperative(session, supplier.id, now,
+                                         ZoneInfo(inspection_policy.timezone))
+    states = {row.part: row for row in read_switching_states(session, supplier.id)}
+    holds = read_open_holds(session, supplier.id)
+    parts = []
+    for part in sorted(set(states) | set(holds)):
+        standing = standing_of(states.get(part))
+        inspected_as, why = effective_severity(standing, not_cooperative=not_cooperative,
+                                               rules=inspection_policy.switch_rules)
+        parts.append(PartSwitching(part=part, stored=standing.severity,
+                                   inspected_as=inspected_as, why=why, row=states.get(part),
+                                   hold=holds.get(part)))
+
+    return page(
+        request, "supplier.html", principal=principal, now=now, supplier=supplier,
+        months=months, graded=list(reversed(graded)), chart=chart,
+        open_rows=open_rows, cases_total=cases_total, limit=LIST_LIMIT,
+        lots=read_recent_lots(session, supplier.id, limit=RECENT_LOTS), recent_lots=RECENT_LOTS,
+        parts=parts, not_cooperative=not_cooperative,
+        decisions=read_supplier_decisions(session, supplier.id),
+    )
