@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -18,19 +18,23 @@ _MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?", re.ASCII)
+
+
 def parse_amount(text: str) -> Decimal:
     """A positive amount with at most 2 decimals; never rounded, so nobody is billed a
     different figure than the one typed."""
-    try:
-        amount = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise BadInput(f"amount: '{text}' is not a number such as 120.50", field="amount") from None
-    if not amount.is_finite() or amount <= 0:
+    # Plain ASCII digits only: Decimal also takes "1E+100" (which then fails to round) and
+    # other scripts' digits ("١٢"), neither of which anyone means on an invoice.
+    if not isinstance(text, str) or not _PLAIN_NUMBER.fullmatch(text.strip()):
+        raise BadInput(f"amount: '{text}' is not a number such as 120.50", field="amount")
+    amount = Decimal(text.strip())
+    if amount <= 0:
         raise BadInput(f"amount: must be more than 0 (got {text})", field="amount")
-    if amount != amount.quantize(CENT):
-        raise BadInput(f"amount: at most 2 decimal places (got {text})", field="amount")
     if amount > _MAX_AMOUNT:
         raise BadInput(f"amount: at most {_MAX_AMOUNT} (got {text})", field="amount")
+    if amount != amount.quantize(CENT):
+        raise BadInput(f"amount: at most 2 decimal places (got {text})", field="amount")
     return amount.quantize(CENT)
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+import accounts.users
 import models  # noqa: F401  (registers the tables)
+from accounts.passwords import hash_password
 from config import load_policies
 from deadlines.policy import DeadlinePolicy, load_policy
 from models.db import dispose_engines, get_engine, upgrade
@@ -110,3 +113,16 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture(scope="session")
 def policy() -> DeadlinePolicy:
     return load_policy(load_policies())
+
+
+@functools.cache
+def _hash_once(password: str) -> str:
+    return hash_password(password)
+
+
+@pytest.fixture
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixtures that add the same few users to every test hash each password once per run
+    (scrypt is slow on purpose: ~0.1 s a hash). Signing in still verifies against the real
+    scrypt hash; only the salt is shared between tests."""
+    monkeypatch.setattr(accounts.users, "hash_password", _hash_once)

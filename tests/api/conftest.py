@@ -51,7 +51,9 @@ def _open(session: Session, code: str, policy: DeadlinePolicy) -> int:
 
 
 @pytest.fixture
-def world(db_url: str, policy: DeadlinePolicy) -> Iterator[World]:
+def world(
+    db_url: str, policy: DeadlinePolicy, fast_password_hashing: None
+) -> Iterator[World]:
     tokens: dict[str, str] = {}
     with session_scope(get_engine(db_url)) as session:
         add_user(session, name="lead", role="quality_lead", password="lead-password-1", now=T0)

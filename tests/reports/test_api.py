@@ -48,7 +48,9 @@ class World:
 
 
 @pytest.fixture
-def world(db_url: str, policy: DeadlinePolicy) -> Iterator[World]:
+def world(
+    db_url: str, policy: DeadlinePolicy, fast_password_hashing: None
+) -> Iterator[World]:
     story = Story(db_url, policy)
     story.supplier("ACME", ACME_NAME)
     story.supplier("BETA", "Beta Corp")

@@ -58,7 +58,9 @@ def open_8d(session: Session, code: str, policy: DeadlinePolicy, **extra: Any) -
 
 
 @pytest.fixture
-def desk(db_url: str, policy: DeadlinePolicy) -> Iterator[Desk]:
+def desk(
+    db_url: str, policy: DeadlinePolicy, fast_password_hashing: None
+) -> Iterator[Desk]:
     people: dict[str, Principal] = {}
     with session_scope(get_engine(db_url)) as session:
         for code in ("ACME", "BETA"):

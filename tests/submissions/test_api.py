@@ -44,7 +44,9 @@ class Api:
 
 
 @pytest.fixture
-def api(db_url: str, policy: DeadlinePolicy) -> Iterator[Api]:
+def api(
+    db_url: str, policy: DeadlinePolicy, fast_password_hashing: None
+) -> Iterator[Api]:
     tokens: dict[str, str] = {}
     with session_scope(get_engine(db_url)) as session:
         add_user(session, name="lead", role="quality_lead", password="lead-password-1", now=T0)

@@ -73,7 +73,9 @@ def sign_in(client: TestClient, name: str, password: str, next_path: str = "") -
 
 
 @pytest.fixture
-def site(db_url: str, policy: DeadlinePolicy) -> Iterator[Site]:
+def site(
+    db_url: str, policy: DeadlinePolicy, fast_password_hashing: None
+) -> Iterator[Site]:
     with session_scope(get_engine(db_url)) as session:
         add_user(session, name="lead", role="quality_lead", password=PASSWORDS["lead"], now=T0)
         add_user(session, name="viewer", role="viewer", password=PASSWORDS["viewer"], now=T0)
