@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/scorecard.py
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
