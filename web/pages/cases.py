@@ -41,7 +41,13 @@ from statemachines.lifecycle import FieldRule
 from suppliers.registry import get_supplier, list_suppliers
 from web.auth import StaffDep, ViewerDep
 from web.csrf import CsrfChecked
-from web.forms import FIELD_PREFIX, FormDep, form_text
+from web.forms import (
+    FIELD_PREFIX,
+    FormDep,
+    choice_label,
+    field_label,
+    form_text,
+)
 from web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -74,20 +80,6 @@ _STEP_LABELS = {
     "next_cycle": "Start the next cycle",
     "submit": "Record the supplier's report",
     "accept": "Accept the report",
-}
-_FIELD_LABELS = {
-    "root_cause": "Root cause (occurrence)",
-    "escape_point": "Escape point",
-    "category": "5M1E category",
-    "short_term_fix": "Short-term fix",
-    "met": "Target met?",
-}
-_CHOICE_LABELS = {
-    ("category", "man"): "Man (people)",
-    ("complexity", "general"): "General cause",
-    ("complexity", "complex"): "Complex cause (the longer countermeasure deadline)",
-    ("met", "true"): "Yes, the target was met",
-    ("met", "false"): "No, the target was missed",
 }
 # Free text that is usually one line; everything else gets a text area.
 _SHORT_FIELDS = frozenset({"finding", "findings", "auditors", "site", "defect"})
@@ -159,12 +151,12 @@ class Kept:
 
 def _field_input(machine: Lifecycle, name: str, required: bool) -> FieldInput:
     choices = tuple(
-        (value, _CHOICE_LABELS.get((name, value), value.replace("_", " ").capitalize()))
+        (value, choice_label(name, value))
         for value in machine.choices.get(name, ())
     )
     hint = field_meaning(name)
     return FieldInput(
-        name=name, label=_FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+        name=name, label=field_label(name),
         # No hint where the engine has no words beyond the field's own name.
         hint="" if hint == name.replace("_", " ") else hint, required=required,
         choices=choices,

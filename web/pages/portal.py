@@ -46,7 +46,14 @@ from submissions import (
 from web.auth import SupplierDep, ViewerDep, session_principal, start_session
 from web.context import WebDep
 from web.csrf import CsrfChecked
-from web.forms import FIELD_PREFIX, FormDep, form_text
+from web.forms import (
+    FIELD_LABELS,
+    FIELD_PREFIX,
+    FormDep,
+    choice_label,
+    field_label,
+    form_text,
+)
 from web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -62,22 +69,6 @@ _STEP_LABELS = {
     "find_root_cause": "D4 Root cause",
     "apply_short_term_fix": "D5 Short-term fix",
     "implement_countermeasure": "D6 Countermeasure",
-}
-_FIELD_LABELS = {
-    "containment": "Containment actions",
-    "verification": "How it was verified",
-    "root_cause": "Root cause (why it occurred)",
-    "escape_point": "Escape point (why it was not detected)",
-    "category": "5M1E category",
-    "complexity": "Complexity of the cause",
-    "short_term_fix": "Short-term fix",
-    "countermeasure": "Long-term countermeasure",
-    "prevention": "How a recurrence is prevented",
-}
-_CHOICE_LABELS = {
-    ("category", "man"): "Man (people)",
-    ("complexity", "general"): "General",
-    ("complexity", "complex"): "Complex",
 }
 
 
@@ -207,10 +198,10 @@ class Kept:
 
 def _field_input(name: str, required: bool) -> FieldInput:
     choices = tuple(
-        (value, _CHOICE_LABELS.get((name, value), value.capitalize()))
+        (value, choice_label(name, value))
         for value in EIGHT_D.choices.get(name, ())
     )
-    return FieldInput(name=name, label=_FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+    return FieldInput(name=name, label=field_label(name),
                       hint=field_meaning(name), required=required, choices=choices)
 
 
@@ -243,7 +234,7 @@ def _case_page(
         deadlines=[(d, deadline_status(d, now)) for d in deadlines],
         submissions=case_submissions(session, case_id=case.id),
         forms=[step_form(t) for t in owed_steps(case)], step_names=STEP_NAMES,
-        field_labels=_FIELD_LABELS, problem=problem, kept=kept or Kept(),
+        field_labels=FIELD_LABELS, problem=problem, kept=kept or Kept(),
         field_prefix=FIELD_PREFIX,
     )
 
