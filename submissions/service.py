@@ -15,16 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, update
 from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
 from accounts import Principal
+from accounts.scope import visible_case
 from calendars import isoformat
 from deadlines.policy import DeadlinePolicy
 from errors import BadInput, Conflict, NotFound, refuse_nul
 from models import Case, Submission, Supplier
-from models.db import fetch
+from models.queries import read_case
 from statemachines import EIGHT_D
 from statemachines.engine import StepResult, advance
 from statemachines.guards import MAX_FIELD_LENGTH, check_fields
@@ -45,9 +46,7 @@ WITHDRAWN = "withdrawn"
 MAX_NOTE = MAX_FIELD_LENGTH // 2
 MAX_REASON = MAX_FIELD_LENGTH
 
-_cases: Table = Case.__table__  # type: ignore[attr-defined]
 _submissions: Table = Submission.__table__  # type: ignore[attr-defined]
-_CASE = select(_cases).where(_cases.c.id == bindparam("case_id"))
 _DECIDE = (
     update(_submissions)
     .where(_submissions.c.id == bindparam("b_id"), _submissions.c.status == PENDING)
@@ -88,20 +87,11 @@ class Acceptance:
     step: StepResult
 
 
-def _read_case(session: Session, case_id: int) -> Case:
+def _case_of(session: Session, case_id: int) -> Case:
     # Detached, straight from the database: accepting writes the case with the engine's Core
     # statements, behind the ORM's identity map, so a mapped copy here would go stale.
-    found = fetch(session, Case, _CASE, {"case_id": case_id})
-    if not found:
-        raise NotFound(f"case {case_id} does not exist", field="case")
-    return found[0]
-
-
-def own_case(session: Session, principal: Principal, case_id: int) -> Case:
-    """The case, if `principal` may see it. Another supplier's case answers exactly as a case
-    that does not exist (api/scope.py), so a supplier guessing numbers learns nothing."""
-    case = _read_case(session, case_id)
-    if principal.is_supplier and case.supplier_id != principal.supplier_id:
+    case = read_case(session, case_id)
+    if case is None:
         raise NotFound(f"case {case_id} does not exist", field="case")
     return case
 
@@ -145,7 +135,7 @@ def submit(
     if not principal.is_supplier:
         raise NotPermitted("only a supplier's people submit a step; the quality team takes "
                            "the step itself")
-    case = own_case(session, principal, case_id)
+    case = visible_case(session, principal, case_id)
     step = trigger.strip().lower()
     if step not in SUPPLIER_TRIGGERS:
         raise BadInput(
@@ -228,7 +218,7 @@ def accept(
     if not principal.can_write:
         raise NotPermitted(f"the role {principal.role} may not accept submissions")
     submission = _pending_submission(session, submission_id, "accepted")
-    case = _read_case(session, submission.case_id)
+    case = _case_of(session, submission.case_id)
     owed = owed_steps(case)
     if case.version != submission.case_version or submission.trigger not in owed:
         raise Conflict(
@@ -273,7 +263,7 @@ def reject(
     if len(text) > MAX_REASON:
         raise BadInput(f"reason: at most {MAX_REASON} characters (got {len(text)})",
                        field="reason")
-    case = _read_case(session, submission.case_id)
+    case = _case_of(session, submission.case_id)
     _decide(session, submission, status=REJECTED, actor=principal.actor, now=now, reason=text)
     session.add(notices.rejected(submission, case, _supplier(session, case), now))
     session.flush()

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from accounts.scope import supplier_filter, visible_case
 from api.context import NowDep, PrincipalDep, SessionDep
 from api.schemas import MAX_ID, Short
-from api.scope import supplier_filter, visible_case
 from audits import show_audit
 from audits.service import LIFECYCLE
 from cli.audits import _view_json  # the CLI's document, so both answer the same JSON

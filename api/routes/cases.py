@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from accounts import Principal
 from accounts.decisions import advance_as
+from accounts.scope import supplier_filter, visible_case
 from accounts.signatures import SignerRefused
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
 from api.errors import forbidden
 from api.routes.submissions import as_refusal, submission_json
 from api.schemas import MAX_ID, Advance, OpenCase, Short
-from api.scope import supplier_filter, visible_case
 from calendars import isoformat
 from cli.cases import _step_json  # the CLI's document, so both answer the same JSON
 from cli.common import Env

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from accounts.scope import supplier_filter, visible_case
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, require_writer
 from api.schemas import MAX_ID, NewCost, Short
-from api.scope import supplier_filter, visible_case
 from calendars import parse_instant
 from chargeback import add_cost, build_statement, case_costs
 from cli.costs import cost_json, statement_json  # the CLI's documents: the same JSON
@@ -37,7 +37,7 @@ def add_cost_route(
     case_id: CaseId, body: NewCost, session: SessionDep, now: NowDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Record a cost a supplier-caused case incurred (sorting, rework, line stop, scrap...)."""
-    # Another supplier's case is a 404 before the supplier's own is a 403 (api.scope).
+    # Another supplier's case is a 404 before the supplier's own is a 403 (accounts.scope).
     visible_case(session, principal, case_id)
     writer = require_writer(principal)
     try:

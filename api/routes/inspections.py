@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlmodel import col, select
 
+from accounts.scope import supplier_filter, visible_lot, visible_supplier
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from api.schemas import MAX_ID, NewLot, Short
-from api.scope import supplier_filter, visible_lot, visible_supplier
 from calendars import isoformat
 from cli.inspect import plan_json, result_json
 from inspection import load_inspection_policy, plan_for, record_lot

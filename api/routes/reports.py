@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from accounts import Principal
+from accounts.scope import visible_case
 from api.context import NowDep, PrincipalDep, SessionDep
 from api.routes.cases import CaseId
-from api.scope import visible_case
 from reports.content import CaseReport, case_report
 from reports.html import render_html
 from reports.pdf import render_pdf
@@ -24,7 +24,7 @@ _PRIVATE = {"Cache-Control": "private, no-store"}
 
 
 def _report(session: Session, principal: Principal, case_id: int, now: datetime) -> CaseReport:
-    # Another supplier's case is the same 404 as a case that does not exist (api.scope).
+    # Another supplier's case is the same 404 as a case that does not exist (accounts.scope).
     visible_case(session, principal, case_id)
     return case_report(session, case_id=case_id, now=now, for_supplier=principal.supplier_id)
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from accounts.scope import supplier_filter
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from api.schemas import ScorecardRun, Short
-from api.scope import supplier_filter
 from cli.scorecards import graded_json, result_json
 from scorecards.grading import run_month
 from scorecards.history import list_scorecards

@@ -19,16 +19,16 @@ from pydantic import Field
 from sqlmodel import Session
 
 from accounts import Principal
+from accounts.scope import supplier_filter, visible_case
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from api.errors import forbidden
 from api.schemas import MAX_ID, Body, Short, Text
-from api.scope import supplier_filter
 from calendars import isoformat
 from cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
 from cli.common import Env
 from errors import NotFound
 from models import Case, Submission, Supplier
-from submissions import NotPermitted, accept, own_case, pending, reject, submit
+from submissions import NotPermitted, accept, pending, reject, submit
 from suppliers.registry import get_supplier
 
 router = APIRouter(tags=["submissions"])
@@ -106,7 +106,7 @@ def list_route(
 ) -> list[dict[str, Any]]:
     """Submissions waiting for a decision, oldest first (a supplier sees its own)."""
     if case is not None:
-        own_case(session, principal, case)
+        visible_case(session, principal, case)
     code = supplier_filter(principal, supplier)
     supplier_id = get_supplier(session, code).id if code else None
     return [submission_json(s) for s in pending(session, supplier_id=supplier_id, case_id=case)]

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from accounts.scope import visible_supplier
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, require_writer
 from api.schemas import NewRating, NewSupplier
-from api.scope import visible_supplier
 from calendars import isoformat
 from cli.views import supplier_json
 from models.queries import list_cases
@@ -58,7 +58,7 @@ def rate_route(
 ) -> dict[str, Any]:
     """Rate the supplier's cooperation for a month (as `capa supplier rate`): it counts in
     that month's grade when the month is graded (again)."""
-    # Another supplier's code is a 404 before the supplier's own is a 403 (api.scope).
+    # Another supplier's code is a 404 before the supplier's own is a 403 (accounts.scope).
     visible_supplier(session, principal, code)
     writer = require_writer(principal)
     policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)

@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 
 from accounts import Principal
 from accounts.decisions import advance_as
+from accounts.scope import visible_case
 from accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
 from api.context import ContextDep, NowDep, SessionDep
 from api.errors import forbidden
 from api.schemas import MAX_ID
-from api.scope import visible_case
 from calendars import parse_instant
 from chargeback import KINDS, add_cost
 from deadlines.policy import SEVERITIES, DeadlinePolicy

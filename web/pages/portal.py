@@ -3,7 +3,7 @@ submit containment, root cause, short-term fix and countermeasure; and the signe
 its notices that lets its people in without an account.
 
 A supplier's people see their own supplier's cases, lots and grades only: a case of another
-supplier answers exactly as a case that does not exist (submissions.own_case, as api/scope).
+supplier answers exactly as a case that does not exist (accounts.scope).
 Every rule stays in the services: submissions (what is owed, the fields a step needs, the
 supplier scope) and accounts.links (the link).
 """
@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from accounts import LinkRefused, Principal, supplier_from_link
 from accounts.links import MAX_TOKEN
+from accounts.scope import visible_case
 from api.context import ApiContext, ContextDep, NowDep, SessionDep
 from api.errors import forbidden
 from api.schemas import MAX_ID
@@ -39,7 +40,6 @@ from submissions import (
     NotPermitted,
     case_submissions,
     owed_steps,
-    own_case,
     pending,
     submit,
 )
@@ -244,7 +244,7 @@ def portal_case(case_id: CaseId, request: Request, session: SessionDep, now: Now
                 principal: ViewerDep) -> Response:
     if not principal.is_supplier:
         return RedirectResponse(f"/cases/{case_id}", 303)  # the quality team's own page
-    case = own_case(session, principal, case_id)
+    case = visible_case(session, principal, case_id)
     return _case_page(request, session, principal=principal, now=now, case=case)
 
 
@@ -261,7 +261,7 @@ def _kept(form: FormData) -> Kept:
 def portal_submit(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
                   principal: SupplierDep, form: FormDep) -> Response:
     # Another supplier's case is a 404 before anything of the form is looked at.
-    case = own_case(session, principal, case_id)
+    case = visible_case(session, principal, case_id)
     kept = _kept(form)
     # An optional field left empty is not part of the answer; a required one left empty is
     # reported by the guard, naming it.

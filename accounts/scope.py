@@ -1,14 +1,15 @@
 """What a principal may see: a supplier only its own cases, lots and grades.
 
 Another supplier's record answers exactly as a record that does not exist (the same NotFound,
-the same message), so a supplier guessing numbers learns nothing.
+the same message), so a supplier guessing numbers learns nothing. The API, the pages and the
+submissions service all ask here.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from accounts import Principal
+from accounts.tokens import Principal
 from errors import NotFound
 from models import Case, InspectionLot, Supplier
 from models.queries import read_case
