@@ -69,6 +69,12 @@ def result_json(result: SupplierResult) -> dict[str, Any]:
     }
 
 
+def run_json(month: str, results: list[SupplierResult]) -> dict[str, Any]:
+    """The document of `capa scorecard run --json` (and of the API's runs route)."""
+    return {"month": results[0].month if results else month,
+            "suppliers": [result_json(r) for r in results]}
+
+
 def graded_json(graded: GradedMonth) -> dict[str, Any]:
     return {
         "supplier": graded.code,
@@ -119,14 +125,14 @@ def run_command(
         actor = env.actor if env.actor_name else policy.actor
         with env.transaction() as session:
             results = run_month(session, month=wanted, now=env.now, policy=policy, actor=actor)
-        rows = [result_json(r) for r in results]
+        document = run_json(wanted, results)
         if env.as_json:
-            print_json({"month": results[0].month if results else wanted, "suppliers": rows})
+            print_json(document)
             return
         table = Table(title=f"Supplier grades {wanted}", title_justify="left")
         for column in ("supplier", "score", "grade", "before", "escalations"):
             table.add_column(column)
-        for r in rows:
+        for r in document["suppliers"]:
             fired = "; ".join(f"{e['rule']}: {', '.join(e['actions'])}"
                               for e in r["escalations"])
             table.add_row(r["supplier"], f"{r['score']:g}", r["grade"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,6 +22,7 @@ from cli.common import (
     stdout,
 )
 from cli.views import supplier_json
+from models import Supplier, SupplierRating
 from models.queries import list_cases
 from scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
 from suppliers.registry import add_supplier, get_supplier, list_suppliers
@@ -153,6 +154,17 @@ def link_command(
     run(env, body)
 
 
+def rating_json(supplier: Supplier, rating: SupplierRating) -> dict[str, Any]:
+    """The document of `capa supplier rate --json` (and of the API's ratings route)."""
+    return {
+        "supplier": supplier.code,
+        "month": rating.month,
+        "attitude": rating.attitude,
+        "rated_by": rating.rated_by,
+        "rated_at": isoformat(rating.rated_at),
+    }
+
+
 @app.command("rate")
 def rate_command(
     code: Annotated[str, typer.Argument(help="Supplier code.")],
@@ -174,15 +186,8 @@ def rate_command(
                 session, code=code, month=month, attitude=attitude, actor=env.actor,
                 now=env.now, policy=policy,
             )
-        document = {
-            "supplier": supplier.code,
-            "month": rating.month,
-            "attitude": rating.attitude,
-            "rated_by": rating.rated_by,
-            "rated_at": isoformat(rating.rated_at),
-        }
         if env.as_json:
-            print_json(document)
+            print_json(rating_json(supplier, rating))
         else:
             stdout.print(
                 f"{supplier.code} {rating.month}: {rating.attitude.replace('_', ' ')} "

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from accounts.scope import supplier_filter
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from api.schemas import ScorecardRun, Short
-from cli.scorecards import graded_json, result_json
+from cli.scorecards import graded_json, run_json
 from scorecards.grading import run_month
 from scorecards.history import list_scorecards
 from scorecards.policy import load_scorecard_policy
@@ -42,6 +42,4 @@ def run_route(
     `capa scorecard run --by`: the user who starts the run is on record for what it does)."""
     policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
     results = run_month(session, month=body.month, now=now, policy=policy, actor=writer.actor)
-    # The document of `capa scorecard run --json`.
-    return {"month": results[0].month if results else body.month,
-            "suppliers": [result_json(r) for r in results]}
+    return run_json(body.month, results)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from accounts.scope import visible_supplier
 from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, require_writer
 from api.schemas import NewRating, NewSupplier
-from calendars import isoformat
+from cli.suppliers import rating_json
 from cli.views import supplier_json
 from models.queries import list_cases
 from scorecards import load_scorecard_policy, rate_supplier
@@ -66,11 +66,4 @@ def rate_route(
         session, code=code, month=body.month, attitude=body.attitude, actor=writer.actor,
         now=now, policy=policy,
     )
-    # The document of `capa supplier rate --json`.
-    return {
-        "supplier": supplier.code,
-        "month": rating.month,
-        "attitude": rating.attitude,
-        "rated_by": rating.rated_by,
-        "rated_at": isoformat(rating.rated_at),
-    }
+    return rating_json(supplier, rating)
