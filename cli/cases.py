@@ -23,11 +23,11 @@ from cli.common import (
 from cli.views import (
     case_json,
     deadline_json,
-    deadline_status,
     deadlines_table,
     event_json,
     events_table,
 )
+from deadlines.status import deadline_status
 from errors import BadInput
 from models import Supplier
 from models.queries import case_deadlines, case_events, list_cases, next_due, suppliers_by_id

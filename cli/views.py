@@ -11,6 +11,7 @@ from typing import Any
 from rich.table import Table
 
 from calendars import isoformat, readable
+from deadlines.status import deadline_status, is_overdue
 from models import Case, CaseEvent, Deadline, Supplier
 from notifications.urls import mask
 from statemachines import LIFECYCLES
@@ -18,20 +19,6 @@ from statemachines import LIFECYCLES
 
 def _iso(value: datetime | None) -> str | None:
     return isoformat(value) if value is not None else None
-
-
-def is_overdue(deadline: Deadline, now: datetime) -> bool:
-    """Owed and past due. Reviews and the effectiveness window are timers the sweep acts on,
-    not something the case owes, so they are never overdue."""
-    return deadline.status == "pending" and deadline.kind == "obligation" and deadline.due_at < now
-
-
-def deadline_status(deadline: Deadline, now: datetime) -> str:
-    if deadline.status == "met":
-        return "met on time" if deadline.met_on_time else "met late"
-    if is_overdue(deadline, now):
-        return "overdue"
-    return deadline.status
 
 
 def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:

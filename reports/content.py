@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from audittrail.chain import verify
 from calendars import readable
 from chargeback import case_costs
-from cli.views import is_overdue
+from deadlines.status import is_overdue
 from models import Case, CaseCost, CaseEvent, Deadline, Supplier
 from models.queries import case_deadlines, case_events
 from statemachines import LIFECYCLES

@@ -26,7 +26,7 @@ from api.context import ApiContext, ContextDep, NowDep, SessionDep
 from api.errors import forbidden
 from api.schemas import MAX_ID
 from calendars import isoformat
-from cli.views import deadline_status, is_overdue
+from deadlines.status import deadline_status, is_overdue
 from errors import BadInput, CapaError
 from models import Case, Deadline, InspectionLot, Submission, Supplier
 from models.queries import case_deadlines, list_cases, next_due
