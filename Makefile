@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/capa db upgrade
 	$(BIN)/capa demo seed
 	$(BIN)/capa demo walkthrough
-	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m flows.run
+	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m capaflow.flows.run
 
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)

@@ -1,11 +1,11 @@
 """People and API tokens: users with roles, passwords stored hashed, bearer tokens shown once;
 signed decisions (a password re-entered at the moment of the decision)."""
 
-from accounts.links import LinkRefused, open_link, supplier_from_link, supplier_link
-from accounts.passwords import hash_password, verify_password
-from accounts.signatures import SignerRefused, check_signature, meaning_for, sign
-from accounts.tokens import Principal, create_token, resolve_token, revoke_token
-from accounts.users import (
+from capaflow.accounts.links import LinkRefused, open_link, supplier_from_link, supplier_link
+from capaflow.accounts.passwords import hash_password, verify_password
+from capaflow.accounts.signatures import SignerRefused, check_signature, meaning_for, sign
+from capaflow.accounts.tokens import Principal, create_token, resolve_token, revoke_token
+from capaflow.accounts.users import (
     ROLES,
     WRITER_ROLES,
     add_user,

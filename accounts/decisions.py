@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from accounts.signatures import meaning_for, sign
-from accounts.tokens import Principal
-from deadlines.policy import DeadlinePolicy
-from statemachines import LIFECYCLES
-from statemachines.engine import StepResult, advance, get_case, needs_signature
-from statemachines.guards import check_fields
+from capaflow.accounts.signatures import meaning_for, sign
+from capaflow.accounts.tokens import Principal
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.engine import StepResult, advance, get_case, needs_signature
+from capaflow.statemachines.guards import check_fields
 
 
 def advance_as(

@@ -23,11 +23,11 @@ from urllib.parse import quote
 from itsdangerous import BadData, URLSafeSerializer
 from sqlmodel import Session
 
-from accounts.secrets import site_secret
-from calendars import parse_duration
-from config import Settings
-from errors import BadInput
-from models import Supplier
+from capaflow.accounts.secrets import site_secret
+from capaflow.calendars import parse_duration
+from capaflow.config import Settings
+from capaflow.errors import BadInput
+from capaflow.models import Supplier
 
 _SALT = "capaflow.supplier-portal-link"
 # Far longer than any token we make (about 100 characters); anything longer is not ours.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from accounts.tokens import Principal
-from errors import NotFound
-from models import Case, InspectionLot, Supplier
-from models.queries import read_case
-from suppliers.registry import get_supplier
+from capaflow.accounts.tokens import Principal
+from capaflow.errors import NotFound
+from capaflow.models import Case, InspectionLot, Supplier
+from capaflow.models.queries import read_case
+from capaflow.suppliers.registry import get_supplier
 
 
 def visible_case(session: Session, principal: Principal, case_id: int) -> Case:

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from errors import BadInput
-from models import AppSecret
+from capaflow.errors import BadInput
+from capaflow.models import AppSecret
 
 MIN_KEY = 32  # characters; a short key is guessable offline from one signed cookie
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from accounts.passwords import verify_password
-from accounts.tokens import Principal
-from accounts.users import MAX_PASSWORD, WRITER_ROLES
-from calendars import isoformat
-from errors import BadInput
-from models import User
+from capaflow.accounts.passwords import verify_password
+from capaflow.accounts.tokens import Principal
+from capaflow.accounts.users import MAX_PASSWORD, WRITER_ROLES
+from capaflow.calendars import isoformat
+from capaflow.errors import BadInput
+from capaflow.models import User
 
 METHOD = "password re-entry"
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Session, select
 
-from accounts.users import WRITER_ROLES, get_user
-from calendars import as_utc
-from errors import BadInput, Conflict, NotFound
-from models import ApiToken, Supplier, User
-from models.types import UTCDateTime
-from suppliers.registry import get_supplier
+from capaflow.accounts.users import WRITER_ROLES, get_user
+from capaflow.calendars import as_utc
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import ApiToken, Supplier, User
+from capaflow.models.types import UTCDateTime
+from capaflow.suppliers.registry import get_supplier
 
 SUPPLIER = "supplier"
 # Touching last_used_at on every request would turn every read into a write (and, on SQLite,

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from accounts.passwords import hash_password, verify_password
-from errors import BadInput, Conflict, NotFound
-from models import User
-from suppliers.registry import get_supplier
+from capaflow.accounts.passwords import hash_password, verify_password
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import User
+from capaflow.suppliers.registry import get_supplier
 
 ROLES = ("quality_lead", "quality_manager", "viewer", "supplier")
 # A supplier's account: sees and answers its own supplier's cases only (needs a supplier).

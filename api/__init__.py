@@ -1,5 +1,5 @@
 """The REST API under /api/v1 (DESIGN.md §4): the CLI's use cases through the same services."""
 
-from api.app import create_app
+from capaflow.api.app import create_app
 
 __all__ = ["create_app"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from api import errors
-from api.context import ApiContext
-from api.routes import (
+from capaflow.api import errors
+from capaflow.api.context import ApiContext
+from capaflow.api.routes import (
     audits,
     cases,
     chargeback,
@@ -18,7 +18,7 @@ from api.routes import (
     submissions,
     suppliers,
 )
-from config import Settings
+from capaflow.config import Settings
 
 PREFIX = "/api/v1"
 

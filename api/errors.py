@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from errors import CapaError, Conflict
+from capaflow.errors import CapaError, Conflict
 
 _STATUS = {2: 422, 3: 404, 4: 409}
 _CODE = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -1,7 +1,7 @@
 """Supplier audits (5M1E): the checklist from config and the findings an audit raises."""
 
-from audits.checklist import FACTORS, AuditPolicy, ChecklistItem, load_audit_policy
-from audits.service import (
+from capaflow.audits.checklist import FACTORS, AuditPolicy, ChecklistItem, load_audit_policy
+from capaflow.audits.service import (
     AuditView,
     ConductResult,
     Failure,

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from calendars import Duration, DurationError, parse_duration
-from errors import BadInput
+from capaflow.calendars import Duration, DurationError, parse_duration
+from capaflow.errors import BadInput
 
 # DESIGN.md §1: the six factors an audit checks, in the order a report shows them.
 FACTORS = ("people", "machines", "materials", "methods", "environment", "measurement")

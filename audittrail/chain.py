@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from calendars import isoformat
-from models import Case, CaseEvent
-from models.db import build
+from capaflow.calendars import isoformat
+from capaflow.models import Case, CaseEvent
+from capaflow.models.db import build
 
 GENESIS = "0" * 64
 

@@ -71,7 +71,7 @@ PING_BODY = {"status": "ok", "service": "capaflow", "api": "v1"}
 def server_app() -> Any:
     """What `capa web` serves (`web.create_site`: the API and the pages) from CAPA_* variables,
     plus the ceiling's trivial route."""
-    from web import create_site
+    from capaflow.web import create_site
 
     app = create_site()
 
@@ -132,9 +132,9 @@ def _rows(cases: int, now: datetime) -> Iterator[tuple[tuple[Any, ...], ...]]:
 
 def build_database(path: Path, cases: int, password: str) -> str:
     """A migrated SQLite file with the cases, a quality lead and their token (returned)."""
-    from accounts import create_token
-    from accounts.users import add_user
-    from models.db import dispose_engines, get_engine, session_scope, upgrade
+    from capaflow.accounts import create_token
+    from capaflow.accounts.users import add_user
+    from capaflow.models.db import dispose_engines, get_engine, session_scope, upgrade
 
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -376,11 +376,11 @@ def profile(path: Path, token: str, cases: int, requests: int = 2000) -> str:
     (session, clock, token, route), in the mix of the load, on the same file."""
     os.environ["CAPA_DATABASE_URL"] = f"sqlite:///{path}"
     os.chdir(_ROOT)
-    from accounts import resolve_token
-    from api.context import ApiContext
-    from api.routes.cases import list_cases_document, show_case_document
-    from config import Settings
-    from models.db import session_scope
+    from capaflow.accounts import resolve_token
+    from capaflow.api.context import ApiContext
+    from capaflow.api.routes.cases import list_cases_document, show_case_document
+    from capaflow.config import Settings
+    from capaflow.models.db import session_scope
 
     ctx = ApiContext.start(Settings())
     rng = random.Random(3)
@@ -443,7 +443,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 <= args.list_share <= 1:
         parser.error("--list-share must be between 0 and 1")
-    from cli.web import default_workers
+    from capaflow.cli.web import default_workers
 
     workers: int = args.workers or default_workers()
 

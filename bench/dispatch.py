@@ -39,11 +39,11 @@ sys.path.insert(0, str(_HERE.parent))
 
 from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 
-from models import Case, Notification  # noqa: E402
-from models.db import dispose_engines, get_engine, session_scope, upgrade  # noqa: E402
-from notifications.dispatch import dispatch  # noqa: E402
-from notifications.notifier import AppriseNotifier, Notifier, RecordingNotifier  # noqa: E402
-from notifications.routing import Routes  # noqa: E402
+from capaflow.models import Case, Notification  # noqa: E402
+from capaflow.models.db import dispose_engines, get_engine, session_scope, upgrade  # noqa: E402
+from capaflow.notifications.dispatch import dispatch  # noqa: E402
+from capaflow.notifications.notifier import AppriseNotifier, Notifier, RecordingNotifier  # noqa: E402
+from capaflow.notifications.routing import Routes  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OWNERS = 20

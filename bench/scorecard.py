@@ -33,11 +33,11 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from calendars import BusinessCalendar  # noqa: E402
-from config import load_policies  # noqa: E402
-from models.db import get_engine, upgrade  # noqa: E402
-from scorecards import grade_month, load_scorecard_policy  # noqa: E402
-from scorecards.policy import ATTITUDES  # noqa: E402
+from capaflow.calendars import BusinessCalendar  # noqa: E402
+from capaflow.config import load_policies  # noqa: E402
+from capaflow.models.db import get_engine, upgrade  # noqa: E402
+from capaflow.scorecards import grade_month, load_scorecard_policy  # noqa: E402
+from capaflow.scorecards.policy import ATTITUDES  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MONTH = "2026-10"

@@ -167,7 +167,7 @@ def _notice_rows(cases: int, late: dict[int, int]) -> Iterator[tuple[Any, ...]]:
 
 def generate(path: Path, cases: int, due: int, clustered: bool) -> None:
     """A migrated file with `cases` open cases, `due` of them due (run in a child process)."""
-    from models.db import dispose_engines, upgrade
+    from capaflow.models.db import dispose_engines, upgrade
 
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -282,10 +282,10 @@ def _io_since(before: dict[str, int]) -> dict[str, int]:
 
 def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
     """One tick through the real sweep; what a sweep worker holds before it is the baseline."""
-    from config import load_policies
-    from deadlines.policy import load_policy
-    from deadlines.sweep import sweep
-    from models.db import get_engine
+    from capaflow.config import load_policies
+    from capaflow.deadlines.policy import load_policy
+    from capaflow.deadlines.sweep import sweep
+    from capaflow.models.db import get_engine
 
     policy = load_policy(load_policies())
     engine = get_engine(f"sqlite:///{path}")

@@ -1,7 +1,13 @@
 """Charge-back (DESIGN.md §1): what a supplier-caused case cost, and the monthly statement."""
 
-from chargeback.costs import KINDS, add_cost, case_costs
-from chargeback.statement import Statement, StatementLine, build_statement, to_csv, to_markdown
+from capaflow.chargeback.costs import KINDS, add_cost, case_costs
+from capaflow.chargeback.statement import (
+    Statement,
+    StatementLine,
+    build_statement,
+    to_csv,
+    to_markdown,
+)
 
 __all__ = [
     "KINDS",

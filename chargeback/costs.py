@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from errors import BadInput, NotFound, refuse_nul
-from models import Case, CaseCost
+from capaflow.errors import BadInput, NotFound, refuse_nul
+from capaflow.models import Case, CaseCost
 
 KINDS = ("sorting", "rework", "line_stop", "scrap", "other")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from sqlmodel import select as select_rows
 
-from errors import NotFound
-from models import Case, CaseCost, Supplier
-from scorecards import months
+from capaflow.errors import NotFound
+from capaflow.models import Case, CaseCost, Supplier
+from capaflow.scorecards import months
 
 ZERO = Decimal("0.00")
 

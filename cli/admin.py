@@ -7,18 +7,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from audittrail.chain import verify
-from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from deadlines.policy import load_policy
-from deadlines.sweep import sweep_settings
-from errors import BadInput
-from inspection.policy import load_inspection_policy
-from intake.policy import load_intake_policy
-from models.db import upgrade
-from notifications.dispatch import dispatch_policy
-from scorecards.policy import load_scorecard_policy
-from statemachines import LIFECYCLES
-from statemachines.lifecycle import mermaid
+from capaflow.audittrail.chain import verify
+from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from capaflow.deadlines.policy import load_policy
+from capaflow.deadlines.sweep import sweep_settings
+from capaflow.errors import BadInput
+from capaflow.inspection.policy import load_inspection_policy
+from capaflow.intake.policy import load_intake_policy
+from capaflow.models.db import upgrade
+from capaflow.notifications.dispatch import dispatch_policy
+from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.lifecycle import mermaid
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 lifecycle_app = typer.Typer(help="The lifecycles: states, steps, content.", no_args_is_help=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
-from cli.defects import app as defect_app
-from cli.inspect import app as inspect_app
-from cli.sweep import sweep_command
-from cli.users import token_app, user_app
-from cli.web import web_command
+from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
+from capaflow.cli.defects import app as defect_app
+from capaflow.cli.inspect import app as inspect_app
+from capaflow.cli.sweep import sweep_command
+from capaflow.cli.users import token_app, user_app
+from capaflow.cli.web import web_command
 
 app = typer.Typer(
     name="capa",

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from audits import (
+from capaflow.audits import (
     AuditPolicy,
     AuditView,
     Failure,
@@ -25,8 +25,8 @@ from audits import (
     plan_audit,
     show_audit,
 )
-from calendars import isoformat, parse_instant, readable
-from cli.common import (
+from capaflow.calendars import isoformat, parse_instant, readable
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -37,10 +37,10 @@ from cli.common import (
     run,
     stdout,
 )
-from cli.views import case_json, event_json
-from errors import BadInput
-from models import AuditFinding, Case, Supplier
-from statemachines.engine import StepResult
+from capaflow.cli.views import case_json, event_json
+from capaflow.errors import BadInput
+from capaflow.models import AuditFinding, Case, Supplier
+from capaflow.statemachines.engine import StepResult
 
 app = typer.Typer(help="Supplier audits (5M1E): plan, conduct, findings, close.",
                   no_args_is_help=True)

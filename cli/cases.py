@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import readable
-from cli.common import (
+from capaflow.calendars import readable
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -20,21 +20,27 @@ from cli.common import (
     run,
     stdout,
 )
-from cli.views import (
+from capaflow.cli.views import (
     case_json,
     deadline_json,
     deadlines_table,
     event_json,
     events_table,
 )
-from deadlines.status import deadline_status
-from errors import BadInput
-from models import Supplier
-from models.queries import case_deadlines, case_events, list_cases, next_due, suppliers_by_id
-from reports import markdown
-from statemachines import LIFECYCLES
-from statemachines.engine import StepResult, advance, get_case, open_case
-from suppliers.registry import get_supplier
+from capaflow.deadlines.status import deadline_status
+from capaflow.errors import BadInput
+from capaflow.models import Supplier
+from capaflow.models.queries import (
+    case_deadlines,
+    case_events,
+    list_cases,
+    next_due,
+    suppliers_by_id,
+)
+from capaflow.reports import markdown
+from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.engine import StepResult, advance, get_case, open_case
+from capaflow.suppliers.registry import get_supplier
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
 

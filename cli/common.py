@@ -24,11 +24,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from calendars import as_utc, isoformat, resolve_now
-from config import PolicyFileError, Settings, load_policies
-from deadlines.policy import DeadlinePolicy, load_policy
-from errors import BadInput, CapaError, Conflict
-from models.db import (
+from capaflow.calendars import as_utc, isoformat, resolve_now
+from capaflow.config import PolicyFileError, Settings, load_policies
+from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.errors import BadInput, CapaError, Conflict
+from capaflow.models.db import (
     current_revision,
     get_engine,
     head_revision,

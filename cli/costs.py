@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import isoformat, parse_instant
-from chargeback import KINDS, add_cost, build_statement, case_costs, to_csv, to_markdown
-from chargeback.statement import Statement
-from cli.common import (
+from capaflow.calendars import isoformat, parse_instant
+from capaflow.chargeback import KINDS, add_cost, build_statement, case_costs, to_csv, to_markdown
+from capaflow.chargeback.statement import Statement
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -21,8 +21,8 @@ from cli.common import (
     run,
     stdout,
 )
-from errors import BadInput
-from models import CaseCost
+from capaflow.errors import BadInput
+from capaflow.models import CaseCost
 
 app = typer.Typer(help="Costs of supplier-caused defects, to charge back.",
                   no_args_is_help=True)

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import isoformat, readable
-from cli.common import (
+from capaflow.calendars import isoformat, readable
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -21,9 +21,9 @@ from cli.common import (
     stderr,
     stdout,
 )
-from cli.views import case_json, deadline_json
-from errors import BadInput
-from intake import (
+from capaflow.cli.views import case_json, deadline_json
+from capaflow.errors import BadInput
+from capaflow.intake import (
     COLUMNS,
     SOURCES,
     HoldChange,
@@ -33,7 +33,7 @@ from intake import (
     load_intake_policy,
     record_defect,
 )
-from intake.recurrence import parse_occurred_at, parse_quantity
+from capaflow.intake.recurrence import parse_occurred_at, parse_quantity
 
 app = typer.Typer(
     help="Record defects: each is counted on its open case, reopens a case whose "

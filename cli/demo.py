@@ -10,14 +10,14 @@ import typer
 from rich.markup import escape
 from rich.rule import Rule
 
-from cli import admin, cases
-from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from demo.accounts import seed_accounts
-from demo.seed import is_empty, seed
-from demo.simulation import Line, simulate
-from errors import BadInput
-from intake.policy import load_intake_policy
-from models.db import dispose_engines, get_engine, upgrade
+from capaflow.cli import admin, cases
+from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from capaflow.demo.accounts import seed_accounts
+from capaflow.demo.seed import is_empty, seed
+from capaflow.demo.simulation import Line, simulate
+from capaflow.errors import BadInput
+from capaflow.intake.policy import load_intake_policy
+from capaflow.models.db import dispose_engines, get_engine, upgrade
 
 app = typer.Typer(
     help="Eight simulated months (with no subcommand), demo data and a guided tour.",

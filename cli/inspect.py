@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import isoformat
-from cli.common import (
+from capaflow.calendars import isoformat
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -21,8 +21,8 @@ from cli.common import (
     stderr,
     stdout,
 )
-from errors import BadInput
-from inspection import (
+from capaflow.errors import BadInput
+from capaflow.inspection import (
     COLUMNS,
     InspectionPlan,
     InspectionPolicy,
@@ -35,9 +35,9 @@ from inspection import (
     record_lot,
     resume_inspection,
 )
-from inspection.values import parse_count, parse_inspected_at
-from intake import load_intake_policy
-from models import InspectionHold
+from capaflow.inspection.values import parse_count, parse_inspected_at
+from capaflow.intake import load_intake_policy
+from capaflow.models import InspectionHold
 
 app = typer.Typer(
     help="Incoming inspection by ISO 2859-1: the plan for a lot, its result, switching between "

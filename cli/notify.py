@@ -8,21 +8,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accounts.links import site_link_maker
-from calendars import isoformat, readable
-from cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from models import Case, Notification, Supplier
-from notifications.dispatch import dispatch, dispatch_policy
-from notifications.notices import (
+from capaflow.accounts.links import site_link_maker
+from capaflow.calendars import isoformat, readable
+from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from capaflow.models import Case, Notification, Supplier
+from capaflow.notifications.dispatch import dispatch, dispatch_policy
+from capaflow.notifications.notices import (
     cases_and_suppliers,
     check_status,
     list_notices,
     retry_notice,
     supplier_id_of,
 )
-from notifications.notifier import AppriseNotifier
-from notifications.routing import Resolution, Routes, load_routes, resolve
-from notifications.urls import mask
+from capaflow.notifications.notifier import AppriseNotifier
+from capaflow.notifications.routing import Resolution, Routes, load_routes, resolve
+from capaflow.notifications.urls import mask
 
 app = typer.Typer(help="Notifications: the outbox and its delivery.", no_args_is_help=True)
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from calendars import isoformat
-from cli.common import (
+from capaflow.calendars import isoformat
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -20,13 +20,13 @@ from cli.common import (
     run,
     stdout,
 )
-from errors import BadInput
-from scorecards import months
-from scorecards.charts import pareto_chart, score_chart
-from scorecards.grading import SupplierResult, run_month
-from scorecards.history import GradedMonth, check_months, defect_pareto, list_scorecards
-from scorecards.policy import ScorecardPolicy, load_scorecard_policy
-from suppliers.registry import get_supplier
+from capaflow.errors import BadInput
+from capaflow.scorecards import months
+from capaflow.scorecards.charts import pareto_chart, score_chart
+from capaflow.scorecards.grading import SupplierResult, run_month
+from capaflow.scorecards.history import GradedMonth, check_months, defect_pareto, list_scorecards
+from capaflow.scorecards.policy import ScorecardPolicy, load_scorecard_policy
+from capaflow.suppliers.registry import get_supplier
 
 app = typer.Typer(help="Monthly supplier grades A–E and their escalations.",
                   no_args_is_help=True)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accounts.links import fixed_span, portal_url, supplier_link
-from accounts.secrets import site_secret
-from calendars import isoformat, readable
-from cli.common import (
+from capaflow.accounts.links import fixed_span, portal_url, supplier_link
+from capaflow.accounts.secrets import site_secret
+from capaflow.calendars import isoformat, readable
+from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
     DbOpt,
@@ -21,11 +21,11 @@ from cli.common import (
     run,
     stdout,
 )
-from cli.views import supplier_json
-from models import Supplier, SupplierRating
-from models.queries import list_cases
-from scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
-from suppliers.registry import add_supplier, get_supplier, list_suppliers
+from capaflow.cli.views import supplier_json
+from capaflow.models import Supplier, SupplierRating
+from capaflow.models.queries import list_cases
+from capaflow.scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
+from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
 
 app = typer.Typer(help="The supplier register.", no_args_is_help=True)
 

@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
-from calendars import isoformat
-from cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from errors import BadInput
-from models import ApiToken, Supplier, User
+from capaflow.accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
+from capaflow.calendars import isoformat
+from capaflow.cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from capaflow.errors import BadInput
+from capaflow.models import ApiToken, Supplier, User
 
 user_app = typer.Typer(help="Users of the quality team and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored hashed).", no_args_is_help=True)

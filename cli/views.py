@@ -10,11 +10,11 @@ from typing import Any
 
 from rich.table import Table
 
-from calendars import isoformat, readable
-from deadlines.status import deadline_status, is_overdue
-from models import Case, CaseEvent, Deadline, Supplier
-from notifications.urls import mask
-from statemachines import LIFECYCLES
+from capaflow.calendars import isoformat, readable
+from capaflow.deadlines.status import deadline_status, is_overdue
+from capaflow.models import Case, CaseEvent, Deadline, Supplier
+from capaflow.notifications.urls import mask
+from capaflow.statemachines import LIFECYCLES
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -15,9 +15,9 @@ import typer
 import uvicorn
 from uvicorn.importer import import_from_string
 
-from cli.common import ConfigOpt, DbOpt, Env, NowOpt, run
-from config import Settings
-from web import create_site
+from capaflow.cli.common import ConfigOpt, DbOpt, Env, NowOpt, run
+from capaflow.config import Settings
+from capaflow.web import create_site
 
 # What every worker process imports and calls: `web.create_site()`, with the settings passed
 # to it as CAPA_* variables (a worker is a fresh interpreter; it cannot be handed an object).

@@ -29,7 +29,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_policies() -> dict[str, Any]:
-    text = resources.files("config").joinpath("default.toml").read_text(encoding="utf-8")
+    text = resources.files("capaflow.config").joinpath("default.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

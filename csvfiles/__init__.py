@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from errors import BadInput
+from capaflow.errors import BadInput
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from calendars import BusinessCalendar, Duration, DurationError, parse_duration
-from errors import BadInput
-from notifications.routing import OWNER, QUALITY_LEAD, QUALITY_MANAGER, SUPPLIER_ROLES
-from statemachines import LIFECYCLES
+from capaflow.calendars import BusinessCalendar, Duration, DurationError, parse_duration
+from capaflow.errors import BadInput
+from capaflow.notifications.routing import OWNER, QUALITY_LEAD, QUALITY_MANAGER, SUPPLIER_ROLES
+from capaflow.statemachines import LIFECYCLES
 
 SEVERITIES = ("minor", "major", "critical")
 COMPLEXITIES = ("general", "complex")

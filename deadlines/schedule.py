@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
-from calendars import Duration
-from deadlines.policy import DeadlinePolicy, Milestone
-from models import Case, Deadline
-from models.db import build, fetch, insert_rows
-from models.deadline import CANCELLED, MET, ON_HOLD, PENDING
+from capaflow.calendars import Duration
+from capaflow.deadlines.policy import DeadlinePolicy, Milestone
+from capaflow.models import Case, Deadline
+from capaflow.models.db import build, fetch, insert_rows
+from capaflow.models.deadline import CANCELLED, MET, ON_HOLD, PENDING
 
 # Steps after which nothing the case owed is still owed.
 _CANCEL_ALL = ("reopen", "cancel")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models import Deadline
+from capaflow.models import Deadline
 
 
 def is_overdue(deadline: Deadline, now: datetime) -> bool:

@@ -31,15 +31,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
-from deadlines.schedule import finding_id_of
-from errors import CapaError
-from models import AuditFinding, Case, Deadline, DefectEvent, Notification, Supplier
-from models.db import build, fetch, row_values, session_scope
-from models.deadline import PENDING
-from notifications import messages
-from notifications.routing import SUPPLIER_ROLES
-from statemachines.engine import advance
+from capaflow.deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
+from capaflow.deadlines.schedule import finding_id_of
+from capaflow.errors import CapaError
+from capaflow.models import AuditFinding, Case, Deadline, DefectEvent, Notification, Supplier
+from capaflow.models.db import build, fetch, row_values, session_scope
+from capaflow.models.deadline import PENDING
+from capaflow.notifications import messages
+from capaflow.notifications.routing import SUPPLIER_ROLES
+from capaflow.statemachines.engine import advance
 
 _table = Deadline.__table__  # type: ignore[attr-defined]
 _notifications = Notification.__table__  # type: ignore[attr-defined]

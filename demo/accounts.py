@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from accounts import add_user
-from models import Supplier, User
+from capaflow.accounts import add_user
+from capaflow.models import Supplier, User
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from deadlines.policy import DeadlinePolicy
-from models import Case, Supplier
-from statemachines.engine import advance, open_case
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import Case, Supplier
+from capaflow.statemachines.engine import advance, open_case
+from capaflow.suppliers.registry import add_supplier
 
 DEMO_ACTOR = "demo"
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from calendars import resolve_now
-from config import Settings, load_policies
-from deadlines.policy import DeadlinePolicy, load_policy
-from models.db import get_engine
+from capaflow.calendars import resolve_now
+from capaflow.config import Settings, load_policies
+from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.models.db import get_engine
 
 
 @dataclass(frozen=True)

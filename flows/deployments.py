@@ -5,10 +5,10 @@ from __future__ import annotations
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
-from config import Settings, load_policies
-from flows.dispatch import dispatch_flow
-from flows.scorecard import scorecard_flow
-from flows.sweep import sweep_flow
+from capaflow.config import Settings, load_policies
+from capaflow.flows.dispatch import dispatch_flow
+from capaflow.flows.scorecard import scorecard_flow
+from capaflow.flows.sweep import sweep_flow
 
 DEFAULT_SCHEDULES = {
     "sweep": "*/5 * * * *", "dispatch": "* * * * *", "scorecard": "0 6 1 * *",

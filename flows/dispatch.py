@@ -5,11 +5,11 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from sqlmodel import Session
 
-from accounts.links import site_link_maker
-from flows.context import flow_context
-from notifications.dispatch import dispatch, dispatch_policy
-from notifications.notifier import AppriseNotifier
-from notifications.routing import load_routes
+from capaflow.accounts.links import site_link_maker
+from capaflow.flows.context import flow_context
+from capaflow.notifications.dispatch import dispatch, dispatch_policy
+from capaflow.notifications.notifier import AppriseNotifier
+from capaflow.notifications.routing import load_routes
 
 
 @flow(name="notice-dispatch")

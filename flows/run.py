@@ -62,7 +62,7 @@ def _start_web(home: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _print_accounts(base_url: str) -> None:
-    from demo.accounts import DEMO_ACCOUNTS
+    from capaflow.demo.accounts import DEMO_ACCOUNTS
 
     console.print(f"Web app: {base_url}  (REST API: {base_url}/api/v1/docs)")
     for account in DEMO_ACCOUNTS:
@@ -96,7 +96,7 @@ def main() -> None:
         _wait_healthy(f"{api}/health", server, timeout=300, name="Prefect server")
         # Set before the flows are imported: Prefect reads its settings from the environment.
         os.environ["PREFECT_API_URL"] = api
-        from demo.inbox import start_inbox
+        from capaflow.demo.inbox import start_inbox
 
         try:
             inbox = start_inbox(console)
@@ -104,7 +104,7 @@ def main() -> None:
         except OSError:
             console.print("Port 8765 is taken; the demo inbox is not running.")
         console.print(f"Prefect UI: http://127.0.0.1:{port}  —  Ctrl-C stops everything.")
-        from flows.deployments import serve_all
+        from capaflow.flows.deployments import serve_all
 
         serve_all()
     except KeyboardInterrupt:

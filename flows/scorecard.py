@@ -6,10 +6,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.context import flow_context
-from scorecards import months
-from scorecards.grading import grade_month
-from scorecards.policy import load_scorecard_policy
+from capaflow.flows.context import flow_context
+from capaflow.scorecards import months
+from capaflow.scorecards.grading import grade_month
+from capaflow.scorecards.policy import load_scorecard_policy
 
 
 def monthly_scorecard(month: str | None = None) -> dict[str, Any]:

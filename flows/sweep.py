@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from deadlines.sweep import sweep, sweep_settings
-from flows.context import flow_context
+from capaflow.deadlines.sweep import sweep, sweep_settings
+from capaflow.flows.context import flow_context
 
 
 @flow(name="deadline-sweep")

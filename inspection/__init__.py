@@ -6,8 +6,8 @@ state on and sends a rejected lot to the supplier and the recurrence intake; `im
 that for each row of a CSV file. `switching` holds ISO 2859-1 clause 9 as a pure function.
 """
 
-from inspection.csvimport import COLUMNS, LotImportReport, import_lots
-from inspection.lots import (
+from capaflow.inspection.csvimport import COLUMNS, LotImportReport, import_lots
+from capaflow.inspection.lots import (
     HUNDRED_PERCENT,
     DuplicateLot,
     InspectionPlan,
@@ -17,8 +17,8 @@ from inspection.lots import (
     record_lot,
     resume_inspection,
 )
-from inspection.policy import InspectionPolicy, load_inspection_policy
-from inspection.switching import LotOutcome, Standing, Step, Switch, SwitchRules, apply_lot
+from capaflow.inspection.policy import InspectionPolicy, load_inspection_policy
+from capaflow.inspection.switching import LotOutcome, Standing, Step, Switch, SwitchRules, apply_lot
 
 __all__ = [
     "COLUMNS",

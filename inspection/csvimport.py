@@ -23,21 +23,21 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-import csvfiles
-from csvfiles import Rejection, RowProblem, read_rows
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, CapaError, Conflict, NotFound
-from inspection.lots import DuplicateLot, LotResult, record_lot
-from inspection.policy import InspectionPolicy
-from inspection.values import (
+from capaflow import csvfiles
+from capaflow.csvfiles import Rejection, RowProblem, read_rows
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, CapaError, Conflict, NotFound
+from capaflow.inspection.lots import DuplicateLot, LotResult, record_lot
+from capaflow.inspection.policy import InspectionPolicy
+from capaflow.inspection.values import (
     check_aql,
     check_level,
     check_lot_counts,
     parse_count,
     parse_inspected_at,
 )
-from intake import IntakePolicy
-from intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
+from capaflow.intake import IntakePolicy
+from capaflow.intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
 
 COLUMNS = (
     "supplier", "part", "lot", "lot_size", "sampled", "defects", "defect_code", "aql", "level",

@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from calendars import as_utc, isoformat
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, Conflict, NotFound
-from inspection.policy import InspectionPolicy
-from inspection.switching import (
+from capaflow.calendars import as_utc, isoformat
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.inspection.policy import InspectionPolicy
+from capaflow.inspection.switching import (
     NORMAL,
     STOPPED,
     LotOutcome,
@@ -37,16 +37,16 @@ from inspection.switching import (
     effective_severity,
     resume,
 )
-from inspection.values import (
+from capaflow.inspection.values import (
     check_aql,
     check_count,
     check_inspected_at,
     check_level,
     check_lot_counts,
 )
-from intake import IntakePolicy, IntakeResult, open_hold, record_defect
-from intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
-from models import (
+from capaflow.intake import IntakePolicy, IntakeResult, open_hold, record_defect
+from capaflow.intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
+from capaflow.models import (
     InspectionHold,
     InspectionLot,
     Notification,
@@ -54,9 +54,9 @@ from models import (
     SupplierRating,
     SwitchingState,
 )
-from sampling import AQL_LABELS, Plan, aql_index, code_letter, plan
-from sampling.plans import follow
-from sampling.tables import PLAN_TABLES
+from capaflow.sampling import AQL_LABELS, Plan, aql_index, code_letter, plan
+from capaflow.sampling.plans import follow
+from capaflow.sampling.tables import PLAN_TABLES
 
 HUNDRED_PERCENT = "100%"
 NOT_COOPERATIVE = "not_cooperative"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from errors import BadInput
-from inspection.switching import SCORE_TO_REDUCED, SwitchRules
-from inspection.values import check_aql, check_level
+from capaflow.errors import BadInput
+from capaflow.inspection.switching import SCORE_TO_REDUCED, SwitchRules
+from capaflow.inspection.values import check_aql, check_level
 
 
 @dataclass(frozen=True)

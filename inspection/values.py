@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from calendars import isoformat, parse_instant
-from errors import BadInput
-from sampling import AQL_LABELS, SamplingInputError, aql_index
-from sampling.plans import normalize_level
+from capaflow.calendars import isoformat, parse_instant
+from capaflow.errors import BadInput
+from capaflow.sampling import AQL_LABELS, SamplingInputError, aql_index
+from capaflow.sampling.plans import normalize_level
 
 # An INTEGER column on PostgreSQL: a larger count would fail inside the database.
 COUNT_LIMIT = 2_147_483_647

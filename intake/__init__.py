@@ -5,11 +5,11 @@ proves ineffective, or opens a new case; `import_defects` does that for each row
 file; `open_hold` tells incoming inspection whether a supplier's part is on 100 % inspection.
 """
 
-from csvfiles import Rejection
-from intake.csvimport import COLUMNS, ImportedRow, ImportReport, import_defects
-from intake.holds import HoldChange, open_hold
-from intake.policy import IntakePolicy, load_intake_policy
-from intake.recurrence import OUTCOMES, SOURCES, IntakeResult, record_defect
+from capaflow.csvfiles import Rejection
+from capaflow.intake.csvimport import COLUMNS, ImportedRow, ImportReport, import_defects
+from capaflow.intake.holds import HoldChange, open_hold
+from capaflow.intake.policy import IntakePolicy, load_intake_policy
+from capaflow.intake.recurrence import OUTCOMES, SOURCES, IntakeResult, record_defect
 
 __all__ = [
     "COLUMNS",

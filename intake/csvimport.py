@@ -25,13 +25,13 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-import csvfiles
-from calendars import isoformat
-from csvfiles import Rejection, RowProblem, read_rows
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, CapaError
-from intake.policy import IntakePolicy
-from intake.recurrence import (
+from capaflow import csvfiles
+from capaflow.calendars import isoformat
+from capaflow.csvfiles import Rejection, RowProblem, read_rows
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, CapaError
+from capaflow.intake.policy import IntakePolicy
+from capaflow.intake.recurrence import (
     SUPPLIER_CODE_LIMIT,
     IntakeResult,
     check_code,
@@ -41,7 +41,7 @@ from intake.recurrence import (
     parse_quantity,
     record_defect,
 )
-from models import DefectEvent
+from capaflow.models import DefectEvent
 
 COLUMNS = ("supplier", "part", "defect_code", "quantity", "occurred_at", "source", "note")
 REQUIRED = ("supplier", "part", "defect_code", "occurred_at")

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from models import InspectionHold
+from capaflow.models import InspectionHold
 
 _REASON_LIMIT = 300  # InspectionHold.reason
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from errors import BadInput
+from capaflow.errors import BadInput
 
 
 @dataclass(frozen=True)

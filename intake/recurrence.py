@@ -21,14 +21,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from calendars import as_utc, isoformat, parse_instant
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, NotFound
-from intake.holds import HoldChange, hold_next_lots
-from intake.policy import IntakePolicy
-from models import Case, Deadline, DefectEvent, Supplier
-from models.deadline import PENDING
-from statemachines.engine import (
+from capaflow.calendars import as_utc, isoformat, parse_instant
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, NotFound
+from capaflow.intake.holds import HoldChange, hold_next_lots
+from capaflow.intake.policy import IntakePolicy
+from capaflow.models import Case, Deadline, DefectEvent, Supplier
+from capaflow.models.deadline import PENDING
+from capaflow.statemachines.engine import (
     StepResult,
     advance,
     check_severity,

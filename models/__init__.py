@@ -1,18 +1,18 @@
 """SQLModel tables, one module per aggregate, and the database plumbing (db.py)."""
 
-from models.audit import AuditFinding
-from models.case import Case
-from models.cost import CaseCost
-from models.deadline import Deadline
-from models.defect import DefectEvent
-from models.event import CaseEvent
-from models.inspection import InspectionHold
-from models.inspection_lot import InspectionLot, SwitchingState
-from models.notification import Notification
-from models.scorecard import Scorecard, SupplierEscalation, SupplierRating
-from models.submission import Submission
-from models.supplier import Supplier, SupplierDecision
-from models.user import ApiToken, AppSecret, User
+from capaflow.models.audit import AuditFinding
+from capaflow.models.case import Case
+from capaflow.models.cost import CaseCost
+from capaflow.models.deadline import Deadline
+from capaflow.models.defect import DefectEvent
+from capaflow.models.event import CaseEvent
+from capaflow.models.inspection import InspectionHold
+from capaflow.models.inspection_lot import InspectionLot, SwitchingState
+from capaflow.models.notification import Notification
+from capaflow.models.scorecard import Scorecard, SupplierEscalation, SupplierRating
+from capaflow.models.submission import Submission
+from capaflow.models.supplier import Supplier, SupplierDecision
+from capaflow.models.user import ApiToken, AppSecret, User
 
 __all__ = [
     "ApiToken",

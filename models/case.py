@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column, Integer
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 # The version column is declared by hand so SQLAlchemy can use it as the mapper's
 # version_id_col: every UPDATE then says "WHERE version = <what I read>" and bumps it, and a

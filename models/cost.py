@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 
 class CaseCost(SQLModel, table=True):

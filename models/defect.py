@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 
 class DefectEvent(SQLModel, table=True):

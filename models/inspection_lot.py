@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 
 class InspectionLot(SQLModel, table=True):

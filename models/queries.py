@@ -21,16 +21,16 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.case import Case
-from models.db import build, fetch
-from models.deadline import PENDING, Deadline
-from models.event import CaseEvent
-from models.inspection import InspectionHold
-from models.inspection_lot import InspectionLot, SwitchingState
-from models.notification import Notification
-from models.scorecard import Scorecard
-from models.supplier import Supplier, SupplierDecision
-from models.types import UTCDateTime
+from capaflow.models.case import Case
+from capaflow.models.db import build, fetch
+from capaflow.models.deadline import PENDING, Deadline
+from capaflow.models.event import CaseEvent
+from capaflow.models.inspection import InspectionHold
+from capaflow.models.inspection_lot import InspectionLot, SwitchingState
+from capaflow.models.notification import Notification
+from capaflow.models.scorecard import Scorecard
+from capaflow.models.supplier import Supplier, SupplierDecision
+from capaflow.models.types import UTCDateTime
 
 _CASES = Case.__table__  # type: ignore[attr-defined]
 _DEADLINES = Deadline.__table__  # type: ignore[attr-defined]

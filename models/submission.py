@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 
 class Submission(SQLModel, table=True):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from capaflow.models.types import UTCDateTime
 
 
 class Supplier(SQLModel, table=True):

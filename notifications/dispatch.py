@@ -41,10 +41,10 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlmodel import Session
 
-from errors import BadInput
-from models import Case, Notification, Supplier
-from models.db import build
-from notifications.notices import (
+from capaflow.errors import BadInput
+from capaflow.models import Case, Notification, Supplier
+from capaflow.models.db import build
+from capaflow.notifications.notices import (
     FAILED,
     PENDING,
     SENDING,
@@ -52,9 +52,9 @@ from notifications.notices import (
     cases_and_suppliers,
     supplier_id_of,
 )
-from notifications.notifier import Delivery, Notifier, scrub
-from notifications.routing import SUPPLIER_ROLES, Routes, resolve
-from notifications.urls import mask
+from capaflow.notifications.notifier import Delivery, Notifier, scrub
+from capaflow.notifications.routing import SUPPLIER_ROLES, Routes, resolve
+from capaflow.notifications.urls import mask
 
 # Long enough for a batch of slow services; a dispatcher stops taking rows from its batch at
 # half of it (see the module docstring), so only a crashed dispatcher's rows wait this long.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from calendars import readable
-from models import AuditFinding, Case, Deadline, Supplier
+from capaflow.calendars import readable
+from capaflow.models import AuditFinding, Case, Deadline, Supplier
 
 
 def _span(delta: timedelta) -> str:

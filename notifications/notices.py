@@ -9,9 +9,9 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
-from errors import BadInput, Conflict, NotFound
-from models import Case, Notification, Supplier
-from models.db import fetch
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import Case, Notification, Supplier
+from capaflow.models.db import fetch
 
 PENDING = "pending"
 SENDING = "sending"  # claimed by a dispatcher; next_attempt_at is the end of its lease

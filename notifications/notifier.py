@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus
 
 import apprise
 
-from notifications.urls import mask
+from capaflow.notifications.urls import mask
 
 # Kept short: a reason is stored in last_error and shown in `capa notify list`.
 _MAX_REASON = 300

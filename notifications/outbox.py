@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from calendars import isoformat
-from models import Case, CaseEvent, Deadline, Notification, Supplier
-from models.db import build
+from capaflow.calendars import isoformat
+from capaflow.models import Case, CaseEvent, Deadline, Notification, Supplier
+from capaflow.models.db import build
 
 _KINDS = {"reopen": "reopened", "close": "closed", "occurrence": "occurrence"}
 

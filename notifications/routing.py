@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from errors import BadInput
-from models import Case, Notification, Supplier
-from notifications import urls
+from capaflow.errors import BadInput
+from capaflow.models import Case, Notification, Supplier
+from capaflow.notifications import urls
 
 OWNER = "owner"
 QUALITY_LEAD = "quality_lead"

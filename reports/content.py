@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from audittrail.chain import verify
-from calendars import readable
-from chargeback import case_costs
-from deadlines.status import is_overdue
-from models import Case, CaseCost, CaseEvent, Deadline, Supplier
-from models.queries import case_deadlines, case_events
-from statemachines import LIFECYCLES
-from statemachines.engine import get_case
+from capaflow.audittrail.chain import verify
+from capaflow.calendars import readable
+from capaflow.chargeback import case_costs
+from capaflow.deadlines.status import is_overdue
+from capaflow.models import Case, CaseCost, CaseEvent, Deadline, Supplier
+from capaflow.models.queries import case_deadlines, case_events
+from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.engine import get_case
 
 ZERO = Decimal("0.00")
 

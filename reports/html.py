@@ -11,8 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from calendars import readable
-from reports.content import CaseReport
+from capaflow.calendars import readable
+from capaflow.reports.content import CaseReport
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from calendars import readable
-from models import Case, CaseEvent, Deadline, Supplier
-from reports.content import CaseReport, DeadlineLine, Section, TimelineEntry, build_report
+from capaflow.calendars import readable
+from capaflow.models import Case, CaseEvent, Deadline, Supplier
+from capaflow.reports.content import CaseReport, DeadlineLine, Section, TimelineEntry, build_report
 
 NOT_RECORDED = "_not yet recorded_"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from calendars import readable
-from reports.content import CaseReport, Section
+from capaflow.calendars import readable
+from capaflow.reports.content import CaseReport, Section
 
 # Debian's fonts-dejavu-core. Looked up on every render, not at import, so a font installed
 # (or removed) later is picked up without a restart.

@@ -5,7 +5,7 @@ lot. Switching between normal, tightened and reduced inspection is decided elsew
 package only answers "which plan, for this severity".
 """
 
-from sampling.plans import (
+from capaflow.sampling.plans import (
     SEVERITIES,
     Plan,
     SamplingInputError,
@@ -14,7 +14,7 @@ from sampling.plans import (
     code_letter,
     plan,
 )
-from sampling.tables import AQL_LABELS, LEVELS, Arrow
+from capaflow.sampling.tables import AQL_LABELS, LEVELS, Arrow
 
 __all__ = [
     "AQL_LABELS",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal, cast
 
-from sampling.tables import (
+from capaflow.sampling.tables import (
     AQL_LABELS,
     AQLS,
     LEVELS,

@@ -8,9 +8,9 @@
 - `history`, `charts`: stored grades read back, and hand-written SVG charts of them.
 """
 
-from scorecards.decisions import lift_blacklist, rate_supplier
-from scorecards.grading import SupplierResult, grade_month, run_month
-from scorecards.policy import ATTITUDES, GRADES, ScorecardPolicy, load_scorecard_policy
+from capaflow.scorecards.decisions import lift_blacklist, rate_supplier
+from capaflow.scorecards.grading import SupplierResult, grade_month, run_month
+from capaflow.scorecards.policy import ATTITUDES, GRADES, ScorecardPolicy, load_scorecard_policy
 
 __all__ = [
     "ATTITUDES",

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from accounts.signatures import LIFT_BLACKLIST, check_signature
-from errors import BadInput, Conflict
-from models import Supplier, SupplierDecision, SupplierRating
-from scorecards import months
-from scorecards.policy import ATTITUDES, ScorecardPolicy
-from suppliers.registry import get_supplier
+from capaflow.accounts.signatures import LIFT_BLACKLIST, check_signature
+from capaflow.errors import BadInput, Conflict
+from capaflow.models import Supplier, SupplierDecision, SupplierRating
+from capaflow.scorecards import months
+from capaflow.scorecards.policy import ATTITUDES, ScorecardPolicy
+from capaflow.suppliers.registry import get_supplier
 
 
 def rate_supplier(

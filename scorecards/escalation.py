@@ -32,12 +32,12 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from audits import open_for_escalation
-from calendars import isoformat, readable
-from models import Notification, Supplier, SupplierDecision, SupplierEscalation
-from models.db import build, insert_rows, row_values
-from scorecards.cause_report import open_cause_report
-from scorecards.policy import GRADES, ScorecardPolicy
+from capaflow.audits import open_for_escalation
+from capaflow.calendars import isoformat, readable
+from capaflow.models import Notification, Supplier, SupplierDecision, SupplierEscalation
+from capaflow.models.db import build, insert_rows, row_values
+from capaflow.scorecards.cause_report import open_cause_report
+from capaflow.scorecards.policy import GRADES, ScorecardPolicy
 
 THREE_C = "three_c"
 THREE_D = "three_d"

@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from errors import BadInput
-from models import (
+from capaflow.errors import BadInput
+from capaflow.models import (
     Case,
     CaseEvent,
     Deadline,
@@ -32,10 +32,10 @@ from models import (
     Supplier,
     SupplierRating,
 )
-from models.db import session_scope
-from scorecards import escalation, months
-from scorecards.escalation import Fired
-from scorecards.policy import FACTORS, ScorecardPolicy
+from capaflow.models.db import session_scope
+from capaflow.scorecards import escalation, months
+from capaflow.scorecards.escalation import Fired
+from capaflow.scorecards.policy import FACTORS, ScorecardPolicy
 
 _lots: Table = InspectionLot.__table__  # type: ignore[attr-defined]
 _defects: Table = DefectEvent.__table__  # type: ignore[attr-defined]

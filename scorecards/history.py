@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
-from errors import BadInput
-from models import DefectEvent, InspectionLot, Scorecard, Supplier, SupplierEscalation
-from scorecards import months
-from scorecards.grading import LINE_SOURCES
-from scorecards.policy import ScorecardPolicy
-from suppliers.registry import get_supplier
+from capaflow.errors import BadInput
+from capaflow.models import DefectEvent, InspectionLot, Scorecard, Supplier, SupplierEscalation
+from capaflow.scorecards import months
+from capaflow.scorecards.grading import LINE_SOURCES
+from capaflow.scorecards.policy import ScorecardPolicy
+from capaflow.suppliers.registry import get_supplier
 
 _scorecards: Table = Scorecard.__table__  # type: ignore[attr-defined]
 _suppliers: Table = Supplier.__table__  # type: ignore[attr-defined]

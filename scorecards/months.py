@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from errors import BadInput
+from capaflow.errors import BadInput
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from calendars import BusinessCalendar
-from deadlines.policy import DeadlinePolicy, load_policy
-from errors import BadInput
+from capaflow.calendars import BusinessCalendar
+from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.errors import BadInput
 
 # In the order they are shown. Acceptance, PPM and response speed can lack data in a month
 # (no lots inspected, no deadline closed); the other three are measured every month.

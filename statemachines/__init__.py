@@ -1,10 +1,10 @@
 """The lifecycles (8D, PDCA, audit, cause report) as data, their machines and the engine."""
 
-from statemachines.audit import AUDIT
-from statemachines.cause_report import CAUSE_REPORT
-from statemachines.eightd import EIGHT_D
-from statemachines.lifecycle import Lifecycle
-from statemachines.pdca import PDCA
+from capaflow.statemachines.audit import AUDIT
+from capaflow.statemachines.cause_report import CAUSE_REPORT
+from capaflow.statemachines.eightd import EIGHT_D
+from capaflow.statemachines.lifecycle import Lifecycle
+from capaflow.statemachines.pdca import PDCA
 
 LIFECYCLES: dict[str, Lifecycle] = {
     lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT)

@@ -9,7 +9,7 @@ each one is in its hash-chained trail; the case keeps the count of open findings
 
 from __future__ import annotations
 
-from statemachines.lifecycle import FieldRule, Lifecycle, Step
+from capaflow.statemachines.lifecycle import FieldRule, Lifecycle, Step
 
 STATES = ("planned", "conducted", "findings_open", "closed", "cancelled")
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from transitions import Machine
 
-from models import Case
-from statemachines.audit import AUDIT
-from statemachines.cause_report import CAUSE_REPORT
-from statemachines.eightd import EIGHT_D
-from statemachines.lifecycle import Lifecycle
-from statemachines.pdca import PDCA
+from capaflow.models import Case
+from capaflow.statemachines.audit import AUDIT
+from capaflow.statemachines.cause_report import CAUSE_REPORT
+from capaflow.statemachines.eightd import EIGHT_D
+from capaflow.statemachines.lifecycle import Lifecycle
+from capaflow.statemachines.pdca import PDCA
 
 
 class BoundCase:

@@ -8,7 +8,7 @@ in on time feeds the supplier's response speed.
 
 from __future__ import annotations
 
-from statemachines.lifecycle import FieldRule, Lifecycle, Step
+from capaflow.statemachines.lifecycle import FieldRule, Lifecycle, Step
 
 STATES = ("requested", "submitted", "accepted", "cancelled")
 

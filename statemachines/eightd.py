@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statemachines.lifecycle import FieldRule, Lifecycle, Step
+from capaflow.statemachines.lifecycle import FieldRule, Lifecycle, Step
 
 STATES = (
     "containment",

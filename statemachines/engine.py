@@ -15,17 +15,17 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, func, select
 
-from accounts.signatures import check_signature, meaning_for
-from audittrail.chain import chain_event
-from deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
-from deadlines.schedule import DeadlineChanges, apply_step
-from errors import BadInput, Conflict, NotFound, refuse_nul
-from models import AuditFinding, Case, CaseEvent, Deadline, Supplier
-from models.db import fetch, insert_rows
-from notifications import outbox
-from statemachines import LIFECYCLES, Lifecycle
-from statemachines.binding import fire
-from statemachines.guards import check_fields
+from capaflow.accounts.signatures import check_signature, meaning_for
+from capaflow.audittrail.chain import chain_event
+from capaflow.deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
+from capaflow.deadlines.schedule import DeadlineChanges, apply_step
+from capaflow.errors import BadInput, Conflict, NotFound, refuse_nul
+from capaflow.models import AuditFinding, Case, CaseEvent, Deadline, Supplier
+from capaflow.models.db import fetch, insert_rows
+from capaflow.notifications import outbox
+from capaflow.statemachines import LIFECYCLES, Lifecycle
+from capaflow.statemachines.binding import fire
+from capaflow.statemachines.guards import check_fields
 
 # The audit action of a recurrence counted on a case that is still being worked.
 OCCURRENCE = "occurrence"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from errors import BadInput, refuse_nul
-from statemachines.lifecycle import Lifecycle
+from capaflow.errors import BadInput, refuse_nul
+from capaflow.statemachines.lifecycle import Lifecycle
 
 # Long enough for a real 8D write-up, short enough that a pasted file is refused, not stored.
 MAX_FIELD_LENGTH = 20_000

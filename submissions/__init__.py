@@ -2,8 +2,8 @@
 lead's decision on it: accepted (the step is taken through the engine) or rejected (with a
 reason sent back to the supplier)."""
 
-from submissions.notices import STEP_NAMES
-from submissions.service import (
+from capaflow.submissions.notices import STEP_NAMES
+from capaflow.submissions.service import (
     SUPPLIER_TRIGGERS,
     Acceptance,
     NotPermitted,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from calendars import isoformat
-from models import Case, Notification, Submission, Supplier
+from capaflow.calendars import isoformat
+from capaflow.models import Case, Notification, Submission, Supplier
 
 # How the quality lead says each step, in a subject line.
 STEP_NAMES = {

@@ -19,18 +19,18 @@ from sqlalchemy import Table, bindparam, update
 from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
-from accounts import Principal
-from accounts.scope import visible_case
-from calendars import isoformat
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, Conflict, NotFound, refuse_nul
-from models import Case, Submission, Supplier
-from models.queries import read_case
-from statemachines import EIGHT_D
-from statemachines.engine import StepResult, advance
-from statemachines.guards import MAX_FIELD_LENGTH, check_fields
-from submissions import notices
-from submissions.notices import STEP_NAMES
+from capaflow.accounts import Principal
+from capaflow.accounts.scope import visible_case
+from capaflow.calendars import isoformat
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, Conflict, NotFound, refuse_nul
+from capaflow.models import Case, Submission, Supplier
+from capaflow.models.queries import read_case
+from capaflow.statemachines import EIGHT_D
+from capaflow.statemachines.engine import StepResult, advance
+from capaflow.statemachines.guards import MAX_FIELD_LENGTH, check_fields
+from capaflow.submissions import notices
+from capaflow.submissions.notices import STEP_NAMES
 
 # The steps a supplier answers; accepting, rejecting, closing and cancelling stay with the
 # quality team (the same four the API lets a supplier take: api/routes/cases.py).

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from errors import BadInput, Conflict, NotFound
-from models import Supplier
-from notifications import urls
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import Supplier
+from capaflow.notifications import urls
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 

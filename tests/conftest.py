@@ -18,12 +18,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-import accounts.users
-import models  # noqa: F401  (registers the tables)
-from accounts.passwords import hash_password
-from config import load_policies
-from deadlines.policy import DeadlinePolicy, load_policy
-from models.db import dispose_engines, get_engine, upgrade
+from capaflow import models  # noqa: F401  (registers the tables)
+from capaflow.accounts import users as account_users
+from capaflow.accounts.passwords import hash_password
+from capaflow.config import load_policies
+from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.models.db import dispose_engines, get_engine, upgrade
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 
@@ -125,4 +125,4 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fixtures that add the same few users to every test hash each password once per run
     (scrypt is slow on purpose: ~0.1 s a hash). Signing in still verifies against the real
     scrypt hash; only the salt is shared between tests."""
-    monkeypatch.setattr(accounts.users, "hash_password", _hash_once)
+    monkeypatch.setattr(account_users, "hash_password", _hash_once)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 from typer.testing import CliRunner, Result
 
-from cli.app import app
-from models.db import get_engine
+from capaflow.cli.app import app
+from capaflow.models.db import get_engine
 
 runner = CliRunner()
 

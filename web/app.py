@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import create_app
-from api.context import ApiContext
-from config import Settings
-from web import errors, pages
-from web.context import WebContext
-from web.headers import PageHeaders
+from capaflow.api import create_app
+from capaflow.api.context import ApiContext
+from capaflow.config import Settings
+from capaflow.web import errors, pages
+from capaflow.web.context import WebContext
+from capaflow.web.headers import PageHeaders
 
 COOKIE = "capa_session"
 
@@ -37,7 +37,7 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Every module of web/pages is a page (or a group of them) with its own router.
     for found in sorted(pkgutil.iter_modules(pages.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"web.pages.{found.name}")
+        module = importlib.import_module(f"capaflow.web.pages.{found.name}")
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

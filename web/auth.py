@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from accounts import Principal
-from accounts.tokens import SUPPLIER, user_principal
-from api.context import NowDep, SessionDep
-from calendars import as_utc, isoformat, parse_instant
-from models import Supplier, User
-from web.context import WebDep
+from capaflow.accounts import Principal
+from capaflow.accounts.tokens import SUPPLIER, user_principal
+from capaflow.api.context import NowDep, SessionDep
+from capaflow.calendars import as_utc, isoformat, parse_instant
+from capaflow.models import Supplier, User
+from capaflow.web.context import WebDep
 
 
 class SignInRequired(Exception):

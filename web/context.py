@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from accounts.links import fixed_span
-from accounts.secrets import site_secret
-from api.context import ApiContext
-from models.db import session_scope
+from capaflow.accounts.links import fixed_span
+from capaflow.accounts.secrets import site_secret
+from capaflow.api.context import ApiContext
+from capaflow.models.db import session_scope
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import secrets
 
 from fastapi import Depends, Request
 
-from api.errors import Refused
+from capaflow.api.errors import Refused
 
 FIELD = "csrf_token"
 

@@ -16,10 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import Refused
-from errors import CapaError
-from web.auth import SignInRequired, StaffOnly, SuppliersOnly
-from web.render import page
+from capaflow.api.errors import Refused
+from capaflow.errors import CapaError
+from capaflow.web.auth import SignInRequired, StaffOnly, SuppliersOnly
+from capaflow.web.render import page
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]

@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from accounts import Principal
-from calendars import isoformat, readable
-from web.csrf import FIELD, csrf_token
+from capaflow.accounts import Principal
+from capaflow.calendars import isoformat, readable
+from capaflow.web.csrf import FIELD, csrf_token
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["when"] = readable

@@ -8,21 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from accounts import Principal
-from accounts.decisions import advance_as
-from accounts.scope import supplier_filter, visible_case
-from accounts.signatures import SignerRefused
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
-from api.errors import forbidden
-from api.routes.submissions import as_refusal, submission_json
-from api.schemas import MAX_ID, Advance, OpenCase, Short
-from calendars import isoformat
-from cli.cases import _step_json  # the CLI's document, so both answer the same JSON
-from cli.common import Env
-from cli.views import case_json, deadline_json, event_json
-from errors import BadInput
-from models import Case, Supplier
-from models.queries import (
+from capaflow.accounts import Principal
+from capaflow.accounts.decisions import advance_as
+from capaflow.accounts.scope import supplier_filter, visible_case
+from capaflow.accounts.signatures import SignerRefused
+from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
+from capaflow.api.errors import forbidden
+from capaflow.api.routes.submissions import as_refusal, submission_json
+from capaflow.api.schemas import MAX_ID, Advance, OpenCase, Short
+from capaflow.calendars import isoformat
+from capaflow.cli.cases import _step_json  # the CLI's document, so both answer the same JSON
+from capaflow.cli.common import Env
+from capaflow.cli.views import case_json, deadline_json, event_json
+from capaflow.errors import BadInput
+from capaflow.models import Case, Supplier
+from capaflow.models.queries import (
     list_cases,
     next_due,
     read_case_deadlines,
@@ -30,11 +30,11 @@ from models.queries import (
     read_supplier,
     suppliers_by_id,
 )
-from reports import markdown
-from statemachines import LIFECYCLES
-from statemachines.engine import StepResult, open_case
-from submissions import SUPPLIER_TRIGGERS, submit
-from suppliers.registry import get_supplier
+from capaflow.reports import markdown
+from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.engine import StepResult, open_case
+from capaflow.submissions import SUPPLIER_TRIGGERS, submit
+from capaflow.suppliers.registry import get_supplier
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from accounts.scope import supplier_filter, visible_case
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, require_writer
-from api.schemas import MAX_ID, NewCost, Short
-from calendars import parse_instant
-from chargeback import add_cost, build_statement, case_costs
-from cli.costs import cost_json, statement_json  # the CLI's documents: the same JSON
-from errors import BadInput
+from capaflow.accounts.scope import supplier_filter, visible_case
+from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, require_writer
+from capaflow.api.schemas import MAX_ID, NewCost, Short
+from capaflow.calendars import parse_instant
+from capaflow.chargeback import add_cost, build_statement, case_costs
+from capaflow.cli.costs import cost_json, statement_json  # the CLI's documents: the same JSON
+from capaflow.errors import BadInput
 
 router = APIRouter(tags=["chargeback"])
 

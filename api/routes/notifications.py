@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
-from api.schemas import MAX_ID
-from cli.notify import _resolved  # the CLI's document, so both answer the same JSON
-from notifications.notices import (
+from capaflow.api.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
+from capaflow.api.schemas import MAX_ID
+from capaflow.cli.notify import _resolved  # the CLI's document, so both answer the same JSON
+from capaflow.notifications.notices import (
     STATUSES,
     cases_and_suppliers,
     check_status,

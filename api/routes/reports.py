@@ -9,13 +9,13 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from accounts import Principal
-from accounts.scope import visible_case
-from api.context import NowDep, PrincipalDep, SessionDep
-from api.routes.cases import CaseId
-from reports.content import CaseReport, case_report
-from reports.html import render_html
-from reports.pdf import render_pdf
+from capaflow.accounts import Principal
+from capaflow.accounts.scope import visible_case
+from capaflow.api.context import NowDep, PrincipalDep, SessionDep
+from capaflow.api.routes.cases import CaseId
+from capaflow.reports.content import CaseReport, case_report
+from capaflow.reports.html import render_html
+from capaflow.reports.pdf import render_pdf
 
 router = APIRouter(prefix="/cases", tags=["reports"])
 

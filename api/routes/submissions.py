@@ -18,18 +18,18 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 from sqlmodel import Session
 
-from accounts import Principal
-from accounts.scope import supplier_filter, visible_case
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
-from api.errors import forbidden
-from api.schemas import MAX_ID, Body, Short, Text
-from calendars import isoformat
-from cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
-from cli.common import Env
-from errors import NotFound
-from models import Case, Submission, Supplier
-from submissions import NotPermitted, accept, pending, reject, submit
-from suppliers.registry import get_supplier
+from capaflow.accounts import Principal
+from capaflow.accounts.scope import supplier_filter, visible_case
+from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from capaflow.api.errors import forbidden
+from capaflow.api.schemas import MAX_ID, Body, Short, Text
+from capaflow.calendars import isoformat
+from capaflow.cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
+from capaflow.cli.common import Env
+from capaflow.errors import NotFound
+from capaflow.models import Case, Submission, Supplier
+from capaflow.submissions import NotPermitted, accept, pending, reject, submit
+from capaflow.suppliers.registry import get_supplier
 
 router = APIRouter(tags=["submissions"])
 

@@ -6,14 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from accounts.scope import visible_supplier
-from api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, require_writer
-from api.schemas import NewRating, NewSupplier
-from cli.suppliers import rating_json
-from cli.views import supplier_json
-from models.queries import list_cases
-from scorecards import load_scorecard_policy, rate_supplier
-from suppliers.registry import add_supplier, get_supplier, list_suppliers
+from capaflow.accounts.scope import visible_supplier
+from capaflow.api.context import (
+    ContextDep,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    WriterDep,
+    require_writer,
+)
+from capaflow.api.schemas import NewRating, NewSupplier
+from capaflow.cli.suppliers import rating_json
+from capaflow.cli.views import supplier_json
+from capaflow.models.queries import list_cases
+from capaflow.scorecards import load_scorecard_policy, rate_supplier
+from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
 
 router = APIRouter(prefix="/suppliers", tags=["suppliers"])
 

@@ -7,8 +7,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import get_engine
+from capaflow import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from capaflow.models.db import get_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -7,12 +7,12 @@ import json
 
 from fastapi.testclient import TestClient
 
-from accounts import authenticate, hash_password, verify_password
-from api import create_app
-from calendars import isoformat
-from cli.app import app
-from config import Settings
-from models.db import get_engine, session_scope
+from capaflow.accounts import authenticate, hash_password, verify_password
+from capaflow.api import create_app
+from capaflow.calendars import isoformat
+from capaflow.cli.app import app
+from capaflow.config import Settings
+from capaflow.models.db import get_engine, session_scope
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, runner, snapshot
 

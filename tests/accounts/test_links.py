@@ -14,15 +14,15 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete
 
-from accounts import LinkRefused, open_link, supplier_from_link, supplier_link
-from accounts.links import fixed_span, link_maker, portal_url
-from accounts.secrets import site_secret
-from calendars import isoformat
-from config import load_policies
-from errors import BadInput
-from models import Supplier
-from models.db import get_engine, session_scope
-from suppliers.registry import add_supplier
+from capaflow.accounts import LinkRefused, open_link, supplier_from_link, supplier_link
+from capaflow.accounts.links import fixed_span, link_maker, portal_url
+from capaflow.accounts.secrets import site_secret
+from capaflow.calendars import isoformat
+from capaflow.config import load_policies
+from capaflow.errors import BadInput
+from capaflow.models import Supplier
+from capaflow.models.db import get_engine, session_scope
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 

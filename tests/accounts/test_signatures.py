@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from accounts import Principal, add_user, disable_user
-from accounts.signatures import (
+from capaflow.accounts import Principal, add_user, disable_user
+from capaflow.accounts.signatures import (
     CANCEL_CASE,
     CLOSE_CASE,
     LIFT_BLACKLIST,
@@ -20,12 +20,12 @@ from accounts.signatures import (
     meaning_for,
     sign,
 )
-from accounts.tokens import user_principal
-from accounts.users import find_user
-from errors import BadInput
-from models import Supplier, SupplierDecision
-from scorecards.decisions import lift_blacklist
-from suppliers.registry import add_supplier, get_supplier
+from capaflow.accounts.tokens import user_principal
+from capaflow.accounts.users import find_user
+from capaflow.errors import BadInput
+from capaflow.models import Supplier, SupplierDecision
+from capaflow.scorecards.decisions import lift_blacklist
+from capaflow.suppliers.registry import add_supplier, get_supplier
 from tests.conftest import T0
 from tests.helpers import snapshot
 

@@ -11,14 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from accounts import add_user, create_token
-from api import create_app
-from calendars import isoformat
-from config import Settings
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from statemachines.engine import open_case
-from suppliers.registry import add_supplier
+from capaflow.accounts import add_user, create_token
+from capaflow.api import create_app
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.statemachines.engine import open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 

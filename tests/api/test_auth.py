@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from accounts import disable_user, revoke_token
-from accounts.tokens import token_hash
-from models import ApiToken
-from models.db import get_engine, session_scope
+from capaflow.accounts import disable_user, revoke_token
+from capaflow.accounts.tokens import token_hash
+from capaflow.models import ApiToken
+from capaflow.models.db import get_engine, session_scope
 from tests.api.conftest import World
 from tests.conftest import T0
 

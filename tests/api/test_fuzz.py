@@ -18,15 +18,15 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.core.transport import Response
 
-from accounts import add_user, create_token
-from api import create_app
-from api.app import PREFIX
-from calendars import isoformat
-from config import Settings
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from statemachines.engine import open_case
-from suppliers.registry import add_supplier
+from capaflow.accounts import add_user, create_token
+from capaflow.api import create_app
+from capaflow.api.app import PREFIX
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.statemachines.engine import open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 MAX_EXAMPLES = 30  # per operation, fuzzing phase; examples and coverage phases add a few more

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from calendars import isoformat
+from capaflow.calendars import isoformat
 from tests.api.conftest import World
 from tests.conftest import T0
 from tests.helpers import capa, snapshot

@@ -8,9 +8,9 @@ import json
 import pytest
 from sqlmodel import col, select
 
-from calendars import isoformat
-from models import Notification
-from models.db import get_engine, session_scope
+from capaflow.calendars import isoformat
+from capaflow.models import Notification
+from capaflow.models.db import get_engine, session_scope
 from tests.api.conftest import World
 from tests.conftest import T0
 from tests.helpers import capa, snapshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from calendars import isoformat
+from capaflow.calendars import isoformat
 from tests.api.conftest import World
 from tests.conftest import T0
 from tests.helpers import capa

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from accounts import add_user, create_token
-from calendars import isoformat
-from cli.web import _listening_socket, default_workers
-from models.db import get_engine, session_scope
+from capaflow.accounts import add_user, create_token
+from capaflow.calendars import isoformat
+from capaflow.cli.web import _listening_socket, default_workers
+from capaflow.models.db import get_engine, session_scope
 from tests.conftest import T0
 
 

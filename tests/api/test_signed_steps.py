@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.signatures import CANCEL_CASE
+from capaflow.accounts.signatures import CANCEL_CASE
 from tests.api.conftest import World
 from tests.helpers import snapshot
 

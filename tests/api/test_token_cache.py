@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from accounts import disable_user, revoke_token
-from accounts import tokens as token_module
-from accounts.tokens import token_hash
-from calendars import isoformat
-from models import ApiToken
-from models.db import get_engine, session_scope
+from capaflow.accounts import disable_user, revoke_token
+from capaflow.accounts import tokens as token_module
+from capaflow.accounts.tokens import token_hash
+from capaflow.calendars import isoformat
+from capaflow.models import ApiToken
+from capaflow.models.db import get_engine, session_scope
 from tests.api.conftest import World
 from tests.conftest import T0
 from tests.helpers import capa

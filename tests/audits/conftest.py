@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorecards.policy import ScorecardPolicy
+from capaflow.scorecards.policy import ScorecardPolicy
 from tests.scorecards.support import LINE_ONLY, policy
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from audits import load_audit_policy
-from config import load_policies
+from capaflow.audits import load_audit_policy
+from capaflow.config import load_policies
 
 
 def audit_policy_checklist_size() -> int:

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import AuditFinding, Case, SupplierEscalation
-from scorecards.policy import ScorecardPolicy
+from capaflow.models import AuditFinding, Case, SupplierEscalation
+from capaflow.scorecards.policy import ScorecardPolicy
 from tests.audits.support import audit_policy_checklist_size
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot

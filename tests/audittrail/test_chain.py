@@ -9,11 +9,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from audittrail.chain import event_hash, verify
-from deadlines.policy import DeadlinePolicy
-from models import CaseEvent
-from models.db import session_scope
-from statemachines.engine import advance, open_case
+from capaflow.audittrail.chain import event_hash, verify
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import CaseEvent
+from capaflow.models.db import session_scope
+from capaflow.statemachines.engine import advance, open_case
 from tests.conftest import T0
 from tests.helpers import capa
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calendars.clock import as_utc, isoformat, parse_instant, resolve_now
+from capaflow.calendars.clock import as_utc, isoformat, parse_instant, resolve_now
 
 
 def test_z_suffix_is_accepted_as_utc() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calendars.durations import (
+from capaflow.calendars.durations import (
     MAX_AMOUNT,
     BusinessCalendar,
     Duration,

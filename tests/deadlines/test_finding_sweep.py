@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from audits import (
+from capaflow.audits import (
     Failure,
     cancel_audit,
     close_finding,
@@ -22,13 +22,13 @@ from audits import (
     load_audit_policy,
     plan_audit,
 )
-from config import load_policies
-from deadlines.policy import DeadlinePolicy
-from deadlines.schedule import finding_key
-from deadlines.sweep import SweepReport, sweep
-from models import AuditFinding, Deadline, Notification
-from models.db import session_scope
-from suppliers.registry import add_supplier
+from capaflow.config import load_policies
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.deadlines.schedule import finding_key
+from capaflow.deadlines.sweep import SweepReport, sweep
+from capaflow.models import AuditFinding, Deadline, Notification
+from capaflow.models.db import session_scope
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 H = timedelta(hours=1)

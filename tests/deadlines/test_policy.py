@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from calendars import Duration
-from config import PolicyFileError, load_policies
-from deadlines.policy import PolicyError, load_policy
+from capaflow.calendars import Duration
+from capaflow.config import PolicyFileError, load_policies
+from capaflow.deadlines.policy import PolicyError, load_policy
 
 
 def _milestone(lifecycle: str, key: str, override: str | None = None):  # type: ignore[no-untyped-def]

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from deadlines.policy import DeadlinePolicy
-from deadlines.sweep import SweepReport, sweep
-from models import Case, CaseEvent, Deadline, DefectEvent, Notification
-from models.db import session_scope
-from statemachines.engine import advance, open_case
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.deadlines.sweep import SweepReport, sweep
+from capaflow.models import Case, CaseEvent, Deadline, DefectEvent, Notification
+from capaflow.models.db import session_scope
+from capaflow.statemachines.engine import advance, open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 H = timedelta(hours=1)
@@ -191,8 +191,8 @@ def test_a_deadline_met_between_the_sweeps_read_and_its_claim_gets_no_notice(
 ) -> None:
     """On SQLite the due rows are read outside a transaction: a step landing in between must
     win, and the sweep must neither send nor count the escalation it no longer owns."""
-    from deadlines import sweep as sweep_module
-    from models.db import get_engine
+    from capaflow.deadlines import sweep as sweep_module
+    from capaflow.models.db import get_engine
 
     engine = get_engine(sqlite_url)
     with session_scope(engine) as session:

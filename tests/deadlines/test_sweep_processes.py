@@ -15,11 +15,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from deadlines.policy import DeadlinePolicy
-from models import Deadline, Notification
-from models.db import session_scope
-from statemachines.engine import open_case
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import Deadline, Notification
+from capaflow.models.db import session_scope
+from capaflow.statemachines.engine import open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 CAPA = str(Path(sys.executable).with_name("capa"))

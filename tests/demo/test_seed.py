@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from accounts import authenticate
-from demo.accounts import DEMO_ACCOUNTS
-from models.db import get_engine
+from capaflow.accounts import authenticate
+from capaflow.demo.accounts import DEMO_ACCOUNTS
+from capaflow.models.db import get_engine
 from tests.helpers import capa, capa_json
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from audittrail.chain import verify
-from models import Case
-from models.db import get_engine
+from capaflow.audittrail.chain import verify
+from capaflow.models import Case
+from capaflow.models.db import get_engine
 from tests.helpers import capa
 
 

@@ -13,8 +13,8 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import Session, select
 
-from models import Notification
-from models.db import get_engine
+from capaflow.models import Notification
+from capaflow.models.db import get_engine
 from tests.conftest import T0
 from tests.helpers import capa
 
@@ -59,8 +59,8 @@ def test_sweep_and_dispatch_flows_deliver_a_reminder_through_prefect(
     monkeypatch.setenv("CAPA_ROUTES", str(routes))
     monkeypatch.setenv("CAPA_NOW", (T0 + timedelta(hours=22)).isoformat())
 
-    from flows.dispatch import dispatch_flow
-    from flows.sweep import sweep_flow
+    from capaflow.flows.dispatch import dispatch_flow
+    from capaflow.flows.sweep import sweep_flow
 
     with prefect_test_harness(server_startup_timeout=120):
         assert sweep_flow()["reminders"] == 1

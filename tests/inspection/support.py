@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from deadlines.policy import DeadlinePolicy
-from inspection import InspectionPolicy, LotResult, plan_for, record_lot
-from intake import IntakePolicy
-from models import Supplier, SupplierRating
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.inspection import InspectionPolicy, LotResult, plan_for, record_lot
+from capaflow.intake import IntakePolicy
+from capaflow.models import Supplier, SupplierRating
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 H = timedelta(hours=1)

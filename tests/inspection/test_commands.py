@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from inspection import COLUMNS
-from models import Supplier, SwitchingState
-from models.db import get_engine
+from capaflow.inspection import COLUMNS
+from capaflow.models import Supplier, SwitchingState
+from capaflow.models.db import get_engine
 from tests.cli.support import H, add_supplier, iso, ok, refused
 from tests.conftest import T0
 from tests.helpers import capa, snapshot

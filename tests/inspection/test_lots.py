@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, Conflict
-from inspection import InspectionPolicy, plan_for, resume_inspection
-from inspection.lots import accepted_one_step_tighter
-from models import Case, InspectionHold, InspectionLot, Notification, SwitchingState
-from sampling import plan
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, Conflict
+from capaflow.inspection import InspectionPolicy, plan_for, resume_inspection
+from capaflow.inspection.lots import accepted_one_step_tighter
+from capaflow.models import Case, InspectionHold, InspectionLot, Notification, SwitchingState
+from capaflow.sampling import plan
 from tests.conftest import T0
 from tests.inspection.support import LOT_SIZE, PART, Lots, add_acme, rate_not_cooperative
 

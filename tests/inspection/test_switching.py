@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from inspection.switching import (
+from capaflow.inspection.switching import (
     NORMAL,
     REDUCED,
     STOPPED,

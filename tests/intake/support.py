@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from deadlines.policy import DeadlinePolicy
-from intake import IntakePolicy, IntakeResult, record_defect
-from models import Deadline
-from statemachines.engine import advance, open_case
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.intake import IntakePolicy, IntakeResult, record_defect
+from capaflow.models import Deadline
+from capaflow.statemachines.engine import advance, open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 H = timedelta(hours=1)

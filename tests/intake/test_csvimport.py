@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput
-from intake import COLUMNS, ImportReport, IntakePolicy, import_defects
-from intake.csvimport import read_defect_rows
-from models import Case, DefectEvent, InspectionHold
-from models.db import session_scope
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput
+from capaflow.intake import COLUMNS, ImportReport, IntakePolicy, import_defects
+from capaflow.intake.csvimport import read_defect_rows
+from capaflow.models import Case, DefectEvent, InspectionHold
+from capaflow.models.db import session_scope
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.intake.support import add_acme
@@ -192,8 +192,8 @@ def test_importing_the_same_file_again_adds_nothing_and_lists_the_rows_skipped(
 ) -> None:
     from sqlalchemy import func
 
-    from models import CaseEvent
-    from models.db import get_engine
+    from capaflow.models import CaseEvent
+    from capaflow.models.db import get_engine
     from tests.helpers import capa
 
     file = tmp_path / "defects.csv"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from intake import COLUMNS
+from capaflow.intake import COLUMNS
 from tests.cli.support import (
     D,
     H,

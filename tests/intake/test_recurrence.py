@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from config import load_policies
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, NotFound
-from intake import IntakePolicy, load_intake_policy, open_hold, record_defect
-from models import Case, CaseEvent, Deadline, DefectEvent, InspectionHold, Notification
-from models.db import session_scope
+from capaflow.config import load_policies
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, NotFound
+from capaflow.intake import IntakePolicy, load_intake_policy, open_hold, record_defect
+from capaflow.models import Case, CaseEvent, Deadline, DefectEvent, InspectionHold, Notification
+from capaflow.models.db import session_scope
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.intake.support import (

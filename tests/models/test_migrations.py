@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from models.db import alembic_config, get_engine, upgrade
+from capaflow.models.db import alembic_config, get_engine, upgrade
 from tests.helpers import capa
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models import Case, Notification, Supplier
-from models.db import get_engine, session_scope
-from notifications.dispatch import DispatchReport, dispatch
-from notifications.notifier import Notifier
-from notifications.routing import Routes
+from capaflow.models import Case, Notification, Supplier
+from capaflow.models.db import get_engine, session_scope
+from capaflow.notifications.dispatch import DispatchReport, dispatch
+from capaflow.notifications.notifier import Notifier
+from capaflow.notifications.routing import Routes
 from tests.conftest import T0
 
 S = timedelta(seconds=1)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from models import Notification
-from models.db import get_engine
+from capaflow.models import Notification
+from capaflow.models.db import get_engine
 from tests.cli.support import iso, refused
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-import notifications.dispatch as dispatch_module
-from errors import BadInput
-from models import Notification
-from models.db import get_engine, session_scope
-from notifications.dispatch import (
+import capaflow.notifications.dispatch as dispatch_module
+from capaflow.errors import BadInput
+from capaflow.models import Notification
+from capaflow.models.db import get_engine, session_scope
+from capaflow.notifications.dispatch import (
     MAX_BACKOFF,
     backoff,
     dispatch_policy,
 )
-from notifications.dispatch import _claim as claim
-from notifications.notifier import Delivery, RecordingNotifier
-from notifications.routing import Routes
+from capaflow.notifications.dispatch import _claim as claim
+from capaflow.notifications.notifier import Delivery, RecordingNotifier
+from capaflow.notifications.routing import Routes
 from tests.conftest import T0
 from tests.notifications.support import (
     ACME_CONTACT,
@@ -291,7 +291,7 @@ def test_dispatch_policy_values_must_be_positive_whole_numbers(name: str, value:
 
 
 def test_default_dispatch_policy_is_read_from_config() -> None:
-    from config import load_policies
+    from capaflow.config import load_policies
 
     policy = dispatch_policy(load_policies())
     assert (policy.max_attempts, policy.backoff_seconds, policy.batch_size) == (5, 30, 200)

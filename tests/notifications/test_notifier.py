@@ -5,7 +5,7 @@ from __future__ import annotations
 import apprise
 import pytest
 
-from notifications.notifier import AppriseNotifier, RecordingNotifier, scrub
+from capaflow.notifications.notifier import AppriseNotifier, RecordingNotifier, scrub
 from tests.notifications.conftest import SMTP_PASSWORD, HttpReceiver, SmtpReceiver, free_port
 
 

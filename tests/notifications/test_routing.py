@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from errors import BadInput
-from models import Case, Notification, Supplier
-from notifications.routing import Routes, load_routes, recipients, resolve
+from capaflow.errors import BadInput
+from capaflow.models import Case, Notification, Supplier
+from capaflow.notifications.routing import Routes, load_routes, recipients, resolve
 from tests.conftest import T0
 from tests.notifications.support import (
     ACME_CONTACT,

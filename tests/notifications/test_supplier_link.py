@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
-from accounts.links import open_link, site_link_maker
-from calendars import isoformat
-from config import Settings, load_policies
-from models.db import get_engine, session_scope
-from notifications.notifier import AppriseNotifier, RecordingNotifier
-from notifications.routing import Routes
+from capaflow.accounts.links import open_link, site_link_maker
+from capaflow.calendars import isoformat
+from capaflow.config import Settings, load_policies
+from capaflow.models.db import get_engine, session_scope
+from capaflow.notifications.notifier import AppriseNotifier, RecordingNotifier
+from capaflow.notifications.routing import Routes
+from capaflow.web import create_site
 from tests.conftest import T0
 from tests.helpers import capa, capa_json
 from tests.notifications.conftest import HttpReceiver
@@ -30,7 +31,6 @@ from tests.notifications.support import (
     queue,
     run,
 )
-from web import create_site
 
 SECRET = "the-site-key-of-this-test-at-least-32-chars"
 BASE_URL = "https://quality.example.com"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from deadlines.policy import DeadlinePolicy
+from capaflow.deadlines.policy import DeadlinePolicy
 from tests.reports.support import Story
 
 

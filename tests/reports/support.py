@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from pypdf import PdfReader
 
-from chargeback import add_cost
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from reports.content import CaseReport, case_report
-from statemachines.engine import advance, open_case
-from suppliers.registry import add_supplier
+from capaflow.chargeback import add_cost
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.reports.content import CaseReport, case_report
+from capaflow.statemachines.engine import advance, open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 H = timedelta(hours=1)

@@ -11,13 +11,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from accounts import add_user, create_token
-from api import create_app
-from api.routes import reports
-from calendars import isoformat
-from config import Settings
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
+from capaflow.accounts import add_user, create_token
+from capaflow.api import create_app
+from capaflow.api.routes import reports
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.reports.support import ACME_NAME, D, H, Story, pdf_text

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from accounts import Principal, add_user
-from accounts.signatures import CANCEL_CASE, sign
-from models.db import get_engine, session_scope
-from reports.content import DISCIPLINE_TITLES
-from reports.html import render_html
-from statemachines.engine import advance
+from capaflow.accounts import Principal, add_user
+from capaflow.accounts.signatures import CANCEL_CASE, sign
+from capaflow.models.db import get_engine, session_scope
+from capaflow.reports.content import DISCIPLINE_TITLES
+from capaflow.reports.html import render_html
+from capaflow.statemachines.engine import advance
 from tests.conftest import T0
 from tests.reports.support import ACME_NAME, D, H, Story
 

@@ -6,11 +6,11 @@ import re
 
 from sqlmodel import Session
 
-from models import Case, Supplier
-from models.db import get_engine
-from models.queries import case_deadlines, case_events
-from reports import markdown
-from reports.content import DISCIPLINE_TITLES, build_report
+from capaflow.models import Case, Supplier
+from capaflow.models.db import get_engine
+from capaflow.models.queries import case_deadlines, case_events
+from capaflow.reports import markdown
+from capaflow.reports.content import DISCIPLINE_TITLES, build_report
 from tests.conftest import T0
 from tests.helpers import capa
 from tests.reports.support import ACME_NAME, D, H, Story

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sampling import AQL_LABELS, LEVELS, SEVERITIES, SamplingInputError, code_letter, plan
+from capaflow.sampling import AQL_LABELS, LEVELS, SEVERITIES, SamplingInputError, code_letter, plan
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from types import MappingProxyType
 
 import pytest
 
-from sampling.plans import follow
-from sampling.tables import (
+from capaflow.sampling.plans import follow
+from capaflow.sampling.tables import (
     AQL_LABELS,
     AQLS,
     CODE_LETTERS,

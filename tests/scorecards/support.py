@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from calendars import BusinessCalendar
-from config import load_policies
-from models import Case, CaseEvent, Deadline, DefectEvent, InspectionLot, Supplier
-from scorecards.policy import ScorecardPolicy, load_scorecard_policy
+from capaflow.calendars import BusinessCalendar
+from capaflow.config import load_policies
+from capaflow.models import Case, CaseEvent, Deadline, DefectEvent, InspectionLot, Supplier
+from capaflow.scorecards.policy import ScorecardPolicy, load_scorecard_policy
 from tests.conftest import T0
 
 # Grading runs on the first of the month after: T0 is Monday 2 March 2026, February's run.

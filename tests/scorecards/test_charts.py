@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from scorecards import months
-from scorecards.charts import MAX_BARS, pareto_chart
+from capaflow.scorecards import months
+from capaflow.scorecards.charts import MAX_BARS, pareto_chart
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 from tests.scorecards.support import PIECES_FOR, defect, lot, mid, supplier, write_config

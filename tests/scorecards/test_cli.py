@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from models import SupplierDecision, SupplierEscalation, SupplierRating
+from capaflow.models import SupplierDecision, SupplierEscalation, SupplierRating
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 from tests.scorecards.support import (

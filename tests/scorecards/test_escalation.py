@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from models import (
+from capaflow.models import (
     Case,
     Deadline,
     Notification,
@@ -17,10 +17,10 @@ from models import (
     SupplierDecision,
     SupplierEscalation,
 )
-from scorecards import months
-from scorecards.escalation import triggered
-from scorecards.grading import SupplierResult, run_month
-from scorecards.policy import ScorecardPolicy
+from capaflow.scorecards import months
+from capaflow.scorecards.escalation import triggered
+from capaflow.scorecards.grading import SupplierResult, run_month
+from capaflow.scorecards.policy import ScorecardPolicy
 from tests.scorecards.support import (
     LINE_ONLY,
     grade_with_line_defects,
@@ -195,9 +195,9 @@ def test_which_rules_a_grade_sets_off_given_the_months_before(
 def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
-    from config import load_policies
-    from deadlines.policy import load_policy
-    from statemachines.engine import advance
+    from capaflow.config import load_policies
+    from capaflow.deadlines.policy import load_policy
+    from capaflow.statemachines.engine import advance
 
     acme = supplier(session)
     results = run_grades(session, acme, "AC", line_only)
@@ -218,7 +218,7 @@ def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submissi
 def test_grading_an_old_month_again_does_not_undo_a_lifted_blacklist(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
-    from scorecards.decisions import lift_blacklist
+    from capaflow.scorecards.decisions import lift_blacklist
 
     acme = supplier(session)
     run_grades(session, acme, "EE", line_only)  # blacklisted in the first month

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from config import load_policies
-from flows.deployments import DEFAULT_SCHEDULES
-from flows.scorecard import monthly_scorecard
-from models import Scorecard
+from capaflow.config import load_policies
+from capaflow.flows.deployments import DEFAULT_SCHEDULES
+from capaflow.flows.scorecard import monthly_scorecard
+from capaflow.models import Scorecard
 from tests.scorecards.support import PIECES_FOR, defect, mid, supplier
 
 

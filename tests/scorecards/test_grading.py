@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from errors import BadInput
-from models import Scorecard, SupplierRating
-from scorecards.grading import run_month
+from capaflow.errors import BadInput
+from capaflow.models import Scorecard, SupplierRating
+from capaflow.scorecards.grading import run_month
 from tests.conftest import T0
 from tests.scorecards.support import (
     RUN_AT,

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, Conflict, NotFound
-from models import Case, CaseEvent, Deadline, Notification
-from models.db import session_scope
-from statemachines.engine import StepResult, advance, open_case
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import Case, CaseEvent, Deadline, Notification
+from capaflow.models.db import session_scope
+from capaflow.statemachines.engine import StepResult, advance, open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import snapshot
 
@@ -330,7 +330,7 @@ def test_a_rejected_root_cause_does_not_leave_its_complexity_behind(
 def test_a_case_in_effectiveness_tracking_is_not_overdue_while_its_window_runs(
     session: Session, policy: DeadlinePolicy, acme: None
 ) -> None:
-    from models.queries import list_cases
+    from capaflow.models.queries import list_cases
 
     case_id = _open(session, policy)
     _to_long_term(session, policy, case_id)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from deadlines.policy import DeadlinePolicy
-from errors import BadInput, Conflict
-from models import Deadline
-from statemachines.engine import StepResult, advance, open_case
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, Conflict
+from capaflow.models import Deadline
+from capaflow.statemachines.engine import StepResult, advance, open_case
 from tests.conftest import T0
 from tests.helpers import snapshot
 

@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlmodel import Session
 
-from accounts import Principal
-from deadlines.policy import DeadlinePolicy
-from models import Case, Supplier
-from models.db import get_engine, session_scope
-from statemachines.engine import open_case
-from suppliers.registry import add_supplier
+from capaflow.accounts import Principal
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import Case, Supplier
+from capaflow.models.db import get_engine, session_scope
+from capaflow.statemachines.engine import open_case
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
 T = TypeVar("T")

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from accounts import add_user, create_token
-from api import create_app
-from api.app import PREFIX
-from api.routes import submissions as submission_routes
-from calendars import isoformat
-from config import Settings
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from suppliers.registry import add_supplier
+from capaflow.accounts import add_user, create_token
+from capaflow.api import create_app
+from capaflow.api.app import PREFIX
+from capaflow.api.routes import submissions as submission_routes
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.submissions.conftest import open_8d

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from accounts import Principal
-from errors import BadInput, Conflict, NotFound
-from models import CaseEvent, Notification, Submission
-from statemachines.engine import advance, record_occurrence
-from submissions import NotPermitted, accept, case_submissions, pending, reject, submit
+from capaflow.accounts import Principal
+from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.models import CaseEvent, Notification, Submission
+from capaflow.statemachines.engine import advance, record_occurrence
+from capaflow.submissions import NotPermitted, accept, case_submissions, pending, reject, submit
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.submissions.conftest import LEAD, VIEWER, Desk, open_8d

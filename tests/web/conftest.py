@@ -14,15 +14,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from accounts import add_user
-from calendars import isoformat
-from config import Settings
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from suppliers.registry import add_supplier
+from capaflow.accounts import add_user
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.suppliers.registry import add_supplier
+from capaflow.web import create_site
 from tests.api.conftest import _open
 from tests.conftest import T0
-from web import create_site
 
 PASSWORDS = {
     "lead": "lead-password-1",

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from accounts import add_user
-from accounts.links import supplier_link
-from calendars import isoformat
-from config import Settings
-from models import Case
-from models.db import get_engine, session_scope, upgrade
-from suppliers.registry import add_supplier
+from capaflow.accounts import add_user
+from capaflow.accounts.links import supplier_link
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.models import Case
+from capaflow.models.db import get_engine, session_scope, upgrade
+from capaflow.suppliers.registry import add_supplier
+from capaflow.web import create_site
 from tests.conftest import T0
 from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
-from web import create_site
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 LEAD_PASSWORD = "lead-password-1"

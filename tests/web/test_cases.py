@@ -14,16 +14,16 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import col, select
 
-from accounts.signatures import CANCEL_CASE, CLOSE_CASE, LIFT_BLACKLIST, METHOD
-from audittrail.chain import verify
-from calendars import isoformat
-from config import Settings
-from models import Case, CaseCost, CaseEvent, Submission, Supplier, SupplierDecision
-from models.db import get_engine, session_scope
+from capaflow.accounts.signatures import CANCEL_CASE, CLOSE_CASE, LIFT_BLACKLIST, METHOD
+from capaflow.audittrail.chain import verify
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.models import Case, CaseCost, CaseEvent, Submission, Supplier, SupplierDecision
+from capaflow.models.db import get_engine, session_scope
+from capaflow.web import create_site
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import PASSWORDS, Site, form_token, sign_in
-from web import create_site
 
 _VERSION = re.compile(r'name="version" value="(\d+)"')
 ROOT_CAUSE = {"root_cause": "worn die", "escape_point": "no burr check at final inspection",

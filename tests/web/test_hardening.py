@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from accounts.links import supplier_link
-from models import Case
-from models.db import get_engine, session_scope
+from capaflow.accounts.links import supplier_link
+from capaflow.models import Case
+from capaflow.models.db import get_engine, session_scope
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import Site

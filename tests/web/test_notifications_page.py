@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import col, select
 
-from deadlines.policy import DeadlinePolicy
-from models import Notification
-from models.db import get_engine, session_scope
-from suppliers.registry import add_supplier
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import Notification
+from capaflow.models.db import get_engine, session_scope
+from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import Site

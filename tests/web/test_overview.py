@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
-from statemachines.engine import advance, open_case
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.statemachines.engine import advance, open_case
+from capaflow.web.pages import overview
 from tests.conftest import T0
 from tests.web.conftest import Site
-from web.pages import overview
 
 # The 8D steps from opening to effectiveness tracking, each with the content it needs.
 TO_TRACKING = (

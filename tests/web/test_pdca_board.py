@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from deadlines.policy import DeadlinePolicy
-from models.db import get_engine, session_scope
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models.db import get_engine, session_scope
+from capaflow.web.pages import pdca as pdca_page
 from tests.conftest import T0
 from tests.web.conftest import Site
 from tests.web.test_overview import open_8d, step
-from web.pages import pdca as pdca_page
 
 DAY = timedelta(days=1)
 TARGET = {"target": "scrap below 2 %", "plan": "new clamping fixture"}

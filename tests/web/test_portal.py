@@ -10,17 +10,17 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from accounts import supplier_link
-from calendars import isoformat
-from config import Settings
-from models import CaseEvent, Submission, Supplier
-from models.db import get_engine, session_scope
-from statemachines.engine import advance
+from capaflow.accounts import supplier_link
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.models import CaseEvent, Submission, Supplier
+from capaflow.models.db import get_engine, session_scope
+from capaflow.statemachines.engine import advance
+from capaflow.web import create_site
+from capaflow.web.app import COOKIE
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import PASSWORDS, Site, form_token, sign_in
-from web import create_site
-from web.app import COOKIE
 
 CONTAINMENT = "Sorted 1,200 housings at ACME and at our dock; 14 cracked ones quarantined."
 BETA_TEXTS = ("secret problem of BETA", "Cracked housing from BETA", "BETA-P1", "BETA Corp")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from accounts import disable_user
-from calendars import isoformat
-from config import Settings
-from models.db import get_engine, session_scope
+from capaflow.accounts import disable_user
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.models.db import get_engine, session_scope
+from capaflow.web import create_site
+from capaflow.web.app import COOKIE
 from tests.conftest import T0
 from tests.web.conftest import PASSWORDS, Site, form_token, sign_in
-from web import create_site
-from web.app import COOKIE
 
 
 def test_sign_in_sets_a_signed_http_only_cookie_and_goes_to_the_dashboard(site: Site) -> None:

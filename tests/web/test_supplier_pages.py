@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from deadlines.policy import DeadlinePolicy
-from models import (
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.models import (
     InspectionHold,
     InspectionLot,
     Scorecard,
@@ -20,12 +20,12 @@ from models import (
     SupplierRating,
     SwitchingState,
 )
-from models.db import get_engine, session_scope
+from capaflow.models.db import get_engine, session_scope
+from capaflow.web.pages import suppliers as supplier_pages
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import PASSWORDS, Site
 from tests.web.test_overview import open_8d
-from web.pages import suppliers as supplier_pages
 
 DAY = timedelta(days=1)
 # (month, score, grade): the site's now is 2026-03-02, so 2026-04 is not graded "yet".

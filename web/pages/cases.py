@@ -18,37 +18,37 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from accounts import Principal
-from accounts.decisions import advance_as
-from accounts.scope import visible_case
-from accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
-from api.context import ContextDep, NowDep, SessionDep
-from api.errors import forbidden
-from api.schemas import MAX_ID
-from calendars import parse_instant
-from chargeback import KINDS, add_cost
-from deadlines.policy import SEVERITIES, DeadlinePolicy
-from errors import BadInput, CapaError, Conflict, NotFound
-from models import Submission
-from reports.content import CaseReport, DeadlineLine, case_report
-from reports.html import render_html
-from reports.pdf import render_pdf
-from scorecards.decisions import lift_blacklist
-from statemachines import LIFECYCLES, Lifecycle
-from statemachines.engine import get_case, needs_signature, open_case
-from statemachines.guards import field_meaning
-from statemachines.lifecycle import FieldRule
-from suppliers.registry import get_supplier, list_suppliers
-from web.auth import StaffDep, ViewerDep
-from web.csrf import CsrfChecked
-from web.forms import (
+from capaflow.accounts import Principal
+from capaflow.accounts.decisions import advance_as
+from capaflow.accounts.scope import visible_case
+from capaflow.accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
+from capaflow.api.context import ContextDep, NowDep, SessionDep
+from capaflow.api.errors import forbidden
+from capaflow.api.schemas import MAX_ID
+from capaflow.calendars import parse_instant
+from capaflow.chargeback import KINDS, add_cost
+from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
+from capaflow.errors import BadInput, CapaError, Conflict, NotFound
+from capaflow.models import Submission
+from capaflow.reports.content import CaseReport, DeadlineLine, case_report
+from capaflow.reports.html import render_html
+from capaflow.reports.pdf import render_pdf
+from capaflow.scorecards.decisions import lift_blacklist
+from capaflow.statemachines import LIFECYCLES, Lifecycle
+from capaflow.statemachines.engine import get_case, needs_signature, open_case
+from capaflow.statemachines.guards import field_meaning
+from capaflow.statemachines.lifecycle import FieldRule
+from capaflow.suppliers.registry import get_supplier, list_suppliers
+from capaflow.web.auth import StaffDep, ViewerDep
+from capaflow.web.csrf import CsrfChecked
+from capaflow.web.forms import (
     FIELD_PREFIX,
     FormDep,
     choice_label,
     field_label,
     form_text,
 )
-from web.render import flash, page
+from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

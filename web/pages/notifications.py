@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.context import ContextDep, NowDep, SessionDep
-from api.errors import forbidden
-from api.schemas import MAX_ID
-from calendars import readable
+from capaflow.api.context import ContextDep, NowDep, SessionDep
+from capaflow.api.errors import forbidden
+from capaflow.api.schemas import MAX_ID
+from capaflow.calendars import readable
 
 # The CLI's document of a notice (recipients resolved and masked), as the API uses it too.
-from cli.notify import _resolved
-from errors import BadInput
-from models import Notification
-from models.queries import notice_counts, read_notices_besides
-from notifications.notices import (
+from capaflow.cli.notify import _resolved
+from capaflow.errors import BadInput
+from capaflow.models import Notification
+from capaflow.models.queries import notice_counts, read_notices_besides
+from capaflow.notifications.notices import (
     FAILED,
     STATUSES,
     cases_and_suppliers,
@@ -26,10 +26,10 @@ from notifications.notices import (
     list_notices,
     retry_notice,
 )
-from web.auth import StaffDep
-from web.csrf import CsrfChecked
-from web.pages.overview import LIST_LIMIT
-from web.render import flash, page
+from capaflow.web.auth import StaffDep
+from capaflow.web.csrf import CsrfChecked
+from capaflow.web.pages.overview import LIST_LIMIT
+from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

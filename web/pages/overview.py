@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.context import NowDep, SessionDep
-from deadlines.policy import SEVERITIES
-from models import Case, Deadline, Supplier
-from models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
-from statemachines import LIFECYCLES
-from web.auth import StaffDep
-from web.render import page
+from capaflow.api.context import NowDep, SessionDep
+from capaflow.deadlines.policy import SEVERITIES
+from capaflow.models import Case, Deadline, Supplier
+from capaflow.models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
+from capaflow.statemachines import LIFECYCLES
+from capaflow.web.auth import StaffDep
+from capaflow.web.render import page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

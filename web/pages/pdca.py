@@ -16,13 +16,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.context import NowDep, SessionDep
-from models import Case, Deadline
-from models.queries import read_closed_cases, read_next_due, read_open_cases
-from statemachines import PDCA
-from web.auth import StaffDep
-from web.pages.overview import LIST_LIMIT, span
-from web.render import page
+from capaflow.api.context import NowDep, SessionDep
+from capaflow.models import Case, Deadline
+from capaflow.models.queries import read_closed_cases, read_next_due, read_open_cases
+from capaflow.statemachines import PDCA
+from capaflow.web.auth import StaffDep
+from capaflow.web.pages.overview import LIST_LIMIT, span
+from capaflow.web.render import page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -19,23 +19,23 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
-from accounts import LinkRefused, Principal, supplier_from_link
-from accounts.links import MAX_TOKEN
-from accounts.scope import visible_case
-from api.context import ApiContext, ContextDep, NowDep, SessionDep
-from api.errors import forbidden
-from api.schemas import MAX_ID
-from calendars import isoformat
-from deadlines.status import deadline_status, is_overdue
-from errors import BadInput, CapaError
-from models import Case, Deadline, InspectionLot, Submission, Supplier
-from models.queries import case_deadlines, list_cases, next_due
-from scorecards.history import GradedMonth, list_scorecards
-from scorecards.policy import load_scorecard_policy
-from statemachines import EIGHT_D
-from statemachines.guards import field_meaning
-from statemachines.lifecycle import FieldRule
-from submissions import (
+from capaflow.accounts import LinkRefused, Principal, supplier_from_link
+from capaflow.accounts.links import MAX_TOKEN
+from capaflow.accounts.scope import visible_case
+from capaflow.api.context import ApiContext, ContextDep, NowDep, SessionDep
+from capaflow.api.errors import forbidden
+from capaflow.api.schemas import MAX_ID
+from capaflow.calendars import isoformat
+from capaflow.deadlines.status import deadline_status, is_overdue
+from capaflow.errors import BadInput, CapaError
+from capaflow.models import Case, Deadline, InspectionLot, Submission, Supplier
+from capaflow.models.queries import case_deadlines, list_cases, next_due
+from capaflow.scorecards.history import GradedMonth, list_scorecards
+from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.statemachines import EIGHT_D
+from capaflow.statemachines.guards import field_meaning
+from capaflow.statemachines.lifecycle import FieldRule
+from capaflow.submissions import (
     STEP_NAMES,
     NotPermitted,
     case_submissions,
@@ -43,10 +43,10 @@ from submissions import (
     pending,
     submit,
 )
-from web.auth import SupplierDep, ViewerDep, session_principal, start_session
-from web.context import WebDep
-from web.csrf import CsrfChecked
-from web.forms import (
+from capaflow.web.auth import SupplierDep, ViewerDep, session_principal, start_session
+from capaflow.web.context import WebDep
+from capaflow.web.csrf import CsrfChecked
+from capaflow.web.forms import (
     FIELD_LABELS,
     FIELD_PREFIX,
     FormDep,
@@ -54,7 +54,7 @@ from web.forms import (
     field_label,
     form_text,
 )
-from web.render import flash, page
+from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

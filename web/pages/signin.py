@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from accounts import authenticate
-from api.context import NowDep, SessionDep
-from web.auth import end_session, session_principal, start_session
-from web.context import WebDep
-from web.csrf import CsrfChecked
-from web.render import page
+from capaflow.accounts import authenticate
+from capaflow.api.context import NowDep, SessionDep
+from capaflow.web.auth import end_session, session_principal, start_session
+from capaflow.web.context import WebDep
+from capaflow.web.csrf import CsrfChecked
+from capaflow.web.render import page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

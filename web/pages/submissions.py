@@ -14,18 +14,18 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from accounts import Principal
-from api.context import ContextDep, NowDep, SessionDep
-from api.errors import forbidden
-from api.schemas import MAX_ID
-from errors import BadInput, NotFound
-from models import Case, Submission, Supplier
-from models.queries import suppliers_by_id
-from statemachines import LIFECYCLES
-from submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
-from web.auth import StaffDep
-from web.csrf import CsrfChecked
-from web.render import flash, page
+from capaflow.accounts import Principal
+from capaflow.api.context import ContextDep, NowDep, SessionDep
+from capaflow.api.errors import forbidden
+from capaflow.api.schemas import MAX_ID
+from capaflow.errors import BadInput, NotFound
+from capaflow.models import Case, Submission, Supplier
+from capaflow.models.queries import suppliers_by_id
+from capaflow.statemachines import LIFECYCLES
+from capaflow.submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
+from capaflow.web.auth import StaffDep
+from capaflow.web.csrf import CsrfChecked
+from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.context import ContextDep, NowDep, SessionDep
-from errors import NotFound
-from inspection.lots import is_not_cooperative, standing_of
-from inspection.policy import load_inspection_policy
-from inspection.switching import effective_severity
-from models import Case, Deadline, InspectionHold, SwitchingState
-from models.queries import (
+from capaflow.api.context import ContextDep, NowDep, SessionDep
+from capaflow.errors import NotFound
+from capaflow.inspection.lots import is_not_cooperative, standing_of
+from capaflow.inspection.policy import load_inspection_policy
+from capaflow.inspection.switching import effective_severity
+from capaflow.models import Case, Deadline, InspectionHold, SwitchingState
+from capaflow.models.queries import (
     read_next_due,
     read_open_cases,
     read_open_holds,
@@ -29,14 +29,14 @@ from models.queries import (
     read_supplier_standings,
     read_switching_states,
 )
-from scorecards import months as calendar_months
-from scorecards.charts import score_chart
-from scorecards.history import list_scorecards
-from scorecards.policy import load_scorecard_policy
-from suppliers.registry import find_supplier
-from web.auth import StaffDep
-from web.pages.overview import LIST_LIMIT, state_label
-from web.render import page
+from capaflow.scorecards import months as calendar_months
+from capaflow.scorecards.charts import score_chart
+from capaflow.scorecards.history import list_scorecards
+from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.suppliers.registry import find_supplier
+from capaflow.web.auth import StaffDep
+from capaflow.web.pages.overview import LIST_LIMIT, state_label
+from capaflow.web.render import page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
