@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from capaflow.audits.checklist import FACTORS, AuditPolicy
+from capaflow.casework.engine import StepResult, advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import finding_key, meet_obligation, start_obligation
 from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import AuditFinding, Case, Supplier
-from capaflow.statemachines.engine import StepResult, advance, open_case
 
 LIFECYCLE = "audit"
 _TEXT_LIMIT = 20_000

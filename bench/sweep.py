@@ -282,9 +282,9 @@ def _io_since(before: dict[str, int]) -> dict[str, int]:
 
 def tick_engine(path: Path, batch_size: int, profile: bool) -> dict[str, Any]:
     """One tick through the real sweep; what a sweep worker holds before it is the baseline."""
+    from capaflow.casework.sweep import sweep
     from capaflow.config import load_policies
     from capaflow.deadlines.policy import load_policy
-    from capaflow.deadlines.sweep import sweep
     from capaflow.models.db import get_engine
 
     policy = load_policy(load_policies())

@@ -26,10 +26,10 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+from capaflow.casework.engine import advance, open_case  # noqa: E402
 from capaflow.config import load_policies  # noqa: E402
 from capaflow.deadlines.policy import load_policy  # noqa: E402
 from capaflow.models.db import get_engine, session_scope, upgrade  # noqa: E402
-from capaflow.statemachines.engine import advance, open_case  # noqa: E402
 from capaflow.suppliers.registry import add_supplier  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

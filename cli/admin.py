@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 
 from capaflow.audittrail.chain import verify
+from capaflow.casework.sweep import sweep_settings
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.deadlines.policy import load_policy
-from capaflow.deadlines.sweep import sweep_settings
 from capaflow.errors import BadInput
 from capaflow.inspection.policy import load_inspection_policy
 from capaflow.intake.policy import load_intake_policy

@@ -26,6 +26,7 @@ from capaflow.audits import (
     show_audit,
 )
 from capaflow.calendars import isoformat, parse_instant, readable
+from capaflow.casework.engine import StepResult
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -40,7 +41,6 @@ from capaflow.cli.common import (
 from capaflow.cli.views import case_json, event_json
 from capaflow.errors import BadInput
 from capaflow.models import AuditFinding, Case, Supplier
-from capaflow.statemachines.engine import StepResult
 
 app = typer.Typer(help="Supplier audits (5M1E): plan, conduct, findings, close.",
                   no_args_is_help=True)

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from capaflow.calendars import readable
+from capaflow.casework.engine import StepResult, advance, get_case, open_case
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -39,7 +40,6 @@ from capaflow.models.queries import (
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
-from capaflow.statemachines.engine import StepResult, advance, get_case, open_case
 from capaflow.suppliers.registry import get_supplier
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)

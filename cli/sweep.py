@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from capaflow.casework.sweep import sweep, sweep_settings
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.deadlines.sweep import sweep, sweep_settings
 
 
 def sweep_command(

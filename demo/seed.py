@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
+from capaflow.casework.engine import advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models import Case, Supplier
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.suppliers.registry import add_supplier
 
 DEMO_ACTOR = "demo"

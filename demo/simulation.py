@@ -18,13 +18,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from capaflow.casework.engine import advance, open_case
+from capaflow.casework.sweep import sweep
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.deadlines.sweep import sweep
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
 from capaflow.models import CaseEvent, Deadline, Notification
 from capaflow.models.db import session_scope
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.suppliers.registry import add_supplier
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from capaflow.deadlines.sweep import sweep, sweep_settings
+from capaflow.casework.sweep import sweep, sweep_settings
 from capaflow.flows.context import flow_context
 
 

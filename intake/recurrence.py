@@ -22,19 +22,19 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from capaflow.calendars import as_utc, isoformat, parse_instant
-from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, NotFound
-from capaflow.intake.holds import HoldChange, hold_next_lots
-from capaflow.intake.policy import IntakePolicy
-from capaflow.models import Case, Deadline, DefectEvent, Supplier
-from capaflow.models.deadline import PENDING
-from capaflow.statemachines.engine import (
+from capaflow.casework.engine import (
     StepResult,
     advance,
     check_severity,
     open_case,
     record_occurrence,
 )
+from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import BadInput, NotFound
+from capaflow.intake.holds import HoldChange, hold_next_lots
+from capaflow.intake.policy import IntakePolicy
+from capaflow.models import Case, Deadline, DefectEvent, Supplier
+from capaflow.models.deadline import PENDING
 
 SOURCES = ("line", "incoming", "customer")
 OCCURRENCE, REOPENED, NEW_CASE, RECORDED = "occurrence", "reopened", "new_case", "recorded"

@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 
 from capaflow.audittrail.chain import verify
 from capaflow.calendars import readable
+from capaflow.casework.engine import get_case
 from capaflow.chargeback import case_costs
 from capaflow.deadlines.status import is_overdue
 from capaflow.models import Case, CaseCost, CaseEvent, Deadline, Supplier
 from capaflow.models.queries import case_deadlines, case_events
 from capaflow.statemachines import LIFECYCLES
-from capaflow.statemachines.engine import get_case
 
 ZERO = Decimal("0.00")
 

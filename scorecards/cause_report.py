@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from capaflow.casework.engine import open_case
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.statemachines.engine import open_case
 
 
 def open_cause_report(

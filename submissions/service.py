@@ -22,12 +22,12 @@ from sqlmodel import select as select_model
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
 from capaflow.calendars import isoformat
+from capaflow.casework.engine import StepResult, advance
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound, refuse_nul
 from capaflow.models import Case, Submission, Supplier
 from capaflow.models.queries import read_case
 from capaflow.statemachines import EIGHT_D
-from capaflow.statemachines.engine import StepResult, advance
 from capaflow.statemachines.guards import MAX_FIELD_LENGTH, check_fields
 from capaflow.submissions import notices
 from capaflow.submissions.notices import STEP_NAMES

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
-from capaflow.accounts.decisions import advance_as
 from capaflow.accounts.scope import supplier_filter, visible_case
 from capaflow.accounts.signatures import SignerRefused
 from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
@@ -17,6 +16,8 @@ from capaflow.api.errors import forbidden
 from capaflow.api.routes.submissions import as_refusal, submission_json
 from capaflow.api.schemas import MAX_ID, Advance, OpenCase, Short
 from capaflow.calendars import isoformat
+from capaflow.casework.decisions import advance_as
+from capaflow.casework.engine import StepResult, open_case
 from capaflow.cli.cases import _step_json  # the CLI's document, so both answer the same JSON
 from capaflow.cli.common import Env
 from capaflow.cli.views import case_json, deadline_json, event_json
@@ -32,7 +33,6 @@ from capaflow.models.queries import (
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
-from capaflow.statemachines.engine import StepResult, open_case
 from capaflow.submissions import SUPPLIER_TRIGGERS, submit
 from capaflow.suppliers.registry import get_supplier
 

@@ -22,10 +22,10 @@ from capaflow.accounts import add_user, create_token
 from capaflow.api import create_app
 from capaflow.api.app import PREFIX
 from capaflow.calendars import isoformat
+from capaflow.casework.engine import open_case
 from capaflow.config import Settings
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models.db import get_engine, session_scope
-from capaflow.statemachines.engine import open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 

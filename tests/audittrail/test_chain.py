@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from capaflow.audittrail.chain import event_hash, verify
+from capaflow.casework.engine import advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models import CaseEvent
 from capaflow.models.db import session_scope
-from capaflow.statemachines.engine import advance, open_case
 from tests.conftest import T0
 from tests.helpers import capa
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from capaflow.casework.engine import advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.intake import IntakePolicy, IntakeResult, record_defect
 from capaflow.models import Deadline
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 

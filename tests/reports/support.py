@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from pypdf import PdfReader
 
+from capaflow.casework.engine import advance, open_case
 from capaflow.chargeback import add_cost
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models.db import get_engine, session_scope
 from capaflow.reports.content import CaseReport, case_report
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 

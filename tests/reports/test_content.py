@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal, add_user
 from capaflow.accounts.signatures import CLOSE_CASE, sign
+from capaflow.casework.engine import advance, record_occurrence
 from capaflow.errors import NotFound
 from capaflow.models import Case
 from capaflow.models.db import get_engine, session_scope
 from capaflow.models.queries import list_cases
 from capaflow.reports.content import DISCIPLINE_TITLES, build_report, case_report
-from capaflow.statemachines.engine import advance, record_occurrence
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.reports.support import ACME_NAME, D, H, Story

@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 
 from capaflow.accounts import Principal, add_user
 from capaflow.accounts.signatures import CANCEL_CASE, sign
+from capaflow.casework.engine import advance
 from capaflow.models.db import get_engine, session_scope
 from capaflow.reports.content import DISCIPLINE_TITLES
 from capaflow.reports.html import render_html
-from capaflow.statemachines.engine import advance
 from tests.conftest import T0
 from tests.reports.support import ACME_NAME, D, H, Story
 

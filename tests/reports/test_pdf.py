@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from capaflow.casework.engine import record_occurrence
 from capaflow.models.db import get_engine, session_scope
 from capaflow.reports.content import DISCIPLINE_TITLES
 from capaflow.reports.pdf import DEJAVU_DIR, render_pdf
-from capaflow.statemachines.engine import record_occurrence
 from tests.conftest import T0
 from tests.reports.support import ACME_NAME, D, H, Story, pdf_text
 

@@ -195,9 +195,9 @@ def test_which_rules_a_grade_sets_off_given_the_months_before(
 def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
+    from capaflow.casework.engine import advance
     from capaflow.config import load_policies
     from capaflow.deadlines.policy import load_policy
-    from capaflow.statemachines.engine import advance
 
     acme = supplier(session)
     results = run_grades(session, acme, "AC", line_only)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from capaflow.casework.engine import StepResult, advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict
 from capaflow.models import Deadline
-from capaflow.statemachines.engine import StepResult, advance, open_case
 from tests.conftest import T0
 from tests.helpers import snapshot
 

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
+from capaflow.casework.engine import open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models import Case, Supplier
 from capaflow.models.db import get_engine, session_scope
-from capaflow.statemachines.engine import open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from capaflow.accounts import Principal
+from capaflow.casework.engine import advance, record_occurrence
 from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import CaseEvent, Notification, Submission
-from capaflow.statemachines.engine import advance, record_occurrence
 from capaflow.submissions import NotPermitted, accept, case_submissions, pending, reject, submit
 from tests.conftest import T0
 from tests.helpers import snapshot

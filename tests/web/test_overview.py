@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
+from capaflow.casework.engine import advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models.db import get_engine, session_scope
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.web.pages import overview
 from tests.conftest import T0
 from tests.web.conftest import Site

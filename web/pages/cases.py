@@ -19,13 +19,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from capaflow.accounts import Principal
-from capaflow.accounts.decisions import advance_as
 from capaflow.accounts.scope import visible_case
 from capaflow.accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
 from capaflow.api.context import ContextDep, NowDep, SessionDep
 from capaflow.api.errors import forbidden
 from capaflow.api.schemas import MAX_ID
 from capaflow.calendars import parse_instant
+from capaflow.casework.decisions import advance_as
+from capaflow.casework.engine import get_case, needs_signature, open_case
 from capaflow.chargeback import KINDS, add_cost
 from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
 from capaflow.errors import BadInput, CapaError, Conflict, NotFound
@@ -35,7 +36,6 @@ from capaflow.reports.html import render_html
 from capaflow.reports.pdf import render_pdf
 from capaflow.scorecards.decisions import lift_blacklist
 from capaflow.statemachines import LIFECYCLES, Lifecycle
-from capaflow.statemachines.engine import get_case, needs_signature, open_case
 from capaflow.statemachines.guards import field_meaning
 from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.suppliers.registry import get_supplier, list_suppliers

@@ -22,10 +22,10 @@ from capaflow.audits import (
     load_audit_policy,
     plan_audit,
 )
+from capaflow.casework.sweep import SweepReport, sweep
 from capaflow.config import load_policies
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import finding_key
-from capaflow.deadlines.sweep import SweepReport, sweep
 from capaflow.models import AuditFinding, Deadline, Notification
 from capaflow.models.db import session_scope
 from capaflow.suppliers.registry import add_supplier

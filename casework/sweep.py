@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from capaflow.casework.engine import advance
 from capaflow.deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
 from capaflow.deadlines.schedule import finding_id_of
 from capaflow.errors import CapaError
@@ -39,7 +40,6 @@ from capaflow.models.db import build, fetch, row_values, session_scope
 from capaflow.models.deadline import PENDING
 from capaflow.notifications import messages
 from capaflow.notifications.routing import SUPPLIER_ROLES
-from capaflow.statemachines.engine import advance
 
 _table = Deadline.__table__  # type: ignore[attr-defined]
 _notifications = Notification.__table__  # type: ignore[attr-defined]

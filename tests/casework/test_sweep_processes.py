@@ -15,10 +15,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from capaflow.casework.engine import open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models import Deadline, Notification
 from capaflow.models.db import session_scope
-from capaflow.statemachines.engine import open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 

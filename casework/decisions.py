@@ -1,7 +1,6 @@
 """A person's step on a case, from a page or the API: signed when it is a decision.
 
-Kept apart from accounts.signatures because the engine itself checks signatures with that
-module; this one sits above both.
+A use case beside the engine: it signs with accounts.signatures, then takes the step.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ from sqlmodel import Session
 
 from capaflow.accounts.signatures import meaning_for, sign
 from capaflow.accounts.tokens import Principal
+from capaflow.casework.engine import StepResult, advance, get_case, needs_signature
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.statemachines import LIFECYCLES
-from capaflow.statemachines.engine import StepResult, advance, get_case, needs_signature
 from capaflow.statemachines.guards import check_fields
 
 

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from capaflow.accounts.signatures import CANCEL_CASE, CLOSE_CASE, METHOD, STANDARDIZE_CYCLE
 from capaflow.audittrail.chain import verify
 from capaflow.calendars import isoformat
+from capaflow.casework.engine import advance, needs_signature, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput
 from capaflow.models import Case, CaseEvent
 from capaflow.models.db import session_scope
 from capaflow.statemachines import LIFECYCLES
-from capaflow.statemachines.engine import advance, needs_signature, open_case
 from tests.conftest import T0
 from tests.helpers import capa, snapshot
 

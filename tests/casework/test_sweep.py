@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from capaflow.casework.engine import advance, open_case
+from capaflow.casework.sweep import SweepReport, sweep
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.deadlines.sweep import SweepReport, sweep
 from capaflow.models import Case, CaseEvent, Deadline, DefectEvent, Notification
 from capaflow.models.db import session_scope
-from capaflow.statemachines.engine import advance, open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
@@ -191,7 +191,7 @@ def test_a_deadline_met_between_the_sweeps_read_and_its_claim_gets_no_notice(
 ) -> None:
     """On SQLite the due rows are read outside a transaction: a step landing in between must
     win, and the sweep must neither send nor count the escalation it no longer owns."""
-    from capaflow.deadlines import sweep as sweep_module
+    from capaflow.casework import sweep as sweep_module
     from capaflow.models.db import get_engine
 
     engine = get_engine(sqlite_url)

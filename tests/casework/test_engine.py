@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from capaflow.casework.engine import StepResult, advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import Case, CaseEvent, Deadline, Notification
 from capaflow.models.db import session_scope
-from capaflow.statemachines.engine import StepResult, advance, open_case
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import snapshot
