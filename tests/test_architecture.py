@@ -78,6 +78,12 @@ def test_every_installed_package_has_a_layer() -> None:
     assert not missing, f"give these packages a layer in docs/architecture.md: {missing}"
 
 
+def test_every_installed_package_is_type_checked() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    checked = {name.removeprefix("capaflow.") for name in pyproject["tool"]["mypy"]["packages"]}
+    assert checked == set(installed_packages())
+
+
 def test_imports_only_name_installed_packages() -> None:
     installed = set(installed_packages())
     unknown = [
