@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from capaflow.api import errors
-from capaflow.api.context import ApiContext
 from capaflow.api.routes import (
     audits,
     cases,
@@ -19,6 +17,8 @@ from capaflow.api.routes import (
     suppliers,
 )
 from capaflow.config import Settings
+from capaflow.serving import errors
+from capaflow.serving.context import ApiContext
 
 PREFIX = "/api/v1"
 

@@ -377,10 +377,10 @@ def profile(path: Path, token: str, cases: int, requests: int = 2000) -> str:
     os.environ["CAPA_DATABASE_URL"] = f"sqlite:///{path}"
     os.chdir(_ROOT)
     from capaflow.accounts import resolve_token
-    from capaflow.api.context import ApiContext
     from capaflow.api.routes.cases import list_cases_document, show_case_document
     from capaflow.config import Settings
     from capaflow.models.db import session_scope
+    from capaflow.serving.context import ApiContext
 
     ctx = ApiContext.start(Settings())
     rng = random.Random(3)

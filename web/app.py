@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from capaflow.api import create_app
-from capaflow.api.context import ApiContext
 from capaflow.config import Settings
+from capaflow.serving.context import ApiContext
 from capaflow.web import errors, pages
 from capaflow.web.context import WebContext
 from capaflow.web.headers import PageHeaders

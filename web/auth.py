@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.tokens import SUPPLIER, user_principal
-from capaflow.api.context import NowDep, SessionDep
 from capaflow.calendars import as_utc, isoformat, parse_instant
 from capaflow.models import Supplier, User
+from capaflow.serving.context import NowDep, SessionDep
 from capaflow.web.context import WebDep
 
 

@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 
 from capaflow.accounts.links import fixed_span
 from capaflow.accounts.secrets import site_secret
-from capaflow.api.context import ApiContext
 from capaflow.models.db import session_scope
+from capaflow.serving.context import ApiContext
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import secrets
 
 from fastapi import Depends, Request
 
-from capaflow.api.errors import Refused
+from capaflow.serving.errors import Refused
 
 FIELD = "csrf_token"
 

@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from capaflow.api.errors import Refused
 from capaflow.errors import CapaError
+from capaflow.serving.errors import Refused
 from capaflow.web.auth import SignInRequired, StaffOnly, SuppliersOnly
 from capaflow.web.render import page
 

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from capaflow.accounts.scope import supplier_filter, visible_case
-from capaflow.api.context import NowDep, PrincipalDep, SessionDep
-from capaflow.api.schemas import MAX_ID, Short
 from capaflow.audits import show_audit
 from capaflow.audits.service import LIFECYCLE
 from capaflow.cli.audits import _view_json  # the CLI's document, so both answer the same JSON
 from capaflow.errors import BadInput
 from capaflow.models.queries import list_cases
+from capaflow.serving.context import NowDep, PrincipalDep, SessionDep
+from capaflow.serving.fields import MAX_ID, Short
 from capaflow.statemachines import LIFECYCLES
 from capaflow.suppliers.registry import get_supplier
 

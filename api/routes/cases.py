@@ -11,10 +11,8 @@ from sqlmodel import Session
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
 from capaflow.accounts.signatures import SignerRefused
-from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep, in_worker
-from capaflow.api.errors import forbidden
 from capaflow.api.routes.submissions import as_refusal, submission_json
-from capaflow.api.schemas import MAX_ID, Advance, OpenCase, Short
+from capaflow.api.schemas import Advance, OpenCase
 from capaflow.calendars import isoformat
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import StepResult, open_case
@@ -32,6 +30,16 @@ from capaflow.models.queries import (
     suppliers_by_id,
 )
 from capaflow.reports import markdown
+from capaflow.serving.context import (
+    ContextDep,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    WriterDep,
+    in_worker,
+)
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID, Short
 from capaflow.statemachines import LIFECYCLES
 from capaflow.submissions import SUPPLIER_TRIGGERS, submit
 from capaflow.suppliers.registry import get_supplier

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from capaflow.accounts.scope import supplier_filter, visible_case
-from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, require_writer
-from capaflow.api.schemas import MAX_ID, NewCost, Short
+from capaflow.api.schemas import NewCost
 from capaflow.calendars import parse_instant
 from capaflow.chargeback import add_cost, build_statement, case_costs
 from capaflow.cli.costs import cost_json, statement_json  # the CLI's documents: the same JSON
 from capaflow.errors import BadInput
+from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, require_writer
+from capaflow.serving.fields import MAX_ID, Short
 
 router = APIRouter(tags=["chargeback"])
 

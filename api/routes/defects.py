@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from capaflow.api.context import ContextDep, NowDep, SessionDep, WriterDep
 from capaflow.api.schemas import NewDefect
 from capaflow.calendars import isoformat
 from capaflow.cli.common import Env
 from capaflow.cli.defects import _record_json  # the CLI's document, so both answer the same JSON
 from capaflow.intake import load_intake_policy, record_defect
 from capaflow.intake.recurrence import parse_occurred_at
+from capaflow.serving.context import ContextDep, NowDep, SessionDep, WriterDep
 
 router = APIRouter(prefix="/defects", tags=["defects"])
 

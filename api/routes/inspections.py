@@ -8,14 +8,15 @@ from fastapi import APIRouter, Path, Query
 from sqlmodel import col, select
 
 from capaflow.accounts.scope import supplier_filter, visible_lot, visible_supplier
-from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
-from capaflow.api.schemas import MAX_ID, NewLot, Short
+from capaflow.api.schemas import NewLot
 from capaflow.calendars import isoformat
 from capaflow.cli.inspect import plan_json, result_json
 from capaflow.inspection import load_inspection_policy, plan_for, record_lot
 from capaflow.inspection.values import parse_inspected_at
 from capaflow.intake import load_intake_policy
 from capaflow.models import InspectionLot, Supplier
+from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from capaflow.serving.fields import MAX_ID, Short
 from capaflow.suppliers.registry import get_supplier
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])

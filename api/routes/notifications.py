@@ -7,8 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from capaflow.api.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
-from capaflow.api.schemas import MAX_ID
 from capaflow.cli.notify import _resolved  # the CLI's document, so both answer the same JSON
 from capaflow.notifications.notices import (
     STATUSES,
@@ -17,6 +15,8 @@ from capaflow.notifications.notices import (
     list_notices,
     retry_notice,
 )
+from capaflow.serving.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
+from capaflow.serving.fields import MAX_ID
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 

@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
-from capaflow.api.context import NowDep, PrincipalDep, SessionDep
 from capaflow.api.routes.cases import CaseId
 from capaflow.reports.content import CaseReport, case_report
 from capaflow.reports.html import render_html
 from capaflow.reports.pdf import render_pdf
+from capaflow.serving.context import NowDep, PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["reports"])
 

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from capaflow.accounts.scope import supplier_filter
-from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
-from capaflow.api.schemas import ScorecardRun, Short
+from capaflow.api.schemas import ScorecardRun
 from capaflow.cli.scorecards import graded_json, run_json
 from capaflow.scorecards.grading import run_month
 from capaflow.scorecards.history import list_scorecards
 from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from capaflow.serving.fields import Short
 
 router = APIRouter(prefix="/scorecards", tags=["scorecards"])
 

@@ -20,14 +20,14 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
-from capaflow.api.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
-from capaflow.api.errors import forbidden
-from capaflow.api.schemas import MAX_ID, Body, Short, Text
 from capaflow.calendars import isoformat
 from capaflow.cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
 from capaflow.cli.common import Env
 from capaflow.errors import NotFound
 from capaflow.models import Case, Submission, Supplier
+from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID, Body, Short, Text
 from capaflow.submissions import NotPermitted, accept, pending, reject, submit
 from capaflow.suppliers.registry import get_supplier
 

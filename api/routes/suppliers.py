@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from capaflow.accounts.scope import visible_supplier
-from capaflow.api.context import (
+from capaflow.api.schemas import NewRating, NewSupplier
+from capaflow.cli.suppliers import rating_json
+from capaflow.cli.views import supplier_json
+from capaflow.models.queries import list_cases
+from capaflow.scorecards import load_scorecard_policy, rate_supplier
+from capaflow.serving.context import (
     ContextDep,
     NowDep,
     PrincipalDep,
@@ -15,11 +20,6 @@ from capaflow.api.context import (
     WriterDep,
     require_writer,
 )
-from capaflow.api.schemas import NewRating, NewSupplier
-from capaflow.cli.suppliers import rating_json
-from capaflow.cli.views import supplier_json
-from capaflow.models.queries import list_cases
-from capaflow.scorecards import load_scorecard_policy, rate_supplier
 from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
 
 router = APIRouter(prefix="/suppliers", tags=["suppliers"])

@@ -21,9 +21,6 @@ from sqlmodel import Session, col, select
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
 from capaflow.accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
-from capaflow.api.context import ContextDep, NowDep, SessionDep
-from capaflow.api.errors import forbidden
-from capaflow.api.schemas import MAX_ID
 from capaflow.calendars import parse_instant
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
@@ -35,6 +32,9 @@ from capaflow.reports.content import CaseReport, DeadlineLine, case_report
 from capaflow.reports.html import render_html
 from capaflow.reports.pdf import render_pdf
 from capaflow.scorecards.decisions import lift_blacklist
+from capaflow.serving.context import ContextDep, NowDep, SessionDep
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID
 from capaflow.statemachines import LIFECYCLES, Lifecycle
 from capaflow.statemachines.guards import field_meaning
 from capaflow.statemachines.lifecycle import FieldRule

@@ -8,9 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from capaflow.api.context import ContextDep, NowDep, SessionDep
-from capaflow.api.errors import forbidden
-from capaflow.api.schemas import MAX_ID
 from capaflow.calendars import readable
 
 # The CLI's document of a notice (recipients resolved and masked), as the API uses it too.
@@ -26,6 +23,9 @@ from capaflow.notifications.notices import (
     list_notices,
     retry_notice,
 )
+from capaflow.serving.context import ContextDep, NowDep, SessionDep
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.pages.overview import LIST_LIMIT

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from capaflow.api.context import NowDep, SessionDep
 from capaflow.deadlines.policy import SEVERITIES
 from capaflow.models import Case, Deadline, Supplier
 from capaflow.models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
+from capaflow.serving.context import NowDep, SessionDep
 from capaflow.statemachines import LIFECYCLES
 from capaflow.web.auth import StaffDep
 from capaflow.web.render import page

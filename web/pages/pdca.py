@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from capaflow.api.context import NowDep, SessionDep
 from capaflow.models import Case, Deadline
 from capaflow.models.queries import read_closed_cases, read_next_due, read_open_cases
+from capaflow.serving.context import NowDep, SessionDep
 from capaflow.statemachines import PDCA
 from capaflow.web.auth import StaffDep
 from capaflow.web.pages.overview import LIST_LIMIT, span

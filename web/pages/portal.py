@@ -22,9 +22,6 @@ from starlette.datastructures import FormData
 from capaflow.accounts import LinkRefused, Principal, supplier_from_link
 from capaflow.accounts.links import MAX_TOKEN
 from capaflow.accounts.scope import visible_case
-from capaflow.api.context import ApiContext, ContextDep, NowDep, SessionDep
-from capaflow.api.errors import forbidden
-from capaflow.api.schemas import MAX_ID
 from capaflow.calendars import isoformat
 from capaflow.deadlines.status import deadline_status, is_overdue
 from capaflow.errors import BadInput, CapaError
@@ -32,6 +29,9 @@ from capaflow.models import Case, Deadline, InspectionLot, Submission, Supplier
 from capaflow.models.queries import case_deadlines, list_cases, next_due
 from capaflow.scorecards.history import GradedMonth, list_scorecards
 from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.serving.context import ApiContext, ContextDep, NowDep, SessionDep
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID
 from capaflow.statemachines import EIGHT_D
 from capaflow.statemachines.guards import field_meaning
 from capaflow.statemachines.lifecycle import FieldRule

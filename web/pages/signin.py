@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from capaflow.accounts import authenticate
-from capaflow.api.context import NowDep, SessionDep
+from capaflow.serving.context import NowDep, SessionDep
 from capaflow.web.auth import end_session, session_principal, start_session
 from capaflow.web.context import WebDep
 from capaflow.web.csrf import CsrfChecked

@@ -15,12 +15,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
-from capaflow.api.context import ContextDep, NowDep, SessionDep
-from capaflow.api.errors import forbidden
-from capaflow.api.schemas import MAX_ID
 from capaflow.errors import BadInput, NotFound
 from capaflow.models import Case, Submission, Supplier
 from capaflow.models.queries import suppliers_by_id
+from capaflow.serving.context import ContextDep, NowDep, SessionDep
+from capaflow.serving.errors import forbidden
+from capaflow.serving.fields import MAX_ID
 from capaflow.statemachines import LIFECYCLES
 from capaflow.submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
 from capaflow.web.auth import StaffDep

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from capaflow.api.context import ContextDep, NowDep, SessionDep
 from capaflow.errors import NotFound
 from capaflow.inspection.lots import is_not_cooperative, standing_of
 from capaflow.inspection.policy import load_inspection_policy
@@ -33,6 +32,7 @@ from capaflow.scorecards import months as calendar_months
 from capaflow.scorecards.charts import score_chart
 from capaflow.scorecards.history import list_scorecards
 from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.suppliers.registry import find_supplier
 from capaflow.web.auth import StaffDep
 from capaflow.web.pages.overview import LIST_LIMIT, state_label

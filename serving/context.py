@@ -28,7 +28,6 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.tokens import TokenUse, cached_principal, look_up_token, touch_token
-from capaflow.api.errors import forbidden, unauthorized
 from capaflow.calendars import as_utc, resolve_now
 from capaflow.cli.common import Env
 from capaflow.config import Settings
@@ -36,6 +35,7 @@ from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput
 from capaflow.models.db import session_scope
 from capaflow.notifications.routing import Routes, load_routes
+from capaflow.serving.errors import forbidden, unauthorized
 
 # How many requests of the busiest routes (in_worker) run their database work at once, per
 # process. The work is Python under one GIL: more threads do not add a core, they only hand
