@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from capaflow.casework.engine import StepResult, advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
@@ -22,7 +22,7 @@ D = timedelta(days=1)
 
 
 def _open(
-    session: Session, policy: DeadlinePolicy, *, complex_cause: bool = False, at=T0
+    session: Session, policy: DeadlinePolicy, *, complex_cause: bool = False, at: datetime = T0
 ) -> int:
     result = open_case(
         session, lifecycle="8d", title="Burr on bracket", supplier_code="ACME",
@@ -36,7 +36,8 @@ def _open(
 
 
 def _step(
-    session: Session, policy: DeadlinePolicy, case_id: int, trigger: str, at, **fields: str
+    session: Session, policy: DeadlinePolicy, case_id: int, trigger: str, at: datetime,
+    **fields: str,
 ) -> StepResult:
     result = advance(
         session, case_id=case_id, trigger=trigger, fields=fields, note=None, actor="lena",
@@ -141,7 +142,7 @@ def test_countermeasure_starts_six_month_window_with_a_review_each_month(
     assert window.due_at == at.replace(month=9)
     reviews = session.exec(
         select(Deadline).where(Deadline.case_id == case_id)
-        .where(Deadline.key == "effectiveness_review").order_by(Deadline.sequence)
+        .where(Deadline.key == "effectiveness_review").order_by(col(Deadline.sequence))
     ).all()
     assert [r.due_at.month for r in reviews] == [4, 5, 6, 7, 8, 9]
     assert all(r.status == "pending" for r in reviews)

@@ -131,7 +131,7 @@ def test_monthly_reviews_report_the_defects_since_the_countermeasure(
     implemented = _to_effectiveness(engine, policy, case_id)
     with session_scope(engine) as session:
         case = session.get(Case, case_id)
-        assert case is not None
+        assert case is not None and case.supplier_id is not None
         # A defect of another code, and one before the countermeasure: neither counts.
         for code, at in (("SCRATCH", implemented + D), ("BURR", implemented - D)):
             session.add(DefectEvent(supplier_id=case.supplier_id, part="BRK-1",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from capaflow.casework.engine import open_case
 from capaflow.deadlines.policy import DeadlinePolicy
@@ -60,7 +60,7 @@ def _every_deadline_escalated_once(engine: Engine, cases: int) -> None:
     assert _escalations(engine) == (cases, cases)
     with Session(engine) as session:
         levels = session.exec(select(Deadline.escalation_level, func.count())
-                              .group_by(Deadline.escalation_level)).all()
+                              .group_by(col(Deadline.escalation_level))).all()
     assert list(levels) == [(1, cases)]
 
 

@@ -51,7 +51,7 @@ def test_upgrading_a_database_with_cases_keeps_them_and_sets_deadline_kinds(db_u
                 "'2026-04-02 09:00:00', 'pending', 0, 0)")
     upgrade(db_url)
     with engine.connect() as conn:
-        kinds = dict(conn.exec_driver_sql("SELECT key, kind FROM deadlines").all())
+        kinds = {key: kind for key, kind in conn.exec_driver_sql("SELECT key, kind FROM deadlines")}
         titles = conn.exec_driver_sql("SELECT title FROM cases").scalars().all()
     assert kinds == {"effectiveness_review": "review", "effectiveness_window": "window",
                      "root_cause": "obligation"}

@@ -42,7 +42,7 @@ from tests.notifications.support import (
 
 
 def _acme_case(db_url: str, **urls: str | None) -> int:
-    return add_case(db_url, supplier_id=add_supplier(db_url, **urls))
+    return add_case(db_url, supplier_id=add_supplier(db_url, "ACME", **urls))
 
 
 def test_due_notice_goes_to_its_resolved_recipients_and_is_marked_sent(db_url: str) -> None:
