@@ -433,37 +433,8 @@ def child(mode: str, path: Path, args: argparse.Namespace) -> dict[str, Any]:
     return tick_raw(path, args.batch_size)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cases", type=int, nargs="+", default=[1_000_000, 100_000])
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--batch-size", type=int, default=BATCH)
-    parser.add_argument("--clustered", action="store_true",
-                        help="the due cases are the oldest ids, stored together, instead of"
-                        " spread evenly over the tables (shows what page locality costs)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="ticks of each kind per size, each on a fresh copy (median shown)")
-    parser.add_argument("--profile", action="store_true",
-                        help="profile the engine's tick (cProfile; its time is then inflated)")
-    parser.add_argument("--child", choices=["generate", "engine", "raw"], help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child is not None:  # a child: its figures as JSON on stdout
-        print(json.dumps(child(args.child, args.db, args)))
-        return
-    if any(n < args.due for n in args.cases) or args.due < 1 or args.repeat < 1:
-        parser.error("--due and --repeat must be at least 1, --due at most every --cases")
-    run_started = time.perf_counter()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="capa-sweep-bench-") as tmp:
-        for cases in args.cases:
-            result = measure(Path(tmp), cases, args.due, args)
-            results.append(result)
-            print(f"{cases:>9,} open, {args.due:,} due: generated in {result['generated']:5.1f} s"
-                  f" ({result['size_mb']:,.0f} MB file); {args.repeat} sweep and"
-                  f" {args.repeat} ceiling tick(s), each on a fresh copy, all checks passed")
-            if "profile" in result["engine"][0]:
-                print(result["engine"][0]["profile"])
+
+def _print_results(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     print(f"one sweep tick, batches of {args.batch_size}, due rows"
           f" {'clustered' if args.clustered else 'spread over the tables'}; times are medians"
@@ -503,6 +474,40 @@ def main() -> None:
         sizes = [r["cases"] for r in results]
         print(f"slowest / fastest sweep: {max(times) / min(times):.2f}x across"
               f" {max(sizes) / min(sizes):.0f}x the open cases (time should follow the rows due)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, nargs="+", default=[1_000_000, 100_000])
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=BATCH)
+    parser.add_argument("--clustered", action="store_true",
+                        help="the due cases are the oldest ids, stored together, instead of"
+                        " spread evenly over the tables (shows what page locality costs)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="ticks of each kind per size, each on a fresh copy (median shown)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the engine's tick (cProfile; its time is then inflated)")
+    parser.add_argument("--child", choices=["generate", "engine", "raw"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:  # a child: its figures as JSON on stdout
+        print(json.dumps(child(args.child, args.db, args)))
+        return
+    if any(n < args.due for n in args.cases) or args.due < 1 or args.repeat < 1:
+        parser.error("--due and --repeat must be at least 1, --due at most every --cases")
+    run_started = time.perf_counter()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="capa-sweep-bench-") as tmp:
+        for cases in args.cases:
+            result = measure(Path(tmp), cases, args.due, args)
+            results.append(result)
+            print(f"{cases:>9,} open, {args.due:,} due: generated in {result['generated']:5.1f} s"
+                  f" ({result['size_mb']:,.0f} MB file); {args.repeat} sweep and"
+                  f" {args.repeat} ceiling tick(s), each on a fresh copy, all checks passed")
+            if "profile" in result["engine"][0]:
+                print(result["engine"][0]["profile"])
+    _print_results(results, args)
     print(f"whole run: {time.perf_counter() - run_started:.0f} s")
 
 if __name__ == "__main__":

@@ -148,39 +148,9 @@ def apply_step(
     changes = DeadlineChanges()
     pending = open_deadlines(session, case.id)
     if undone_seq is not None:
-        for deadline in pending:
-            if deadline.started_seq == undone_seq:
-                _close(deadline, CANCELLED, now, seq)
-                changes.cancelled.append(deadline)
-        met_by_undone = list(
-            session.exec(
-                select(Deadline)
-                .where(Deadline.case_id == case.id)
-                .where(Deadline.status == MET)
-                .where(Deadline.closed_by_seq == undone_seq)
-            )
-        )
-        for deadline in met_by_undone:
-            session.expunge(deadline)
-            deadline.status = PENDING
-            deadline.closed_at = None
-            deadline.closed_by_seq = None
-            deadline.met_on_time = None
-            # Owed again from its start: reminded before it is due, like a new deadline (the
-            # sweep escalates instead if that moment has passed).
-            deadline.next_action_at = policy.first_action_at(
-                deadline.kind, deadline.started_at, deadline.due_at
-            )
-            changes.reinstated.append(deadline)
-    elif step in _CANCEL_ALL:
-        for deadline in pending:
-            _close(deadline, CANCELLED, now, seq)
-            changes.cancelled.append(deadline)
+        _undo_submission(session, case.id, undone_seq, pending, changes, now, seq, policy)
     else:
-        for deadline in pending:
-            if step in deadline.met_by:
-                _close(deadline, MET, now, seq)
-                changes.met.append(deadline)
+        _close_what_the_step_ends(step, pending, changes, now, seq)
     for milestone in policy.started_by(case.lifecycle, step):
         changes.started.extend(_start(case, milestone, step, seq, now, policy))
     if final:
@@ -196,6 +166,50 @@ def apply_step(
         key=lambda d: d.due_at,
     )
     return changes
+
+
+def _undo_submission(
+    session: Session, case_id: int, undone_seq: int, pending: list[Deadline],
+    changes: DeadlineChanges, now: datetime, seq: int, policy: DeadlinePolicy,
+) -> None:
+    """A submission sent back: what it started is void, what it met is owed again."""
+    for deadline in pending:
+        if deadline.started_seq == undone_seq:
+            _close(deadline, CANCELLED, now, seq)
+            changes.cancelled.append(deadline)
+    met_by_undone = list(
+        session.exec(
+            select(Deadline)
+            .where(Deadline.case_id == case_id)
+            .where(Deadline.status == MET)
+            .where(Deadline.closed_by_seq == undone_seq)
+        )
+    )
+    for deadline in met_by_undone:
+        session.expunge(deadline)
+        deadline.status = PENDING
+        deadline.closed_at = None
+        deadline.closed_by_seq = None
+        deadline.met_on_time = None
+        # Owed again from its start: reminded before it is due, like a new deadline (the
+        # sweep escalates instead if that moment has passed).
+        deadline.next_action_at = policy.first_action_at(
+            deadline.kind, deadline.started_at, deadline.due_at
+        )
+        changes.reinstated.append(deadline)
+
+
+def _close_what_the_step_ends(
+    step: str, pending: list[Deadline], changes: DeadlineChanges, now: datetime, seq: int
+) -> None:
+    """A cancel or close ends everything still owed; any other step meets what it names."""
+    for deadline in pending:
+        if step in _CANCEL_ALL:
+            _close(deadline, CANCELLED, now, seq)
+            changes.cancelled.append(deadline)
+        elif step in deadline.met_by:
+            _close(deadline, MET, now, seq)
+            changes.met.append(deadline)
 
 
 def finding_key(finding_id: int) -> str:

@@ -273,53 +273,28 @@ def _undone_event(
     return next((e for e in reversed(history) if e.action in forward), None)
 
 
+@dataclass
+class _Replay:
+    """The 8D's disciplines as the trail leaves them, replayed event by event."""
+
+    filled: dict[str, _Filling] = field(default_factory=dict)
+    ineffective: list[str] = field(default_factory=list)
+    recurrences: list[str] = field(default_factory=list)
+    closed_by: CaseEvent | None = None
+
+
 def _eight_d(
     case: Case, events: Sequence[CaseEvent], deadlines: Sequence[Deadline]
 ) -> tuple[tuple[Section, ...], tuple[str, ...], tuple[str, ...]]:
-    filled: dict[str, _Filling] = {}
-    ineffective: list[str] = []
-    recurrences: list[str] = []
-    closed_by: CaseEvent | None = None
-    for index, event in enumerate(events):
-        if event.action == "reject":
-            undone = _undone_event(case.lifecycle, event, events[:index])
-            if undone is not None:
-                for key in [k for k, f in filled.items() if f.event.seq == undone.seq]:
-                    del filled[key]
-            continue
-        if event.action == "reopen":
-            # The countermeasure did not hold: on record as ineffective, a new one is owed.
-            d6 = filled.pop("D6", None)
-            if d6 is not None:
-                ineffective.append(str(d6.event.fields.get("countermeasure", "")))
-            if _present(event.fields.get("reason")):
-                recurrences.append(str(event.fields["reason"]))
-            continue
-        if event.action == "close":
-            closed_by = event
-        for key, wanted in _FILLS.get(event.action, ()):
-            if not _present(event.fields.get(wanted[0][0])):
-                continue
-            entries = tuple(
-                Entry(label, _value(event.fields[name]))
-                for name, label in wanted
-                if _present(event.fields.get(name))
-            )
-            filled[key] = _Filling(entries, event)
-
+    replay = _replay(case, events)
+    filled = replay.filled
     if "D6" in filled:
         effectiveness = _effectiveness(filled["D6"].event, deadlines)
         if effectiveness:
             d6 = filled["D6"]
             filled["D6"] = _Filling((*d6.entries, Entry("Effectiveness", effectiveness)), d6.event)
-    if closed_by is not None:
-        closure = [Entry("Closed", f"{readable(closed_by.at)} by {closed_by.actor}")]
-        if closed_by.note:
-            closure.append(Entry("Note", closed_by.note))
-        if _present(closed_by.fields.get("lessons")):
-            closure.append(Entry("Lessons learned", str(closed_by.fields["lessons"])))
-        filled["D8"] = _Filling((*closure, *_signed(closed_by)), closed_by)
-
+    if replay.closed_by is not None:
+        filled["D8"] = _closure(replay.closed_by)
     sections = tuple(
         Section(key=key, title=title, filled=False)
         if key not in filled
@@ -330,7 +305,53 @@ def _eight_d(
         )
         for key, title in DISCIPLINE_TITLES.items()
     )
-    return sections, tuple(ineffective), tuple(recurrences)
+    return sections, tuple(replay.ineffective), tuple(replay.recurrences)
+
+
+def _replay(case: Case, events: Sequence[CaseEvent]) -> _Replay:
+    replay = _Replay()
+    filled = replay.filled
+    for index, event in enumerate(events):
+        if event.action == "reject":
+            undone = _undone_event(case.lifecycle, event, events[:index])
+            if undone is not None:
+                for key in [k for k, f in filled.items() if f.event.seq == undone.seq]:
+                    del filled[key]
+        elif event.action == "reopen":
+            # The countermeasure did not hold: on record as ineffective, a new one is owed.
+            d6 = filled.pop("D6", None)
+            if d6 is not None:
+                replay.ineffective.append(str(d6.event.fields.get("countermeasure", "")))
+            if _present(event.fields.get("reason")):
+                replay.recurrences.append(str(event.fields["reason"]))
+        else:
+            if event.action == "close":
+                replay.closed_by = event
+            _fill(filled, event)
+    return replay
+
+
+def _fill(filled: dict[str, _Filling], event: CaseEvent) -> None:
+    """The disciplines this step's fields fill in (a later step overwrites an earlier one)."""
+    for key, wanted in _FILLS.get(event.action, ()):
+        if not _present(event.fields.get(wanted[0][0])):
+            continue
+        entries = tuple(
+            Entry(label, _value(event.fields[name]))
+            for name, label in wanted
+            if _present(event.fields.get(name))
+        )
+        filled[key] = _Filling(entries, event)
+
+
+def _closure(closed_by: CaseEvent) -> _Filling:
+    """D8: who closed the case and when, with its note, lessons and signature."""
+    closure = [Entry("Closed", f"{readable(closed_by.at)} by {closed_by.actor}")]
+    if closed_by.note:
+        closure.append(Entry("Note", closed_by.note))
+    if _present(closed_by.fields.get("lessons")):
+        closure.append(Entry("Lessons learned", str(closed_by.fields["lessons"])))
+    return _Filling((*closure, *_signed(closed_by)), closed_by)
 
 
 def _effectiveness(countermeasure: CaseEvent, deadlines: Sequence[Deadline]) -> str | None:
