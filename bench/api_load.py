@@ -346,7 +346,7 @@ def summary(tally: Tally, elapsed: float) -> dict[str, dict[str, float]]:
 def single(port: int, token: str, cases: int, count: int = 200) -> dict[str, float]:
     """Median latency of each route with one client alone: the service time, no queueing."""
     rng = random.Random(7)
-    routes = {"ping": lambda r: f"{PREFIX}/bench/ping", "list": list_target,
+    routes = {"ping": lambda _rng: f"{PREFIX}/bench/ping", "list": list_target,
               "show": lambda r: show_target(r, cases)}
 
     async def run() -> dict[str, float]:
@@ -459,7 +459,7 @@ def main() -> None:
             alone = single(port, token, args.cases)
             print(f"one client alone, median: ping {alone['ping']:.2f} ms, list "
                   f"{alone['list']:.2f} ms, show {alone['show']:.2f} ms", flush=True)
-            ping_mix = [("ping", lambda r: f"{PREFIX}/bench/ping")]
+            ping_mix = [("ping", lambda _rng: f"{PREFIX}/bench/ping")]
             tally, elapsed = load(port, None, ping_mix, [1.0], args.clients, args.seconds)
             ceiling = summary(tally, elapsed)
             ceiling_error = tally.first_error

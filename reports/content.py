@@ -390,7 +390,7 @@ def _met(raw: Any) -> bool | None:
     return None
 
 
-def _pdca(case: Case, events: Sequence[CaseEvent]) -> tuple[PdcaCycle, ...]:
+def _pdca(events: Sequence[CaseEvent]) -> tuple[PdcaCycle, ...]:
     """Each plan-do-check-act turn; `next_cycle` closes a turn's act and starts the next."""
     number = 1
     steps: dict[int, dict[str, CaseEvent]] = {1: {}}
@@ -563,7 +563,7 @@ def build_report(
     recurrences: tuple[str, ...] = ()
     cycles: tuple[PdcaCycle, ...] = ()
     if kind == "pdca":
-        cycles = _pdca(case, events)
+        cycles = _pdca(events)
     else:
         disciplines, ineffective, recurrences = _eight_d(case, events, deadlines)
     cost_lines, totals = _cost_lines(costs)

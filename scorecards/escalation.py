@@ -88,8 +88,9 @@ class Fired:
     due_at: datetime | None = None
 
 
-def triggered(grade: str, earlier: Sequence[str | None], *, blacklisted: bool) -> list[str]:
-    """The rules `grade` sets off, given the grades of the months before (newest first)."""
+def triggered(grade: str, earlier: Sequence[str | None]) -> list[str]:
+    """The rules `grade` sets off, given the grades of the months before (newest first),
+    whether the supplier is blacklisted already or not (what is then done is the caller's)."""
     rules: list[str] = []
     for rule, run_grade in ((THREE_C, "C"), (THREE_D, "D")):
         run = [grade, *earlier[: RUN_LENGTH - 1]]
@@ -182,7 +183,7 @@ def apply(
 ) -> list[Fired]:
     """Fire the rules `grade` sets off that have not fired for this month; what fired."""
     fired: list[Fired] = []
-    for rule in triggered(grade, earlier, blacklisted=blacklisted):
+    for rule in triggered(grade, earlier):
         actions = ACTIONS[rule]
         due_at = None
         recorded = actions

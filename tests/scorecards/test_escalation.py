@@ -170,26 +170,26 @@ def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
 
 
 @pytest.mark.parametrize(
-    ("grade", "earlier", "blacklisted", "rules"),
+    ("grade", "earlier", "rules"),
     [
-        ("C", ["C", "C", None], False, ["three_c"]),
-        ("C", ["C", "C", "B"], False, ["three_c"]),
-        ("C", ["C", "C", "C"], False, []),          # the 4th C of a run
-        ("C", ["C", None, "C"], False, []),         # a month not graded breaks the run
-        ("D", ["D", "D", "C"], False, ["three_d"]),
-        ("C", ["A", None, None], False, ["drop_two"]),
-        ("E", ["C", None, None], False, ["drop_two", "grade_e"]),
-        # Recorded even when blacklisted already (nothing is sent or done then): a month graded
-        # again after the blacklist was lifted must find its E on record.
-        ("E", ["E", None, None], True, ["grade_e"]),
-        ("E", [None, None, None], False, ["grade_e"]),
-        ("B", ["A", "A", "A"], False, []),
+        ("C", ["C", "C", None], ["three_c"]),
+        ("C", ["C", "C", "B"], ["three_c"]),
+        ("C", ["C", "C", "C"], []),          # the 4th C of a run
+        ("C", ["C", None, "C"], []),         # a month not graded breaks the run
+        ("D", ["D", "D", "C"], ["three_d"]),
+        ("C", ["A", None, None], ["drop_two"]),
+        ("E", ["C", None, None], ["drop_two", "grade_e"]),
+        # Recorded whether blacklisted already or not (nothing is sent or done then): a month
+        # graded again after the blacklist was lifted must find its E on record.
+        ("E", ["E", None, None], ["grade_e"]),
+        ("E", [None, None, None], ["grade_e"]),
+        ("B", ["A", "A", "A"], []),
     ],
 )
 def test_which_rules_a_grade_sets_off_given_the_months_before(
-    grade: str, earlier: list[str | None], blacklisted: bool, rules: list[str],
+    grade: str, earlier: list[str | None], rules: list[str],
 ) -> None:
-    assert triggered(grade, earlier, blacklisted=blacklisted) == rules
+    assert triggered(grade, earlier) == rules
 
 
 def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
