@@ -1,4 +1,5 @@
-"""The REST API under /api/v1 (DESIGN.md §4): the CLI's use cases through the same services."""
+"""The REST API under /api/v1 (docs/architecture.md, "REST API"): the CLI's use cases through the
+same services."""
 
 from capaflow.api.app import create_app
 

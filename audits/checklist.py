@@ -13,7 +13,8 @@ from typing import Any
 from capaflow.calendars import Duration, DurationError, parse_duration
 from capaflow.errors import BadInput
 
-# DESIGN.md §1: the six factors an audit checks, in the order a report shows them.
+# docs/architecture.md, "Quality rules": the six factors an audit checks, in the order a report
+# shows them.
 FACTORS = ("people", "machines", "materials", "methods", "environment", "measurement")
 
 

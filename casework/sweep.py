@@ -1,7 +1,8 @@
 """The sweep: acts on every deadline whose next action is due, once.
 
 It asks the index (status, next_action_at) for due rows, so its cost follows the work due,
-not the number of open cases (DESIGN.md §2.1). Each deadline carries the moment of its next
+not the number of open cases (docs/architecture.md, "Rows, not timers"). Each deadline carries the
+moment of its next
 action; the sweep acts, then moves that moment to the following step of the ladder, or clears
 it:
 

@@ -1,4 +1,5 @@
-"""Charge-back (DESIGN.md §1): what a supplier-caused case cost, and the monthly statement."""
+"""Charge-back (docs/architecture.md, "Quality rules"): what a supplier-caused case cost, and the
+monthly statement."""
 
 from capaflow.chargeback.costs import KINDS, add_cost, case_costs
 from capaflow.chargeback.statement import (

@@ -1,4 +1,5 @@
-"""`capa supplier-audit ...`: plan, conduct, findings, close (5M1E, DESIGN.md §1).
+"""`capa supplier-audit ...`: plan, conduct, findings, close (5M1E,
+docs/architecture.md, "Quality rules").
 
 Named supplier-audit because `capa audit` is the hash-chain check (`capa audit verify`).
 """

@@ -14,7 +14,8 @@ class Settings(BaseSettings):
 
     # A SQLite file in the working directory, so a newcomer needs no server.
     database_url: str = "sqlite:///capaflow.db"
-    # A TOML file whose keys override config/default.toml (DESIGN.md §4).
+    # A TOML file whose keys override config/default.toml
+    # (docs/architecture.md, "Configuration files").
     config: str | None = None
     routes: str = "config/routes.toml"
     # ISO-8601 with offset; unset means the real clock (calendars.clock.resolve_now).

@@ -1,4 +1,5 @@
-"""The three ways a command can refuse, each tied to an exit code of the contract (DESIGN.md §4).
+"""The three ways a command can refuse, each tied to an exit code of the contract
+(docs/architecture.md, "Exit codes").
 
 Raised by the services; the CLI turns them into exit codes and the API (later) into statuses.
 Whatever raises one leaves the database untouched: the service's transaction rolls back.

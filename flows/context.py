@@ -1,6 +1,7 @@
 """What every flow needs before it calls its plain function: settings, policies, the clock.
 
-Flows are thin (DESIGN.md §2.4): they resolve this and call a function that takes a session
+Flows are thin (docs/architecture.md, "Prefect and Apprise at the edges"): they resolve this and
+call a function that takes a session
 or an engine and a `now`. The clock is read through calendars.resolve_now, so CAPA_NOW set on
 a worker runs its flows at that time, as the CLI's --now does.
 """

@@ -1,7 +1,8 @@
 """Incoming inspection of a supplier's lot: which plan applies, and what the result does.
 
 `plan_for` answers "how do I inspect this lot?": refused for a blacklisted supplier or a
-discontinued part; 100 % while a containment hold is open on the part (DESIGN.md §1: the next
+discontinued part; 100 % while a containment hold is open on the part
+(docs/architecture.md, "Quality rules": the next
 3 lots after a supplier-caused defect); otherwise the ISO 2859-1 single sampling plan at the
 severity the switching rules (inspection.switching) have reached, tightened at the least for a
 supplier rated not cooperative.

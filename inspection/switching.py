@@ -24,7 +24,8 @@ rules, with the clause each comes from:
         supplier has acted and the responsible authority resumes inspection, which then
         restarts at tightened "as if 9.3.1 had been invoked" (`resume`).
 
-On top of the standard (DESIGN.md §1): a supplier rated not cooperative is inspected tightened
+On top of the standard (docs/architecture.md, "Quality rules"): a supplier rated not cooperative is
+inspected tightened
 at the least. Its part is lifted to tightened when a lot arrives, and tightened → normal waits
 until the rating is lifted; the 9.4 stop applies to those tightened lots as to any other.
 """
@@ -126,7 +127,8 @@ def effective_severity(
     """The severity the next lot is inspected under, and why it differs from the stored one.
 
     Stopped stays stopped (9.4: nothing is accepted until the supplier acts). A not
-    cooperative supplier is never inspected normal or reduced (DESIGN.md §1). A reduced part
+    cooperative supplier is never inspected normal or reduced
+    (docs/architecture.md, "Quality rules"). A reduced part
     whose approval was withdrawn goes back to normal (9.3.4 c).
     """
     severity = standing.severity

@@ -17,7 +17,8 @@ class IntakePolicy:
     # A defect matching no open case, or only a case closed as effective, opens a new 8D case;
     # off, the defect is only recorded (a site that opens cases by hand after triage).
     open_new_case: bool = True
-    # How many of the supplier's next lots of the part are inspected 100 % (DESIGN.md §1: 3).
+    # How many of the supplier's next lots of the part are inspected 100 %
+    # (docs/architecture.md, "Quality rules": 3).
     inspection_lots: int = 3
 
     def __post_init__(self) -> None:

@@ -1,6 +1,7 @@
 """Recording a defect and matching it to the 8D case of its supplier, part and defect code.
 
-DESIGN.md §1: a countermeasure is tracked for six months; the same defect inside that window
+docs/architecture.md, "Quality rules": a countermeasure is tracked for six months; the same defect
+inside that window
 means it was ineffective and the case is reopened. What a defect does depends on the newest
 8D case of its key (cancelled cases do not count, they were opened in error):
 
@@ -345,7 +346,8 @@ def record_defect(
     session.add(defect)
     session.flush()
 
-    # DESIGN.md §1: a supplier-caused defect puts the next lots on 100 % inspection. Every
+    # docs/architecture.md, "Quality rules": a supplier-caused defect puts the next lots on 100 %
+    # inspection. Every
     # defect here names its supplier (DefectEvent.supplier_id is required), so each one does,
     # whether or not a case was opened for it.
     hold = hold_next_lots(

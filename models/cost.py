@@ -1,4 +1,5 @@
-"""What a supplier-caused defect cost: charged back to the supplier (DESIGN.md §1)."""
+"""What a supplier-caused defect cost: charged back to the supplier
+(docs/architecture.md, "Quality rules")."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ ON_HOLD = "on_hold"
 class Deadline(SQLModel, table=True):
     __tablename__ = "deadlines"
     # The sweep asks "which pending deadlines have their next action due?" through this index,
-    # so its cost follows the work due, not the number of open cases (DESIGN.md §2.1).
+    # so its cost follows the work due, not the number of open cases
+    # (docs/architecture.md, "Rows, not timers").
     __table_args__ = (Index("ix_deadlines_status_next_action", "status", "next_action_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -43,6 +44,7 @@ class Deadline(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     met_on_time: bool | None = None
     closed_by_seq: int | None = None
-    # Time spent on hold is added back to the due time on resume (DESIGN.md §2.1).
+    # Time spent on hold is added back to the due time on resume
+    # (docs/architecture.md, "Rows, not timers").
     hold_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     held_seconds: int = Field(default=0)

@@ -1,4 +1,5 @@
-"""Holds on a supplier's part: the next lots must be inspected 100 % (DESIGN.md §1)."""
+"""Holds on a supplier's part: the next lots must be inspected 100 %
+(docs/architecture.md, "Quality rules")."""
 
 from __future__ import annotations
 

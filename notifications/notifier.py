@@ -111,7 +111,7 @@ class AppriseNotifier:
 
     Results: Apprise's `notify` answers True (sent), False (the service failed) or None
     (nothing matched, so nothing was sent). Only True is a success: a None must never mark a
-    notice as sent (DESIGN.md §2.6).
+    notice as sent (docs/architecture.md, "At-least-once out, exactly-once in").
 
     Throttling. Apprise paces the requests to a service itself: before each I/O a plugin calls
     `URLBase.throttle()`, which sleeps until `request_rate_per_sec` seconds have passed since

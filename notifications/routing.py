@@ -1,6 +1,6 @@
 """Who a notice goes to: its audience (role names) resolved to Apprise URLs.
 
-Internal people come from the routes file (DESIGN.md §4 "Internal routes"):
+Internal people come from the routes file (docs/architecture.md, "Configuration files"):
 
     [roles]
     quality_lead = ["mailto://..."]

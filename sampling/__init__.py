@@ -1,4 +1,5 @@
-"""Incoming-inspection sampling by ISO 2859-1:1999 (single sampling; DESIGN.md §1).
+"""Incoming-inspection sampling by ISO 2859-1:1999 (single sampling;
+docs/architecture.md, "Quality rules").
 
 `sampling.tables` holds the standard's tables as data; `sampling.plans` picks the plan for a
 lot. Switching between normal, tightened and reduced inspection is decided elsewhere; this

@@ -1,4 +1,5 @@
-"""Monthly supplier grades A–E, the escalations they trigger, and charts of them (DESIGN.md §1).
+"""Monthly supplier grades A–E, the escalations they trigger, and charts of them
+(docs/architecture.md, "Quality rules").
 
 - `policy`: the `[scorecard]` config (weights, how each measure earns points, grade bands).
 - `months`: "YYYY-MM" months and their bounds on the calendar's wall clock.

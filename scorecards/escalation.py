@@ -1,4 +1,5 @@
-"""The escalation rules of DESIGN.md §1 on a supplier's run of monthly grades.
+"""The escalation rules (docs/architecture.md, "Quality rules") on a supplier's run of monthly
+grades.
 
 - three_c: the 3rd month in a row at C → an on-site audit and a meeting with the supplier's
   head of quality;

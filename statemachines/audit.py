@@ -1,4 +1,5 @@
-"""The supplier audit (5M1E, DESIGN.md §1) as data; nothing here touches the database.
+"""The supplier audit (5M1E, docs/architecture.md, "Quality rules") as data; nothing here touches
+the database.
 
 planned → conducted → findings_open → closed, plus cancelled. `conduct` records the checklist
 results; the audits service then raises the failed items as findings (→ findings_open) or, with

@@ -1,6 +1,7 @@
 """One shared `transitions.Machine` per lifecycle, and the wrapper a case is fired through.
 
-Each machine is built once with `model=None` (DESIGN.md §2.3): a Machine per case costs
+Each machine is built once with `model=None`
+(docs/architecture.md, "One shared machine per lifecycle"): a Machine per case costs
 ~150 µs and ~60 KB, and `Machine(model=<SQLModel row>)` fails because pydantic refuses the
 attributes it sets on its model. A case is fired with `machine.events[trigger].trigger(...)`.
 """

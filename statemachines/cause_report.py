@@ -1,4 +1,5 @@
-"""The written cause report a supplier owes after its grade drops two steps (DESIGN.md §1).
+"""The written cause report a supplier owes after its grade drops two steps
+(docs/architecture.md, "Quality rules").
 
 requested → submitted → accepted, plus cancelled; the quality lead sends a report back with
 `reject` (→ requested, owed again on its original due time). Being a lifecycle, the report's

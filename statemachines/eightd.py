@@ -1,4 +1,5 @@
-"""The 8D lifecycle (DESIGN.md §4) as data; nothing here touches the database."""
+"""The 8D lifecycle (docs/architecture.md, "Lifecycles") as data; nothing here touches the
+database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The PDCA improvement cycle (DESIGN.md §4) as data; nothing here touches the database."""
+"""The PDCA improvement cycle (docs/architecture.md, "Lifecycles") as data; nothing here touches the
+database."""
 
 from __future__ import annotations
 

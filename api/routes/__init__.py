@@ -1,1 +1,1 @@
-"""One router per resource of DESIGN.md §4."""
+"""One router per resource of the REST API (docs/architecture.md, "REST API")."""

@@ -1,5 +1,6 @@
 """What the CLI tests share: fixed times from T0, `capa` against one database, and the check
-that a refused command kept the contract (DESIGN.md §4): its exit code, a one-line message on
+that a refused command kept the contract (docs/architecture.md, "Exit codes"): its exit code, a
+one-line message on
 stderr, with `--json` one error document on stdout, and not one row written."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Refusals keep the CLI contract (DESIGN.md §4): exit 2 bad input, 3 not found, 4 conflict; a
+"""Refusals keep the CLI contract (docs/architecture.md, "Exit codes"): exit 2 bad input, 3 not
+found, 4 conflict; a
 one-line message naming the field on stderr; with `--json` an error document on stdout; and on
 any non-zero exit not one row written (every table compared before and after).
 """

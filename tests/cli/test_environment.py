@@ -1,4 +1,5 @@
-"""How `capa` meets its environment (DESIGN.md §4): CAPA_DATABASE_URL, CAPA_NOW and CAPA_CONFIG
+"""How `capa` meets its environment (docs/architecture.md, "Command line"): CAPA_DATABASE_URL,
+CAPA_NOW and CAPA_CONFIG
 in place of the options, one JSON document per `--json` command, times with offsets, and the
 installed console script with its exit codes outside the in-process runner.
 """

@@ -1,5 +1,6 @@
 """`capa inspect plan|record|import` end to end: the real Typer app in-process against SQLite
-and PostgreSQL, `--now` stepping from T0, refusals checked against the contract (DESIGN.md §4)."""
+and PostgreSQL, `--now` stepping from T0, refusals checked against the contract
+(docs/architecture.md, "Exit codes")."""
 
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ def test_every_arrow_leads_to_a_plan_on_its_diagonal(table: PlanTable) -> None:
 
 
 def test_the_design_example_holds() -> None:
-    # DESIGN.md §1: normal inspection, Ac 5: 80 × 2.5 % = 200 × 1.0 % = 2 nonconforming.
+    # docs/architecture.md, "Quality rules": normal inspection, Ac 5: 80 × 2.5 % = 200 × 1.0 % = 2
+    # nonconforming.
     assert TABLE_2A.cell("J", AQL_LABELS.index("2.5")) == (5, 6)
     assert TABLE_2A.cell("L", AQL_LABELS.index("1.0")) == (5, 6)
     assert expected_count(80, AQL_LABELS.index("2.5")) == 2

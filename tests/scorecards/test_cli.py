@@ -1,4 +1,5 @@
-"""The commands: rate, lift-blacklist, scorecard run/show, and their refusals (DESIGN.md §4)."""
+"""The commands: rate, lift-blacklist, scorecard run/show, and their refusals
+(docs/architecture.md, "Exit codes")."""
 
 from __future__ import annotations
 

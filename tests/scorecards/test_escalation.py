@@ -1,4 +1,5 @@
-"""The escalation rules of DESIGN.md §1: each fires once, in the month that triggers it."""
+"""The escalation rules (docs/architecture.md, "Quality rules"): each fires once, in the month that
+triggers it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The site served for real by uvicorn on 127.0.0.1 (a free port), in a thread of the test
-process, and Debian's chromium driven by Playwright (DESIGN.md §6: never a downloaded browser)."""
+process, and Debian's chromium driven by Playwright (never a downloaded browser:
+README.md, "Dependencies")."""
 
 from __future__ import annotations
 
