@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from capaflow.calendars import as_utc, isoformat
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, Conflict, supplier_not_found
 from capaflow.inspection.policy import InspectionPolicy
 from capaflow.inspection.switching import (
     NORMAL,
@@ -177,7 +177,7 @@ def _find_supplier(session: Session, code: str, *, lock: bool) -> Supplier:
         query = query.with_for_update()
     supplier = session.exec(query).first()
     if supplier is None:
-        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     if lock and session.get_bind().dialect.name == "sqlite":
         # SQLite ignores FOR UPDATE, and pysqlite runs reads before the first write outside
         # any transaction. A no-op write takes the database's write lock now, so a second

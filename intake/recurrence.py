@@ -30,7 +30,7 @@ from capaflow.casework.engine import (
     record_occurrence,
 )
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, NotFound
+from capaflow.errors import BadInput, check_text, supplier_not_found
 from capaflow.intake.holds import HoldChange, hold_next_lots
 from capaflow.intake.policy import IntakePolicy
 from capaflow.models import Case, Deadline, DefectEvent, Supplier
@@ -75,21 +75,11 @@ class IntakeResult:
 
 def check_code(field: str, value: str | None, *, limit: int = CODE_LIMIT) -> str:
     """A required short text (supplier code, part, defect code), trimmed."""
-    if value is None or not value.strip():
-        raise BadInput(f"{field}: must not be empty", field=field)
-    value = value.strip()
-    if len(value) > limit:
-        raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
-    return value
+    return check_text(field, value, limit=limit, required=True)
 
 
 def check_note(note: str | None) -> str | None:
-    if note is None or not note.strip():
-        return None
-    note = note.strip()
-    if len(note) > NOTE_LIMIT:
-        raise BadInput(f"note: at most {NOTE_LIMIT} characters (got {len(note)})", field="note")
-    return note
+    return check_text("note", note, limit=NOTE_LIMIT)
 
 
 def check_source(source: str) -> str:
@@ -158,7 +148,7 @@ def _supplier_for_update(session: Session, code: str) -> Supplier:
         select(Supplier).where(Supplier.code == code).with_for_update()
     ).first()
     if supplier is None:
-        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     return supplier
 
 
