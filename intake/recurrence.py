@@ -254,7 +254,7 @@ def _store_defect(
     return _Reported(defect, supplier, occurred_at, note)
 
 
-def _hold_next_lots(
+def _hold_following_lots(
     session: Session, reported: _Reported, *, lots: int, now: datetime
 ) -> HoldChange:
     # DESIGN.md §1: a supplier-caused defect puts the next lots on 100 % inspection. Every
@@ -407,7 +407,7 @@ def record_defect(
     defect.outcome = outcome
     session.add(defect)
     session.flush()
-    hold = _hold_next_lots(session, reported, lots=intake_policy.inspection_lots, now=now)
+    hold = _hold_following_lots(session, reported, lots=intake_policy.inspection_lots, now=now)
     return IntakeResult(
         outcome=outcome, defect=defect, supplier=supplier, case=case,
         linked_case_id=match.linked.id if match.linked is not None else None, step=step,
