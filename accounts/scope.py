@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from capaflow.accounts.tokens import Principal
-from capaflow.errors import NotFound
+from capaflow.errors import NotFound, case_not_found, supplier_not_found
 from capaflow.models import Case, InspectionLot, Supplier
 from capaflow.models.queries import read_case
 from capaflow.suppliers.registry import get_supplier
@@ -20,13 +20,13 @@ def visible_case(session: Session, principal: Principal, case_id: int) -> Case:
     """The case, read-only (a detached copy: models.queries.read_case)."""
     case = read_case(session, case_id)
     if case is None or (principal.is_supplier and case.supplier_id != principal.supplier_id):
-        raise NotFound(f"case {case_id} does not exist", field="case")
+        raise case_not_found(case_id)
     return case
 
 
 def visible_supplier(session: Session, principal: Principal, code: str) -> Supplier:
     if principal.is_supplier and code != principal.supplier_code:
-        raise NotFound(f"supplier '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     return get_supplier(session, code)
 
 
@@ -41,6 +41,6 @@ def supplier_filter(principal: Principal, code: str | None) -> str | None:
     """The supplier code a list is limited to: a supplier's own, whatever it asked for."""
     if principal.is_supplier:
         if code is not None and code != principal.supplier_code:
-            raise NotFound(f"supplier '{code}' does not exist", field="supplier")
+            raise supplier_not_found(code)
         return principal.supplier_code
     return code

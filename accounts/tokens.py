@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from capaflow.accounts.users import WRITER_ROLES, get_user
 from capaflow.calendars import as_utc
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, Conflict, NotFound, check_text
 from capaflow.models import ApiToken, Supplier, User
 from capaflow.models.types import UTCDateTime
 from capaflow.suppliers.registry import get_supplier
@@ -160,14 +160,6 @@ event.listen(OrmSession, "after_commit", _after_commit)
 event.listen(OrmSession, "after_rollback", _after_rollback)
 
 
-def _check_label(label: str | None) -> str | None:
-    if label is None or not label.strip():
-        return None
-    if len(label.strip()) > 100:
-        raise BadInput("label: at most 100 characters", field="label")
-    return label.strip()
-
-
 def create_token(
     session: Session,
     *,
@@ -183,7 +175,7 @@ def create_token(
     if (user_name is None) == (supplier_code is None):
         raise BadInput("user: give either a user or a supplier, not both or neither",
                        field="user")
-    row = ApiToken(label=_check_label(label), created_at=now, token_hash="")
+    row = ApiToken(label=check_text("label", label, limit=100), created_at=now, token_hash="")
     if user_name is not None:
         user = get_user(session, user_name)
         if user.disabled_at is not None:

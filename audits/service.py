@@ -18,8 +18,9 @@ from capaflow.audits.checklist import FACTORS, AuditPolicy
 from capaflow.casework.engine import StepResult, advance, open_case
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import finding_key, meet_obligation, start_obligation
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, Conflict, NotFound, check_text
 from capaflow.models import AuditFinding, Case, Supplier
+from capaflow.models.queries import get_case
 
 LIFECYCLE = "audit"
 _TEXT_LIMIT = 20_000
@@ -54,23 +55,12 @@ class AuditView:
 
 
 def _audit_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist", field="case")
+    case = get_case(session, case_id)
     if case.lifecycle != LIFECYCLE:
         raise BadInput(
             f"case: case {case_id} is a {case.lifecycle} case, not an audit", field="case"
         )
     return case
-
-
-def _text(name: str, value: str | None, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise BadInput(f"{name}: must not be empty", field=name)
-    if len(text) > limit:
-        raise BadInput(f"{name}: at most {limit} characters (got {len(text)})", field=name)
-    return text
 
 
 def plan_audit(
@@ -125,8 +115,10 @@ def _findings(
             raise BadInput(f"due: the finding on '{item.id}' would be due already", field="due")
         findings.append(AuditFinding(
             case_id=case.id or 0, factor=item.factor, item=item.id,
-            description=_text("description", failure.description, _TEXT_LIMIT),
-            owner=_text("owner", who, _OWNER_LIMIT), due_at=due_at, created_at=now,
+            description=check_text("description", failure.description, limit=_TEXT_LIMIT,
+                                   required=True),
+            owner=check_text("owner", who, limit=_OWNER_LIMIT, required=True), due_at=due_at,
+            created_at=now,
         ))
     return findings
 
@@ -231,7 +223,7 @@ def close_finding(
         raise NotFound(f"finding {finding_id} does not exist", field="finding")
     if finding.status != "open":
         raise Conflict(f"finding {finding_id} is already closed", field="finding")
-    text = _text("resolution", resolution, _TEXT_LIMIT)
+    text = check_text("resolution", resolution, limit=_TEXT_LIMIT, required=True)
     # The step is the version-checked write: of two people closing at once, one is told.
     step = advance(session, case_id=finding.case_id, trigger="close_finding",
                    fields={"finding": str(finding_id), "resolution": text}, note=None,

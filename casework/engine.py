@@ -19,13 +19,17 @@ from capaflow.accounts.signatures import check_signature, meaning_for
 from capaflow.audittrail.chain import chain_event
 from capaflow.deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
 from capaflow.deadlines.schedule import DeadlineChanges, apply_step
-from capaflow.errors import BadInput, Conflict, NotFound, refuse_nul
+from capaflow.errors import BadInput, Conflict, case_not_found, check_text
 from capaflow.models import AuditFinding, Case, CaseEvent, Deadline, Supplier
 from capaflow.models.db import fetch, insert_rows
+
+# Re-exported: the interfaces and services above look a case up through the engine.
+from capaflow.models.queries import get_case as get_case
 from capaflow.notifications import outbox
 from capaflow.statemachines import LIFECYCLES, Lifecycle
 from capaflow.statemachines.binding import fire
 from capaflow.statemachines.guards import check_fields
+from capaflow.suppliers.registry import get_supplier
 
 # The audit action of a recurrence counted on a case that is still being worked.
 OCCURRENCE = "occurrence"
@@ -50,13 +54,6 @@ def lifecycle_of(name: str) -> Lifecycle:
         raise BadInput(
             f"lifecycle: '{name}' is not one of {', '.join(LIFECYCLES)}", field="lifecycle"
         ) from None
-
-
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist", field="case")
-    return case
 
 
 # Statements built once (SQLAlchemy caches their compiled form): a step is the hot path.
@@ -85,7 +82,7 @@ def _case_and_supplier(session: Session, case_id: int) -> tuple[Case, Supplier |
     # Detached objects: the step changes the case in memory and writes it with _UPDATE_CASE.
     found = fetch(session, Case, _CASE, {"case_id": case_id})
     if not found:
-        raise NotFound(f"case {case_id} does not exist", field="case")
+        raise case_not_found(case_id)
     case = found[0]
     if case.supplier_id is None:
         return case, None
@@ -104,17 +101,6 @@ def _write_case(session: Session, case: Case) -> None:
             field="version",
         )
     case.version += 1
-
-
-def _text(field: str, value: str | None, *, required: bool, limit: int) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise BadInput(f"{field}: must not be empty", field=field)
-        return None
-    value = refuse_nul(field, value.strip())
-    if len(value) > limit:
-        raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
-    return value
 
 
 def open_case(
@@ -143,26 +129,24 @@ def open_case(
     check_severity(severity)
     supplier: Supplier | None = None
     if supplier_code is not None:
-        supplier = session.exec(select(Supplier).where(Supplier.code == supplier_code)).first()
-        if supplier is None:
-            raise NotFound(f"supplier '{supplier_code}' does not exist", field="supplier")
+        supplier = get_supplier(session, supplier_code)
     content: dict[str, Any] = {}
     members = [m.strip() for m in (team or "").split(",") if m.strip()]
     if members:
         content["team"] = members
-    problem_text = _text("problem", problem, required=False, limit=20_000)
+    problem_text = check_text("problem", problem, limit=20_000)
     if problem_text:
         content["problem"] = problem_text
     case = Case(
         lifecycle=machine.name,
         state=machine.initial,
-        title=_text("title", title, required=True, limit=300) or "",
+        title=check_text("title", title, required=True, limit=300),
         supplier_id=supplier.id if supplier else None,
-        part=_text("part", part, required=False, limit=100),
-        defect_code=_text("defect_code", defect_code, required=False, limit=100),
+        part=check_text("part", part, limit=100),
+        defect_code=check_text("defect_code", defect_code, limit=100),
         severity=severity,
         complexity="complex" if complex_cause else "general",
-        owner=_text("owner", owner, required=False, limit=100),
+        owner=check_text("owner", owner, limit=100),
         content=content,
         linked_case_id=linked_case_id,
         opened_at=now,
@@ -413,7 +397,7 @@ def advance(
             allowed=allowed,
         )
     cleaned = check_fields(machine, trigger, fields)
-    note_text = _text("note", note, required=False, limit=20_000)
+    note_text = check_text("note", note, limit=20_000)
     signed = _signature(machine, case.state, trigger, signature, required=require_signature,
                         actor=actor)
     undone = _undone_seq(session, case, machine) if trigger == "reject" else None

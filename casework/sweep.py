@@ -194,29 +194,24 @@ def _window_end(session: Session, case_id: int) -> datetime | None:
     ).first()
 
 
-def _sweep_batch(
-    session: Session, *, now: datetime, policy: DeadlinePolicy, batch_size: int,
-    report: SweepReport, seen: set[int],
-) -> tuple[int, list[Deadline]]:
-    """Remind, escalate and review one batch; return how many rows were new to this run and
-    the windows that ended (closed afterwards, each in its own transaction)."""
-    rows = [d for d in _due_rows(session, now, batch_size) if d.id not in seen]
-    seen.update(d.id for d in rows if d.id is not None)
-    if not rows:
-        return 0, []
-    case_ids = {d.case_id for d in rows}
-    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids)))}
-    supplier_ids = {c.supplier_id for c in cases.values() if c.supplier_id is not None}
-    suppliers = {
-        s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
-    }
-    findings = _findings(session, rows)
-    planned: list[tuple[dict[str, Any], Notification | None, dict[str, Any]]] = []
-    windows: list[Deadline] = []
-    for deadline in rows:
-        case = cases[deadline.case_id]
-        supplier = suppliers.get(case.supplier_id) if case.supplier_id else None
-        move: dict[str, Any] = {
+# What the sweep plans for one row: the claim's parameters (_MOVE_ON), the notice to queue if
+# the claim wins, and the line of the report.
+_Planned = tuple[dict[str, Any], Notification | None, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Due:
+    """One due deadline, with the case, supplier and audit finding its notice names."""
+
+    deadline: Deadline
+    case: Case
+    supplier: Supplier | None
+    finding: AuditFinding | None
+
+    def unmoved(self) -> dict[str, Any]:
+        """The claim of the row as it was read, changing nothing yet."""
+        deadline = self.deadline
+        return {
             "deadline_id": deadline.id,
             "read_next_action_at": deadline.next_action_at,
             "new_next_action_at": None,
@@ -226,57 +221,89 @@ def _sweep_batch(
             "new_closed_at": None,
             "new_met_on_time": None,
         }
-        action: dict[str, Any] = {"case": case.id, "deadline": deadline.id, "key": deadline.key}
-        notice: Notification | None = None
-        if deadline.kind == "window":
-            windows.append(deadline)
-            continue
-        if deadline.kind == "review":
-            count = _defects_since(session, case, deadline.started_at)
-            text = messages.review(case, supplier, deadline, count,
-                                   _window_end(session, deadline.case_id))
-            notice = _notice(case, deadline, "review", "review", 0, policy.review_audience,
-                             text, now)
-            move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
-            action.update(action="review", defects_since=count)
-        else:
-            finding_id = finding_id_of(deadline.key)
-            finding = findings.get(finding_id) if finding_id is not None else None
-            # The finding's owner is named in the notice's extra: routing sends the "owner"
-            # role to them rather than to the audit case's owner.
-            about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
-            if finding is not None:
-                action["finding"] = finding.id
-            reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
-            if reached is not None:
-                if finding is not None:
-                    text = messages.finding_escalation(case, supplier, deadline, finding,
-                                                       reached.level, skipped, reached.notify,
-                                                       now)
-                else:
-                    text = messages.escalation(case, supplier, deadline, reached.level,
+
+    def action(self) -> dict[str, Any]:
+        return {"case": self.case.id, "deadline": self.deadline.id, "key": self.deadline.key}
+
+
+def _due_in_batch(session: Session, rows: Sequence[Deadline]) -> list[_Due]:
+    """The rows with their cases, suppliers and findings: one query each for the batch."""
+    case_ids = {d.case_id for d in rows}
+    cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids)))}
+    supplier_ids = {c.supplier_id for c in cases.values() if c.supplier_id is not None}
+    suppliers = {
+        s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
+    }
+    findings = _findings(session, rows)
+    due = []
+    for deadline in rows:
+        case = cases[deadline.case_id]
+        finding_id = finding_id_of(deadline.key)
+        due.append(_Due(
+            deadline=deadline, case=case,
+            supplier=suppliers.get(case.supplier_id) if case.supplier_id else None,
+            finding=findings.get(finding_id) if finding_id is not None else None,
+        ))
+    return due
+
+
+def _review(session: Session, due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
+    """The monthly review: the defects counted since the countermeasure, then the row is met."""
+    deadline, case = due.deadline, due.case
+    count = _defects_since(session, case, deadline.started_at)
+    text = messages.review(case, due.supplier, deadline, count,
+                           _window_end(session, deadline.case_id))
+    notice = _notice(case, deadline, "review", "review", 0, policy.review_audience, text, now)
+    move = due.unmoved()
+    move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
+    action = due.action()
+    action.update(action="review", defects_since=count)
+    return move, notice, action
+
+
+def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
+    """What an obligation is owed now: the escalation level reached, else a reminder before
+    it is due, else nothing (overdue with no level left to reach)."""
+    deadline, case, supplier, finding = due.deadline, due.case, due.supplier, due.finding
+    move, action = due.unmoved(), due.action()
+    # The finding's owner is named in the notice's extra: routing sends the "owner"
+    # role to them rather than to the audit case's owner.
+    about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
+    if finding is not None:
+        action["finding"] = finding.id
+    reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
+    if reached is not None:
+        if finding is not None:
+            text = messages.finding_escalation(case, supplier, deadline, finding, reached.level,
                                                skipped, reached.notify, now)
-                notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
-                                 reached.level, reached.notify, text, now, about)
-                move.update(new_escalation_level=reached.level, new_next_action_at=following)
-                action.update(action="escalation", level=reached.level, skipped=list(skipped))
-            elif now < deadline.due_at:
-                if finding is not None:
-                    text = messages.finding_reminder(case, supplier, deadline, finding, now)
-                else:
-                    text = messages.reminder(case, supplier, deadline, now)
-                notice = _notice(case, deadline, "reminder", "reminder", 0,
-                                 policy.reminder_audience, text, now, about)
-                first = policy.ladder[0].after if policy.ladder else None
-                move.update(new_reminded_at=now,
-                            new_next_action_at=deadline.due_at + first if first is not None
-                            else None)
-                action.update(action="reminder")
-            else:
-                # Overdue with no ladder level left to reach: nothing more to send.
-                move.update(new_next_action_at=following)
-                action.update(action="none")
-        planned.append((move, notice, action))
+        else:
+            text = messages.escalation(case, supplier, deadline, reached.level, skipped,
+                                       reached.notify, now)
+        notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
+                         reached.level, reached.notify, text, now, about)
+        move.update(new_escalation_level=reached.level, new_next_action_at=following)
+        action.update(action="escalation", level=reached.level, skipped=list(skipped))
+        return move, notice, action
+    if now < deadline.due_at:
+        if finding is not None:
+            text = messages.finding_reminder(case, supplier, deadline, finding, now)
+        else:
+            text = messages.reminder(case, supplier, deadline, now)
+        notice = _notice(case, deadline, "reminder", "reminder", 0, policy.reminder_audience,
+                         text, now, about)
+        first = policy.ladder[0].after if policy.ladder else None
+        move.update(new_reminded_at=now,
+                    new_next_action_at=deadline.due_at + first if first is not None else None)
+        action.update(action="reminder")
+        return move, notice, action
+    # Overdue with no ladder level left to reach: nothing more to send.
+    move.update(new_next_action_at=following)
+    action.update(action="none")
+    return move, None, action
+
+
+def _claim_and_queue(session: Session, planned: Sequence[_Planned], report: SweepReport) -> None:
+    """Claim the rows, count what was done on the claimed ones and queue their notices."""
     connection = session.connection()
     claimed: list[Notification] = []
     for move, notice, action in planned:
@@ -292,6 +319,28 @@ def _sweep_batch(
         if notice is not None:
             claimed.append(notice)
     _insert_notices(session, claimed)
+
+
+def _sweep_batch(
+    session: Session, *, now: datetime, policy: DeadlinePolicy, batch_size: int,
+    report: SweepReport, seen: set[int],
+) -> tuple[int, list[Deadline]]:
+    """Remind, escalate and review one batch; return how many rows were new to this run and
+    the windows that ended (closed afterwards, each in its own transaction)."""
+    rows = [d for d in _due_rows(session, now, batch_size) if d.id not in seen]
+    seen.update(d.id for d in rows if d.id is not None)
+    if not rows:
+        return 0, []
+    planned: list[_Planned] = []
+    windows: list[Deadline] = []
+    for due in _due_in_batch(session, rows):
+        if due.deadline.kind == "window":
+            windows.append(due.deadline)
+        elif due.deadline.kind == "review":
+            planned.append(_review(session, due, policy, now))
+        else:
+            planned.append(_obligation(due, policy, now))
+    _claim_and_queue(session, planned, report)
     return len(rows), windows
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from capaflow.errors import BadInput, NotFound, refuse_nul
-from capaflow.models import Case, CaseCost
+from capaflow.errors import BadInput, check_text
+from capaflow.models import CaseCost
+from capaflow.models.queries import get_case
 
 KINDS = ("sorting", "rework", "line_stop", "scrap", "other")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -68,12 +69,8 @@ def add_cost(
     at = incurred_at or now
     if at > now:
         raise BadInput("at: a cost cannot be incurred in the future", field="at")
-    note_text = refuse_nul("note", (note or "").strip()) or None
-    if note_text is not None and len(note_text) > 2000:
-        raise BadInput(f"note: at most 2000 characters (got {len(note_text)})", field="note")
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist", field="case")
+    note_text = check_text("note", note, limit=2000)
+    case = get_case(session, case_id)
     if case.supplier_id is None:
         # Charge-back bills a supplier; a cost on a case without one has nobody to go to.
         raise BadInput(f"case: case {case_id} has no supplier to charge back to", field="case")
@@ -85,8 +82,7 @@ def add_cost(
 
 
 def case_costs(session: Session, case_id: int) -> list[CaseCost]:
-    if session.get(Case, case_id) is None:
-        raise NotFound(f"case {case_id} does not exist", field="case")
+    get_case(session, case_id)  # an unknown case is NotFound, not an empty list
     return list(session.exec(
         select(CaseCost).where(CaseCost.case_id == case_id)
         .order_by(col(CaseCost.incurred_at), col(CaseCost.id))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from sqlmodel import select as select_rows
 
-from capaflow.errors import NotFound
+from capaflow.errors import supplier_not_found
 from capaflow.models import Case, CaseCost, Supplier
 from capaflow.scorecards import months
 
@@ -52,7 +52,7 @@ def build_statement(
     month = months.check_not_future(month, now, zone)
     found = session.exec(select_rows(Supplier).where(Supplier.code == supplier_code)).first()
     if found is None:
-        raise NotFound(f"supplier '{supplier_code}' does not exist", field="supplier")
+        raise supplier_not_found(supplier_code)
     start, end = months.bounds(month, zone)
     costs, cases = CaseCost.__table__, Case.__table__  # type: ignore[attr-defined]
     rows = session.connection().execute(

@@ -7,6 +7,8 @@ Whatever raises one leaves the database untouched: the service's transaction rol
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 
 class CapaError(Exception):
     """Base of the refusals; `exit_code` is the CLI contract, `field` names the bad input."""
@@ -43,7 +45,27 @@ class Conflict(CapaError):
         self.allowed = allowed
 
 
-__all__ = ["BadInput", "CapaError", "Conflict", "NotFound", "refuse_nul"]
+__all__ = [
+    "BadInput",
+    "CapaError",
+    "Conflict",
+    "NotFound",
+    "case_not_found",
+    "check_text",
+    "refuse_nul",
+    "supplier_not_found",
+]
+
+
+# The refusals for a record nobody may see are worded here once: another supplier's case
+# answers exactly like a missing one (accounts.scope), which holds only if every layer raises
+# the same words.
+def case_not_found(case_id: int) -> NotFound:
+    return NotFound(f"case {case_id} does not exist", field="case")
+
+
+def supplier_not_found(code: str) -> NotFound:
+    return NotFound(f"supplier '{code}' does not exist", field="supplier")
 
 
 def refuse_nul(field: str, value: str) -> str:
@@ -52,3 +74,28 @@ def refuse_nul(field: str, value: str) -> str:
     if "\x00" in value:
         raise BadInput(f"{field}: must not contain NUL characters", field=field)
     return value
+
+
+@overload
+def check_text(field: str, value: str | None, *, limit: int, required: Literal[True]) -> str: ...
+
+
+@overload
+def check_text(
+    field: str, value: str | None, *, limit: int, required: bool = False
+) -> str | None: ...
+
+
+def check_text(field: str, value: str | None, *, limit: int, required: bool = False) -> str | None:
+    """`value` trimmed, or None if blank (BadInput naming `field` if `required`); refused if it
+    holds a NUL or is longer than `limit`, the size of the column it goes to: PostgreSQL
+    enforces the size, SQLite does not, and both must answer alike."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise BadInput(f"{field}: must not be empty", field=field)
+        return None
+    refuse_nul(field, text)
+    if len(text) > limit:
+        raise BadInput(f"{field}: at most {limit} characters (got {len(text)})", field=field)
+    return text

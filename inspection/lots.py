@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from capaflow.calendars import as_utc, isoformat
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, Conflict, supplier_not_found
 from capaflow.inspection.policy import InspectionPolicy
 from capaflow.inspection.switching import (
     NORMAL,
@@ -178,7 +178,7 @@ def _find_supplier(session: Session, code: str, *, lock: bool) -> Supplier:
         query = query.with_for_update()
     supplier = session.exec(query).first()
     if supplier is None:
-        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     if lock and session.get_bind().dialect.name == "sqlite":
         # SQLite ignores FOR UPDATE, and pysqlite runs reads before the first write outside
         # any transaction. A no-op write takes the database's write lock now, so a second
@@ -377,6 +377,194 @@ def _notice(
     )
 
 
+@dataclass(frozen=True)
+class _EnteredLot:
+    """One inspected lot as entered, checked: trimmed texts, counts in range."""
+
+    supplier: str
+    part: str
+    lot: str
+    aql: str
+    level: str
+    lot_size: int
+    sampled: int
+    defects: int
+    defect_code: str | None  # required only once the lot turns out rejected
+    inspected_at: datetime
+    steady_production: bool
+
+
+def _check_entry(
+    supplier_code: str, part: str, lot: str, counts: tuple[int, int, int],
+    defect_code: str | None, aql: str | float | None, level: str | None,
+    inspected_at: datetime, steady_production: bool, now: datetime, policy: InspectionPolicy,
+) -> _EnteredLot:
+    """The bad input (exit 2), refused before anything is looked up."""
+    supplier_text, part_text, aql_label, level_text = _check_request(
+        supplier_code, part, aql, level, policy
+    )
+    lot_text = check_code("lot", lot)
+    lot_size, sampled, defects = check_lot_counts(*counts)
+    code_text = (
+        check_code("defect_code", defect_code)
+        if defect_code is not None and defect_code.strip()
+        else None
+    )
+    check_inspected_at(inspected_at, now)
+    return _EnteredLot(
+        supplier=supplier_text, part=part_text, lot=lot_text, aql=aql_label, level=level_text,
+        lot_size=lot_size, sampled=sampled, defects=defects, defect_code=code_text,
+        inspected_at=inspected_at, steady_production=steady_production,
+    )
+
+
+def _refuse_recorded_again(session: Session, supplier: Supplier, entry: _EnteredLot) -> None:
+    # A lot already recorded comes before every other refusal, so that importing a file
+    # again reports its rows as present even after the supplier was blacklisted since.
+    existing = session.exec(
+        select(InspectionLot)
+        .where(InspectionLot.supplier_id == supplier.id)
+        .where(InspectionLot.part == entry.part)
+        .where(InspectionLot.lot == entry.lot)
+    ).first()
+    if existing is not None:
+        verdict = "accepted" if existing.accepted else "rejected"
+        raise DuplicateLot(
+            f"lot: {entry.lot} of {supplier.code} {entry.part} was already recorded "
+            f"(inspected {isoformat(existing.inspected_at)}, {verdict}); a lot is inspected once",
+            existing=existing,
+        )
+
+
+def _verdict(entry: _EnteredLot, inspection_plan: InspectionPlan) -> bool:
+    """Whether the lot is accepted; BadInput for a sample too small to judge, or a rejected
+    lot without the defect code its 8D case is found by."""
+    if entry.sampled < inspection_plan.sample_size:
+        raise BadInput(
+            f"sampled: the plan ({inspection_plan.severity}, code letter "
+            f"{inspection_plan.code_letter}) requires n = {inspection_plan.sample_size} items "
+            f"inspected; {entry.sampled} is too few to judge the lot",
+            field="sampled",
+        )
+    # Judged by the plan's Ac and Re (Re = Ac + 1 in ISO 2859-1:1999 single sampling, reduced
+    # plans included). A sample larger than n is judged by the same numbers: that errs
+    # toward rejecting, never toward accepting a lot the plan would reject.
+    accepted = entry.defects <= inspection_plan.acceptance_number
+    if not accepted and entry.defect_code is None:
+        raise BadInput(
+            f"defect_code: lot {entry.lot} is rejected ({entry.defects} nonconforming, Re "
+            f"{inspection_plan.rejection_number}); name the defect code so the 8D case of "
+            "supplier, part and defect code can be found or opened",
+            field="defect_code",
+        )
+    return accepted
+
+
+def _count_down_hold(session: Session, hold: InspectionHold | None, now: datetime) -> int | None:
+    """One more lot of the 100 % hold inspected: the lots it has left (none left releases
+    it), or None for a lot under no hold."""
+    if hold is None:
+        return None
+    hold.lots_remaining -= 1
+    if hold.lots_remaining <= 0:
+        hold.lots_remaining = 0
+        hold.released_at = as_utc(now)
+    session.add(hold)
+    return hold.lots_remaining
+
+
+def _switching_decision(
+    session: Session, row: SwitchingState | None, supplier_id: int, entry: _EnteredLot,
+    inspection_plan: InspectionPlan, accepted: bool, policy: InspectionPolicy, now: datetime,
+) -> tuple[Step | None, Standing]:
+    """The sampled lot moves the ISO 2859-1 switching state on (stored); a lot of a 100 %
+    hold is no inspection under the scheme and leaves it where it was."""
+    if inspection_plan.hold is not None:
+        return None, inspection_plan.standing
+    sampling = inspection_plan.sampling
+    assert sampling is not None  # a plan without a hold is an ISO plan
+    outcome = LotOutcome(
+        accepted=accepted,
+        acceptance_number=sampling.ac,
+        accepted_one_step_tighter=(
+            sampling.ac >= 2 and accepted_one_step_tighter(sampling, entry.defects)
+        ),
+        steady_production=entry.steady_production,
+    )
+    step = apply_lot(
+        inspection_plan.standing, outcome, rules=policy.switch_rules,
+        not_cooperative=inspection_plan.not_cooperative,
+    )
+    _save_standing(
+        session, row, supplier_id=supplier_id, part=entry.part, standing=step.after,
+        switches=step.switches, lot=entry.lot, now=now,
+    )
+    return step, step.after
+
+
+def _store_lot(
+    session: Session, supplier_id: int, entry: _EnteredLot, inspection_plan: InspectionPlan,
+    accepted: bool, now: datetime,
+) -> InspectionLot:
+    hold = inspection_plan.hold
+    lot_row = InspectionLot(
+        supplier_id=supplier_id,
+        part=entry.part,
+        lot=entry.lot,
+        lot_size=entry.lot_size,
+        sample_size=entry.sampled,
+        defects=entry.defects,
+        defect_code=entry.defect_code,
+        aql=float(inspection_plan.aql),
+        level=inspection_plan.level,
+        severity=inspection_plan.severity,
+        acceptance_number=inspection_plan.acceptance_number,
+        accepted=accepted,
+        inspected_at=as_utc(entry.inspected_at),
+        recorded_at=as_utc(now),
+        hold_id=hold.id if hold is not None else None,
+    )
+    session.add(lot_row)
+    session.flush()
+    return lot_row
+
+
+def _rejection_consequences(
+    session: Session, lot_row: InspectionLot, supplier: Supplier, entry: _EnteredLot,
+    inspection_plan: InspectionPlan, *, actor: str, now: datetime,
+    deadline_policy: DeadlinePolicy, intake_policy: IntakePolicy,
+) -> tuple[IntakeResult, Notification]:
+    """A rejected lot is a supplier-caused defect: the intake counts it on the open 8D case
+    of supplier, part and defect code, reopens a case whose countermeasure it proves
+    ineffective, or opens one, and puts the next lots on 100 % inspection; the supplier is
+    sent a notice."""
+    assert entry.defect_code is not None  # _verdict refuses a rejected lot without one
+    intake = record_defect(
+        session,
+        supplier_code=supplier.code,
+        part=entry.part,
+        defect_code=entry.defect_code,
+        quantity=entry.defects,
+        occurred_at=entry.inspected_at,
+        source=INCOMING,
+        note=(
+            f"incoming inspection: lot {entry.lot} rejected, {entry.defects} nonconforming in "
+            f"{entry.sampled} inspected of {entry.lot_size} ({inspection_plan.severity}, AQL "
+            f"{inspection_plan.aql}, Ac {inspection_plan.acceptance_number})"
+        ),
+        actor=actor,
+        now=now,
+        policy=deadline_policy,
+        intake_policy=intake_policy,
+    )
+    lot_row.case_id = intake.case_id
+    session.add(lot_row)
+    notice = _notice(lot_row, supplier, inspection_plan, intake, now)
+    session.add(notice)
+    session.flush()
+    return intake, notice
+
+
 def record_lot(
     session: Session,
     *,
@@ -405,154 +593,29 @@ def record_lot(
     write; everything is in the caller's transaction.
     """
     # --- bad input (exit 2) first, then what must exist (3), then conflicts (4) ---
-    supplier_text, part_text, aql_label, level_text = _check_request(
-        supplier_code, part, aql, level, policy
-    )
-    lot_text = check_code("lot", lot)
-    lot_size, sampled, defects = check_lot_counts(lot_size, sampled, defects)
-    code_text = (
-        check_code("defect_code", defect_code)
-        if defect_code is not None and defect_code.strip()
-        else None
-    )
-    check_inspected_at(inspected_at, now)
-    supplier = _find_supplier(session, supplier_text, lock=True)
+    entry = _check_entry(supplier_code, part, lot, (lot_size, sampled, defects), defect_code,
+                         aql, level, inspected_at, steady_production, now, policy)
+    supplier = _find_supplier(session, entry.supplier, lock=True)
     assert supplier.id is not None
-
-    # A lot already recorded comes before every other refusal, so that importing a file
-    # again reports its rows as present even after the supplier was blacklisted since.
-    existing = session.exec(
-        select(InspectionLot)
-        .where(InspectionLot.supplier_id == supplier.id)
-        .where(InspectionLot.part == part_text)
-        .where(InspectionLot.lot == lot_text)
-    ).first()
-    if existing is not None:
-        verdict = "accepted" if existing.accepted else "rejected"
-        raise DuplicateLot(
-            f"lot: {lot_text} of {supplier.code} {part_text} was already recorded "
-            f"(inspected {isoformat(existing.inspected_at)}, {verdict}); a lot is inspected once",
-            existing=existing,
-        )
-    inspection_plan, row = _plan(
-        session, supplier, part_text, lot_size, aql_label, level_text, now, policy
-    )
-    if sampled < inspection_plan.sample_size:
-        raise BadInput(
-            f"sampled: the plan ({inspection_plan.severity}, code letter "
-            f"{inspection_plan.code_letter}) requires n = {inspection_plan.sample_size} items "
-            f"inspected; {sampled} is too few to judge the lot",
-            field="sampled",
-        )
-    # Judged by the plan's Ac and Re (Re = Ac + 1 in ISO 2859-1:1999 single sampling, reduced
-    # plans included). A sample larger than n is judged by the same numbers: that errs
-    # toward rejecting, never toward accepting a lot the plan would reject.
-    accepted = defects <= inspection_plan.acceptance_number
-    if not accepted and code_text is None:
-        raise BadInput(
-            f"defect_code: lot {lot_text} is rejected ({defects} nonconforming, Re "
-            f"{inspection_plan.rejection_number}); name the defect code so the 8D case of "
-            "supplier, part and defect code can be found or opened",
-            field="defect_code",
-        )
+    _refuse_recorded_again(session, supplier, entry)
+    inspection_plan, row = _plan(session, supplier, entry.part, entry.lot_size, entry.aql,
+                                 entry.level, now, policy)
+    accepted = _verdict(entry, inspection_plan)
 
     # --- writes ---
-    counted = inspection_plan.hold
-    counted_remaining: int | None = None
-    if counted is not None:
-        counted.lots_remaining -= 1
-        if counted.lots_remaining <= 0:
-            counted.lots_remaining = 0
-            counted.released_at = as_utc(now)
-        counted_remaining = counted.lots_remaining
-        session.add(counted)
-
-    step: Step | None = None
-    standing = inspection_plan.standing
-    if counted is None:
-        sampling = inspection_plan.sampling
-        assert sampling is not None
-        outcome = LotOutcome(
-            accepted=accepted,
-            acceptance_number=sampling.ac,
-            accepted_one_step_tighter=(
-                sampling.ac >= 2 and accepted_one_step_tighter(sampling, defects)
-            ),
-            steady_production=steady_production,
-        )
-        step = apply_lot(
-            standing, outcome, rules=policy.switch_rules,
-            not_cooperative=inspection_plan.not_cooperative,
-        )
-        standing = step.after
-        row = _save_standing(
-            session, row, supplier_id=supplier.id, part=part_text, standing=standing,
-            switches=step.switches, lot=lot_text, now=now,
-        )
-
-    lot_row = InspectionLot(
-        supplier_id=supplier.id,
-        part=part_text,
-        lot=lot_text,
-        lot_size=lot_size,
-        sample_size=sampled,
-        defects=defects,
-        defect_code=code_text,
-        aql=float(inspection_plan.aql),
-        level=inspection_plan.level,
-        severity=inspection_plan.severity,
-        acceptance_number=inspection_plan.acceptance_number,
-        accepted=accepted,
-        inspected_at=as_utc(inspected_at),
-        recorded_at=as_utc(now),
-        hold_id=counted.id if counted is not None else None,
+    counted_remaining = _count_down_hold(session, inspection_plan.hold, now)
+    step, standing = _switching_decision(session, row, supplier.id, entry, inspection_plan,
+                                         accepted, policy, now)
+    lot_row = _store_lot(session, supplier.id, entry, inspection_plan, accepted, now)
+    intake, notice = (None, None) if accepted else _rejection_consequences(
+        session, lot_row, supplier, entry, inspection_plan, actor=actor, now=now,
+        deadline_policy=deadline_policy, intake_policy=intake_policy,
     )
-    session.add(lot_row)
-    session.flush()
-
-    intake: IntakeResult | None = None
-    notice: Notification | None = None
-    if not accepted:
-        assert code_text is not None
-        # A rejected lot is a supplier-caused defect: the intake counts it on the open 8D case
-        # of supplier, part and defect code, reopens a case whose countermeasure it proves
-        # ineffective, or opens one, and puts the next lots on 100 % inspection.
-        intake = record_defect(
-            session,
-            supplier_code=supplier.code,
-            part=part_text,
-            defect_code=code_text,
-            quantity=defects,
-            occurred_at=inspected_at,
-            source=INCOMING,
-            note=(
-                f"incoming inspection: lot {lot_text} rejected, {defects} nonconforming in "
-                f"{sampled} inspected of {lot_size} ({inspection_plan.severity}, AQL "
-                f"{inspection_plan.aql}, Ac {inspection_plan.acceptance_number})"
-            ),
-            actor=actor,
-            now=now,
-            policy=deadline_policy,
-            intake_policy=intake_policy,
-        )
-        lot_row.case_id = intake.case_id
-        session.add(lot_row)
-        notice = _notice(lot_row, supplier, inspection_plan, intake, now)
-        session.add(notice)
-        session.flush()
-
     return LotResult(
-        lot=lot_row,
-        supplier=supplier,
-        plan=inspection_plan,
-        accepted=accepted,
-        step=step,
-        switching=standing,
-        counted_hold=counted,
+        lot=lot_row, supplier=supplier, plan=inspection_plan, accepted=accepted, step=step,
+        switching=standing, counted_hold=inspection_plan.hold,
         counted_remaining=counted_remaining,
-        hold_after=open_hold(session, supplier.id, part_text),
-        intake=intake,
-        notice=notice,
+        hold_after=open_hold(session, supplier.id, entry.part), intake=intake, notice=notice,
     )
 
 

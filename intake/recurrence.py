@@ -31,7 +31,7 @@ from capaflow.casework.engine import (
     record_occurrence,
 )
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, NotFound
+from capaflow.errors import BadInput, check_text, supplier_not_found
 from capaflow.intake.holds import HoldChange, hold_next_lots
 from capaflow.intake.policy import IntakePolicy
 from capaflow.models import Case, Deadline, DefectEvent, Supplier
@@ -76,21 +76,11 @@ class IntakeResult:
 
 def check_code(field: str, value: str | None, *, limit: int = CODE_LIMIT) -> str:
     """A required short text (supplier code, part, defect code), trimmed."""
-    if value is None or not value.strip():
-        raise BadInput(f"{field}: must not be empty", field=field)
-    value = value.strip()
-    if len(value) > limit:
-        raise BadInput(f"{field}: at most {limit} characters (got {len(value)})", field=field)
-    return value
+    return check_text(field, value, limit=limit, required=True)
 
 
 def check_note(note: str | None) -> str | None:
-    if note is None or not note.strip():
-        return None
-    note = note.strip()
-    if len(note) > NOTE_LIMIT:
-        raise BadInput(f"note: at most {NOTE_LIMIT} characters (got {len(note)})", field="note")
-    return note
+    return check_text("note", note, limit=NOTE_LIMIT)
 
 
 def check_source(source: str) -> str:
@@ -159,7 +149,7 @@ def _supplier_for_update(session: Session, code: str) -> Supplier:
         select(Supplier).where(Supplier.code == code).with_for_update()
     ).first()
     if supplier is None:
-        raise NotFound(f"supplier: '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     return supplier
 
 
@@ -222,6 +212,151 @@ def _match(session: Session, cases: list[Case], occurred_at: datetime) -> _Match
     return _Match(REOPENED, case, None)
 
 
+@dataclass(frozen=True)
+class _Reported:
+    """A defect as reported, once stored: what the case's trail and notices say about it."""
+
+    row: DefectEvent
+    supplier: Supplier
+    occurred_at: datetime  # as reported, in its own offset (the row holds it in UTC)
+    note: str | None
+
+    @property
+    def reference(self) -> str:
+        return f"defect event {self.row.id}"
+
+    @property
+    def what(self) -> str:
+        return (
+            f"{self.row.quantity} × {self.row.defect_code} on {self.row.part} from "
+            f"{self.supplier.code} ({self.row.source}) at {isoformat(self.occurred_at)}"
+        )
+
+
+def _store_defect(
+    session: Session, supplier: Supplier, *, part: str, defect_code: str, quantity: int,
+    occurred_at: datetime, source: str, note: str | None, import_key: str | None,
+    now: datetime,
+) -> _Reported:
+    # The defect row is written before the case is matched, for two reasons: its id is the
+    # reference the case's audit trail carries, and on SQLite the first write is what starts
+    # the transaction (pysqlite runs reads before it outside any transaction) and takes the
+    # database's write lock. A second intake running at the same moment then waits here and
+    # matches only once the first has committed, instead of matching on what it read before
+    # and opening a second case. (On PostgreSQL the supplier row lock does that.)
+    assert supplier.id is not None
+    defect = DefectEvent(
+        supplier_id=supplier.id, part=part, defect_code=defect_code, quantity=quantity,
+        occurred_at=as_utc(occurred_at), recorded_at=as_utc(now), source=source,
+        import_key=import_key,
+    )
+    session.add(defect)
+    session.flush()
+    return _Reported(defect, supplier, occurred_at, note)
+
+
+def _hold_following_lots(
+    session: Session, reported: _Reported, *, lots: int, now: datetime
+) -> HoldChange:
+    # docs/architecture.md, "Quality rules": a supplier-caused defect puts the next lots on
+    # 100 % inspection. Every defect here names its supplier (DefectEvent.supplier_id is
+    # required), so each one does, whether or not a case was opened for it.
+    row = reported.row
+    return hold_next_lots(
+        session, supplier_id=row.supplier_id, part=row.part, lots=lots, case_id=row.case_id,
+        reason=f"{row.defect_code} on {row.part} ({reported.reference})", now=now,
+    )
+
+
+def _count_occurrence(
+    session: Session, case: Case, reported: _Reported, *, actor: str, now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    assert case.id is not None
+    return record_occurrence(
+        session,
+        case_id=case.id,
+        fields={
+            "defect": reported.reference,
+            "quantity": str(reported.row.quantity),
+            "occurred_at": isoformat(reported.occurred_at),
+            "source": reported.row.source,
+        },
+        note=reported.note,
+        actor=actor,
+        now=now,
+        policy=policy,
+    )
+
+
+def _reopen(
+    session: Session, case: Case, reported: _Reported, *, actor: str, now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    """The countermeasure failed: the engine cancels what the case owed, starts a new 24 h
+    containment, counts the reopen and queues the "reopened" notice for the owner and the
+    supplier."""
+    assert case.id is not None
+    return advance(
+        session,
+        case_id=case.id,
+        trigger="reopen",
+        fields={
+            "reason": f"recurrence: {reported.what}, inside the effectiveness window",
+            "defect": reported.reference,
+        },
+        note=reported.note,
+        actor=actor,
+        now=now,
+        policy=policy,
+    )
+
+
+def _open_following_case(
+    session: Session, linked: Case | None, reported: _Reported, *, severity: str, actor: str,
+    now: datetime, policy: DeadlinePolicy,
+) -> StepResult:
+    """A new 8D case for the defect, following the earlier case of its key if there is one."""
+    row = reported.row
+    return open_case(
+        session,
+        lifecycle="8d",
+        title=f"{row.defect_code} on {row.part} from {reported.supplier.code}",
+        supplier_code=reported.supplier.code,
+        part=row.part,
+        defect_code=row.defect_code,
+        severity=severity,
+        complex_cause=False,
+        # Whoever worked the earlier case knows the part and the supplier best.
+        owner=linked.owner if linked is not None else None,
+        team=None,
+        problem=f"{reported.what} ({reported.reference})"
+        + (f"\n{reported.note}" if reported.note else ""),
+        actor=actor,
+        now=now,
+        policy=policy,
+        linked_case_id=linked.id if linked is not None else None,
+    )
+
+
+def _act_on_case(
+    session: Session, outcome: str, match: _Match, reported: _Reported, *, severity: str,
+    actor: str, now: datetime, policy: DeadlinePolicy,
+) -> StepResult | None:
+    """The engine's step the outcome calls for; None when the defect is only recorded."""
+    if outcome == OCCURRENCE:
+        assert match.case is not None
+        return _count_occurrence(session, match.case, reported, actor=actor, now=now,
+                                 policy=policy)
+    if outcome == REOPENED:
+        assert match.case is not None
+        return _reopen(session, match.case, reported, actor=actor, now=now, policy=policy)
+    if outcome == NEW_CASE:
+        return _open_following_case(session, match.linked, reported, severity=severity,
+                                    actor=actor, now=now, policy=policy)
+    return None
+
+
 def record_defect(
     session: Session,
     *,
@@ -256,116 +391,26 @@ def record_defect(
     supplier = _supplier_for_update(session, supplier_text)
     assert supplier.id is not None
 
-    # The defect row is written before the case is matched, for two reasons: its id is the
-    # reference the case's audit trail carries, and on SQLite the first write is what starts
-    # the transaction (pysqlite runs reads before it outside any transaction) and takes the
-    # database's write lock. A second intake running at the same moment then waits here and
-    # matches only once the first has committed, instead of matching on what it read before
-    # and opening a second case. (On PostgreSQL the supplier row lock above does that.)
-    defect = DefectEvent(
-        supplier_id=supplier.id,
-        part=part_text,
-        defect_code=code_text,
-        quantity=quantity,
-        occurred_at=as_utc(occurred_at),
-        recorded_at=as_utc(now),
-        source=source_text,
-        import_key=import_key,
+    reported = _store_defect(
+        session, supplier, part=part_text, defect_code=code_text, quantity=quantity,
+        occurred_at=occurred_at, source=source_text, note=note_text, import_key=import_key,
+        now=now,
     )
-    session.add(defect)
-    session.flush()
-    reference = f"defect event {defect.id}"
-
     match = _match(session, _cases_of_key(session, supplier.id, part_text, code_text), occurred_at)
     outcome = match.outcome
     if outcome == NEW_CASE and not intake_policy.open_new_case:
         outcome = RECORDED
-    what = (
-        f"{quantity} × {code_text} on {part_text} from {supplier.code} "
-        f"({source_text}) at {isoformat(occurred_at)}"
-    )
-
-    step: StepResult | None = None
-    if outcome == OCCURRENCE:
-        assert match.case is not None and match.case.id is not None
-        step = record_occurrence(
-            session,
-            case_id=match.case.id,
-            fields={
-                "defect": reference,
-                "quantity": str(quantity),
-                "occurred_at": isoformat(occurred_at),
-                "source": source_text,
-            },
-            note=note_text,
-            actor=actor,
-            now=now,
-            policy=policy,
-        )
-    elif outcome == REOPENED:
-        assert match.case is not None and match.case.id is not None
-        # The engine cancels what the case owed, starts a new 24 h containment, counts the
-        # reopen and queues the "reopened" notice for the owner and the supplier.
-        step = advance(
-            session,
-            case_id=match.case.id,
-            trigger="reopen",
-            fields={
-                "reason": f"recurrence: {what}, inside the effectiveness window",
-                "defect": reference,
-            },
-            note=note_text,
-            actor=actor,
-            now=now,
-            policy=policy,
-        )
-    elif outcome == NEW_CASE:
-        linked = match.linked
-        step = open_case(
-            session,
-            lifecycle="8d",
-            title=f"{code_text} on {part_text} from {supplier.code}",
-            supplier_code=supplier.code,
-            part=part_text,
-            defect_code=code_text,
-            severity=severity,
-            complex_cause=False,
-            # Whoever worked the earlier case knows the part and the supplier best.
-            owner=linked.owner if linked is not None else None,
-            team=None,
-            problem=f"{what} ({reference})" + (f"\n{note_text}" if note_text else ""),
-            actor=actor,
-            now=now,
-            policy=policy,
-            linked_case_id=linked.id if linked is not None else None,
-        )
-
+    step = _act_on_case(session, outcome, match, reported, severity=severity, actor=actor,
+                        now=now, policy=policy)
     case = step.case if step is not None else None
+    defect = reported.row
     defect.case_id = case.id if case is not None else None
     defect.outcome = outcome
     session.add(defect)
     session.flush()
-
-    # docs/architecture.md, "Quality rules": a supplier-caused defect puts the next lots on 100 %
-    # inspection. Every
-    # defect here names its supplier (DefectEvent.supplier_id is required), so each one does,
-    # whether or not a case was opened for it.
-    hold = hold_next_lots(
-        session,
-        supplier_id=supplier.id,
-        part=part_text,
-        lots=intake_policy.inspection_lots,
-        case_id=defect.case_id,
-        reason=f"{code_text} on {part_text} ({reference})",
-        now=now,
-    )
-    linked_id = match.linked.id if match.linked is not None else None
+    hold = _hold_following_lots(session, reported, lots=intake_policy.inspection_lots, now=now)
     return IntakeResult(
-        outcome=outcome,
-        defect=defect,
-        supplier=supplier,
-        case=case,
-        linked_case_id=linked_id,
-        step=step,
+        outcome=outcome, defect=defect, supplier=supplier, case=case,
+        linked_case_id=match.linked.id if match.linked is not None else None, step=step,
         hold=hold,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from capaflow.errors import case_not_found
 from capaflow.models.case import Case
 from capaflow.models.db import build, fetch
 from capaflow.models.deadline import PENDING, Deadline
@@ -92,6 +93,14 @@ def list_cases(
     shape, params = _case_params(now=now, state=state, supplier_id=supplier_id,
                                  lifecycle=lifecycle, overdue=overdue, limit=limit)
     return list(session.exec(_orm_cases(*shape), params=params))
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    """One case by its number, in the caller's session; NotFound (exit 3) if there is none."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise case_not_found(case_id)
+    return case
 
 
 _CASE = select(_CASES).where(_CASES.c.id == bindparam("case_id"))

@@ -12,6 +12,7 @@ from sqlmodel import select as select_model
 from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import Case, Notification, Supplier
 from capaflow.models.db import fetch
+from capaflow.models.queries import get_case
 
 PENDING = "pending"
 SENDING = "sending"  # claimed by a dispatcher; next_attempt_at is the end of its lease
@@ -75,8 +76,7 @@ def list_notices(
     if status is not None:
         query = query.where(Notification.status == status)
     if case_id is not None:
-        if session.get(Case, case_id) is None:
-            raise NotFound(f"case {case_id} does not exist", field="case")
+        get_case(session, case_id)  # an unknown case is NotFound, not an empty list
         query = query.where(Notification.case_id == case_id)
     return list(session.exec(query.order_by(col(Notification.id).desc()).limit(limit)))
 

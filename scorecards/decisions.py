@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from capaflow.accounts.signatures import LIFT_BLACKLIST, check_signature
-from capaflow.errors import BadInput, Conflict
+from capaflow.errors import BadInput, Conflict, check_text
 from capaflow.models import Supplier, SupplierDecision, SupplierRating
 from capaflow.scorecards import months
 from capaflow.scorecards.policy import ATTITUDES, ScorecardPolicy
@@ -63,10 +63,9 @@ def lift_blacklist(
     `signature` (accounts.signatures.sign, meaning LIFT_BLACKLIST, by `actor`) is stored with
     the decision; the web page always signs, the CLI (run as the operator) does not.
     """
-    if reason is None or not reason.strip():
+    reason_text = check_text("reason", reason, limit=1000)
+    if reason_text is None:
         raise BadInput("reason: say why the blacklist is lifted (--reason)", field="reason")
-    if len(reason.strip()) > 1000:
-        raise BadInput("reason: at most 1000 characters", field="reason")
     signed = (check_signature(signature, actor=actor, meaning=LIFT_BLACKLIST)
               if signature is not None else None)
     supplier = get_supplier(session, code)
@@ -74,7 +73,7 @@ def lift_blacklist(
         raise Conflict(f"supplier '{supplier.code}' is not blacklisted", field="supplier")
     assert supplier.id is not None
     decision = SupplierDecision(supplier_id=supplier.id, decision="blacklist_lifted",
-                                reason=reason.strip(), actor=actor, at=now,
+                                reason=reason_text, actor=actor, at=now,
                                 signature=signed)
     supplier.blacklisted_at = None
     supplier.blacklist_reason = None

@@ -24,7 +24,7 @@ from capaflow.accounts.scope import visible_case
 from capaflow.calendars import isoformat
 from capaflow.casework.engine import StepResult, advance
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, Conflict, NotFound, refuse_nul
+from capaflow.errors import BadInput, Conflict, NotFound, case_not_found, check_text, refuse_nul
 from capaflow.models import Case, Submission, Supplier
 from capaflow.models.queries import read_case
 from capaflow.statemachines import EIGHT_D
@@ -92,7 +92,7 @@ def _case_of(session: Session, case_id: int) -> Case:
     # statements, behind the ORM's identity map, so a mapped copy here would go stale.
     case = read_case(session, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist", field="case")
+        raise case_not_found(case_id)
     return case
 
 
@@ -101,16 +101,6 @@ def owed_steps(case: Case) -> tuple[str, ...]:
     if case.lifecycle != EIGHT_D.name:
         return ()
     return tuple(t for t in EIGHT_D.allowed(case.state) if t in SUPPLIER_TRIGGERS)
-
-
-def _note(note: str | None) -> str | None:
-    if note is None or not note.strip():
-        return None
-    text = note.strip()
-    refuse_nul("note", text)
-    if len(text) > MAX_NOTE:
-        raise BadInput(f"note: at most {MAX_NOTE} characters (got {len(text)})", field="note")
-    return text
 
 
 def _supplier(session: Session, case: Case) -> Supplier | None:
@@ -160,7 +150,8 @@ def submit(
     for name, value in cleaned.items():
         refuse_nul(name, value)
     submission = Submission(
-        case_id=case_id, trigger=step, fields=cleaned, note=_note(note),
+        case_id=case_id, trigger=step, fields=cleaned,
+        note=check_text("note", note, limit=MAX_NOTE),
         submitted_by=principal.actor[:100], submitted_at=now, status=PENDING,
         case_version=case.version,
     )
@@ -255,13 +246,9 @@ def reject(
     if not principal.can_write:
         raise NotPermitted(f"the role {principal.role} may not reject submissions")
     submission = _pending_submission(session, submission_id, "rejected")
-    text = (reason or "").strip()
-    if not text:
+    text = check_text("reason", reason, limit=MAX_REASON)
+    if text is None:
         raise BadInput("reason: say why it is not accepted (the supplier is sent it)",
-                       field="reason")
-    refuse_nul("reason", text)
-    if len(text) > MAX_REASON:
-        raise BadInput(f"reason: at most {MAX_REASON} characters (got {len(text)})",
                        field="reason")
     case = _case_of(session, submission.case_id)
     _decide(session, submission, status=REJECTED, actor=principal.actor, now=now, reason=text)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, Conflict, supplier_not_found
 from capaflow.models import Supplier
 from capaflow.notifications import urls
 
@@ -69,7 +69,7 @@ def find_supplier(session: Session, code: str) -> Supplier | None:
 def get_supplier(session: Session, code: str) -> Supplier:
     supplier = find_supplier(session, code)
     if supplier is None:
-        raise NotFound(f"supplier '{code}' does not exist", field="supplier")
+        raise supplier_not_found(code)
     return supplier
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from capaflow.errors import NotFound
+from capaflow.errors import supplier_not_found
 from capaflow.inspection.lots import is_not_cooperative, standing_of
 from capaflow.inspection.policy import load_inspection_policy
 from capaflow.inspection.switching import effective_severity
@@ -93,7 +93,7 @@ def supplier_page(
     supplier = (find_supplier(session, code)
                 if len(code) <= CODE_LIMIT and "\x00" not in code else None)
     if supplier is None or supplier.id is None:
-        raise NotFound(f"supplier '{code[:CODE_LIMIT]}' does not exist", field="supplier")
+        raise supplier_not_found(code[:CODE_LIMIT])
     scorecard_policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
     graded = list_scorecards(session, code=supplier.code, count=months, now=now,
                              policy=scorecard_policy)
