@@ -13,17 +13,16 @@ inspection.policy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -92,36 +91,10 @@ def _positive_whole(value: object) -> int:
     return value
 
 
-def _whole(value: object) -> object:
-    # Strict: `inspection_lots = "3"`, `= 2.5` and `= true` are typos, not counts.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise refuse(f"must be a whole number, got {value!r}")
-    return value
-
-
-def _number(value: object) -> object:
-    # bool is a number to Python; `ppm = true` is still a mistake, and so is a text.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise refuse(f"expected a number, got {value!r}")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise refuse(f"must be true or false (got {value!r})")
-    return value
-
-
 def _name(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise refuse("expected a name")
     return value.strip()[:100]
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise refuse("expected the text")
-    return value.strip()
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -134,11 +107,13 @@ DurationText = Annotated[Duration, PlainValidator(_duration)]
 Elapsed = Annotated[timedelta, PlainValidator(_elapsed)]
 FixedSpan = Annotated[timedelta, PlainValidator(_fixed_span)]
 PositiveWhole = Annotated[int, PlainValidator(_positive_whole)]
-Whole = Annotated[int, BeforeValidator(_whole)]
-Number = Annotated[float, BeforeValidator(_number)]
-Flag = Annotated[bool, PlainValidator(_flag)]
+# Strict: `inspection_lots = "3"`, `= 2.5` and `= true` are typos, not counts; `ppm = true`
+# is not a number either (bool is an int to Python).
+Whole = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
 Name = Annotated[str, PlainValidator(_name)]
-Text = Annotated[str, PlainValidator(_text)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 Names = Annotated[tuple[str, ...], PlainValidator(_names)]
 
 
@@ -191,8 +166,6 @@ class DueTable(Section):
     """A deadline's due time by severity and complexity; the most specific key wins."""
 
     # "severity+complexity" keys are not Python names: aliases read them.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
     default: DurationText
     minor: DurationText | None = None
     major: DurationText | None = None
@@ -260,8 +233,7 @@ class EscalationSection(Section):
     ) -> tuple[LadderStepSection, ...]:
         for n, step in enumerate(ladder):
             if step.level is not None and step.level != n + 1:
-                raise PydanticCustomError(
-                    "policy", "levels count 1, 2, 3 ... in order", {"at": f"[{n}].level"})
+                raise refuse("levels count 1, 2, 3 ... in order", at=f"[{n}].level")
         if any(b.after < a.after for a, b in zip(ladder, ladder[1:], strict=False)):
             raise refuse("each level comes no earlier than the one before")
         return ladder
@@ -372,10 +344,9 @@ class GradeFloors(Section):
         floors = list(self.model_dump().items())
         for (upper, high), (lower, low) in zip(floors, floors[1:], strict=False):
             if low >= high:
-                raise PydanticCustomError(
-                    "policy",
-                    "must be below {upper}'s {high} (bands are the lowest score of each grade)",
-                    {"at": lower, "upper": upper, "high": f"{high:g}"},
+                raise refuse(
+                    f"must be below {upper}'s {high:g} (bands are the lowest score of each grade)",
+                    at=lower,
                 )
         return self
 
