@@ -33,7 +33,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from capaflow.casework.engine import advance
-from capaflow.deadlines.policy import DeadlinePolicy, LadderStep, PolicyError
+from capaflow.config.policies import Policies, SweepSection, section_of
+from capaflow.deadlines.policy import DeadlinePolicy, LadderStep
 from capaflow.deadlines.schedule import finding_id_of
 from capaflow.errors import CapaError
 from capaflow.models import AuditFinding, Case, Deadline, DefectEvent, Notification, Supplier
@@ -395,22 +396,10 @@ def sweep(
     return report
 
 
-@dataclass(frozen=True)
-class SweepSettings:
-    batch_size: int
-    actor: str
+# config `[sweep]`: deadlines per transaction, and who the audit trail names for the sweep.
+SweepSettings = SweepSection
 
 
-def sweep_settings(policies: dict[str, Any]) -> SweepSettings:
-    """`[sweep]` of the policies, checked: a bad value names its key (exit 2)."""
-    section = policies.get("sweep", {})
-    batch_size = section.get("batch_size", 500)
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or not (
-        1 <= batch_size <= 100_000
-    ):
-        raise PolicyError("sweep.batch_size: a whole number from 1 to 100000",
-                          field="sweep.batch_size")
-    actor = section.get("actor", "capaflow")
-    if not isinstance(actor, str) or not actor.strip():
-        raise PolicyError("sweep.actor: a name for the audit trail", field="sweep.actor")
-    return SweepSettings(batch_size=batch_size, actor=actor.strip()[:100])
+def sweep_settings(policies: Policies | dict[str, Any]) -> SweepSettings:
+    """`[sweep]` of the policies, typed: a bad value names its key (exit 2)."""
+    return section_of(policies, "sweep", SweepSettings)

@@ -8,15 +8,9 @@ import typer
 from rich.table import Table
 
 from capaflow.audittrail.chain import verify
-from capaflow.casework.sweep import sweep_settings
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.deadlines.policy import load_policy
 from capaflow.errors import BadInput
-from capaflow.inspection.policy import load_inspection_policy
-from capaflow.intake.policy import load_intake_policy
 from capaflow.models.db import upgrade
-from capaflow.notifications.dispatch import dispatch_policy
-from capaflow.scorecards.policy import load_scorecard_policy
 from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.lifecycle import mermaid
 
@@ -157,17 +151,6 @@ def audit_verify(
     run(env, body)
 
 
-def check_policies(policies: dict[str, Any]) -> None:
-    """Every section read by the code that uses it: a bad override is refused here (exit 2),
-    naming its key, rather than on the first night the sweep or the monthly grading runs."""
-    deadline_policy = load_policy(policies)
-    sweep_settings(policies)
-    dispatch_policy(policies)
-    load_intake_policy(policies.get("intake"))
-    load_inspection_policy(policies.get("inspection"))
-    load_scorecard_policy(policies, deadline_policy.calendar)
-
-
 @config_app.command("show")
 def config_show(
     as_json: JsonOpt = False,
@@ -179,7 +162,9 @@ def config_show(
     env = Env(as_json, db, now, config)
 
     def body() -> None:
-        check_policies(env.policies)
+        # Every section is checked (the typed model, then the rules on top of it): a bad
+        # override is refused here (exit 2), naming its key.
+        env.runtime.check_policies()
         if env.as_json:
             print_json(env.policies)
         else:

@@ -20,21 +20,16 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from capaflow.calendars import as_utc, isoformat, resolve_now
-from capaflow.config import PolicyFileError, Settings, load_policies
-from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, CapaError, Conflict
-from capaflow.models.db import (
-    current_revision,
-    get_engine,
-    head_revision,
-    is_initialised,
-    session_scope,
-)
+from capaflow.models.db import session_scope
+from capaflow.runtime import Runtime
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 DbOpt = Annotated[
@@ -94,7 +89,8 @@ def fail(error: CapaError, *, as_json: bool) -> NoReturn:
 
 @dataclass
 class Env:
-    """The settings a command runs with, options winning over environment variables."""
+    """The settings a command runs with, options winning over environment variables; resolved
+    by the composition root (capaflow.runtime), as the API, the pages and the flows are."""
 
     as_json: bool
     db: str | None = None
@@ -103,19 +99,21 @@ class Env:
     actor_name: str | None = None
 
     @cached_property
+    def runtime(self) -> Runtime:
+        return Runtime(database_url=self.db, now_text=self.now_text,
+                       config_path=self.config_path)
+
+    @property
     def settings(self) -> Settings:
-        return Settings()
+        return self.runtime.settings
 
     @property
     def url(self) -> str:
-        return self.db or self.settings.database_url
+        return self.runtime.url
 
-    @cached_property
+    @property
     def now(self) -> datetime:
-        try:
-            return as_utc(resolve_now(self.now_text))
-        except ValueError as exc:
-            raise BadInput(str(exc), field="now") from exc
+        return self.runtime.now
 
     @property
     def actor(self) -> str:
@@ -126,51 +124,22 @@ class Env:
         except (KeyError, OSError):  # no login name in some containers
             return "unknown"
 
-    @cached_property
+    @property
     def policies(self) -> dict[str, Any]:
-        try:
-            return load_policies(self.config_path or self.settings.config)
-        except PolicyFileError as exc:
-            raise BadInput(str(exc), field="config") from exc
+        """The merged policy document (checked as a whole by the typed model)."""
+        return self.runtime.document
 
-    @cached_property
+    @property
     def deadline_policy(self) -> DeadlinePolicy:
-        return load_policy(self.policies)
+        return self.runtime.deadline_policy
 
     @property
     def shown_url(self) -> str:
         """The database URL as it may be printed: with its password masked."""
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return repr(self.url)
+        return self.runtime.shown_url
 
     def engine(self) -> Engine:
-        try:
-            engine = get_engine(self.url)
-            ready = is_initialised(engine)
-        except (DBAPIError, ArgumentError, ValueError, ImportError) as exc:
-            # The driver's own first line says why (refused, no such file, bad password);
-            # SQLAlchemy's SQL and help-link lines after it say nothing to a user.
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            if "locked" in reason.lower():
-                raise Conflict("the database is busy with another update; try again") from exc
-            raise BadInput(f"db: cannot open {self.shown_url}: {reason}", field="db") from exc
-        if not ready:
-            raise BadInput(
-                f"db: {self.shown_url} has no capaflow schema yet; run `capa db upgrade` first",
-                field="db",
-            )
-        current, head = current_revision(engine), head_revision()
-        if current != head:
-            # An older schema (after an upgrade of capaflow) would fail mid-command on a
-            # missing column; say what to do instead.
-            raise BadInput(
-                f"db: {self.shown_url} has schema revision {current}, this capaflow needs "
-                f"{head}; run `capa db upgrade`",
-                field="db",
-            )
-        return engine
+        return self.runtime.engine()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -21,7 +21,7 @@ from capaflow.web import create_site
 
 # What every worker process imports and calls: `web.create_site()`, with the settings passed
 # to it as CAPA_* variables (a worker is a fresh interpreter; it cannot be handed an object).
-SITE = "web:create_site"
+SITE = "capaflow.web:create_site"
 MAX_WORKERS = 4
 
 

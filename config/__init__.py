@@ -1,6 +1,15 @@
-"""Configuration: the environment settings and the policy TOML files (default + site override)."""
+"""Configuration: the environment settings, the policy TOML files (default + site override) and
+their typed model."""
 
 from capaflow.config.loader import PolicyFileError, load_policies
+from capaflow.config.policies import Policies, PolicyError, validate_policies
 from capaflow.config.settings import Settings
 
-__all__ = ["PolicyFileError", "Settings", "load_policies"]
+__all__ = [
+    "Policies",
+    "PolicyError",
+    "PolicyFileError",
+    "Settings",
+    "load_policies",
+    "validate_policies",
+]

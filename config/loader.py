@@ -1,7 +1,7 @@
 """Loads config/default.toml and deep-merges a site's override file over it.
 
-The packages that use a section validate it themselves (deadlines.policy validates
-`[calendar]` and `[deadlines]`), so this module knows TOML and merging, nothing more.
+The merged document is validated as a whole by the typed model (config.policies), once, by
+the composition root (capaflow.runtime); this module knows TOML and merging, nothing more.
 """
 
 from __future__ import annotations

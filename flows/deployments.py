@@ -1,18 +1,42 @@
-"""The deployments `make run` serves, with their schedules from config (`[schedules]`)."""
+"""The deployments `make run` serves, with their schedules from config (`[schedules]`).
+
+Config is the one home of the schedules: these deployments read them from the policies in
+force (a site's `--config`/CAPA_CONFIG included), and a test holds prefect.yaml, the deployments
+of the larger set-up, to the same crons and entrypoints.
+"""
 
 from __future__ import annotations
 
-from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
+from typing import Any
 
-from capaflow.config import Settings, load_policies
+from prefect import Flow, serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.types.entrypoint import EntrypointType
+
+from capaflow.config.policies import SchedulesSection
 from capaflow.flows.dispatch import dispatch_flow
 from capaflow.flows.scorecard import scorecard_flow
 from capaflow.flows.sweep import sweep_flow
+from capaflow.runtime import Runtime
 
-DEFAULT_SCHEDULES = {
-    "sweep": "*/5 * * * *", "dispatch": "* * * * *", "scorecard": "0 6 1 * *",
+# Deployment name (also its key in [schedules]) → the flow it runs.
+FLOWS: dict[str, Flow[..., Any]] = {
+    "sweep": sweep_flow,
+    "dispatch": dispatch_flow,
+    "scorecard": scorecard_flow,
 }
+
+
+def entrypoint(name: str) -> str:
+    """The module entrypoint of a deployment's flow (`capaflow.flows.sweep:sweep_flow`): the
+    installed package, not a file path, so a worker finds it from any working directory."""
+    flow = FLOWS[name]
+    return f"{flow.fn.__module__}:{flow.fn.__name__}"
+
+
+def schedules(runtime: Runtime | None = None) -> SchedulesSection:
+    """The cron schedules in force: `[schedules]` of the policies, typed."""
+    return (runtime or Runtime()).policies.schedules
 
 
 def _runner(deployment: object) -> RunnerDeployment:
@@ -23,11 +47,12 @@ def _runner(deployment: object) -> RunnerDeployment:
 
 
 def deployments() -> list[RunnerDeployment]:
-    schedules = {**DEFAULT_SCHEDULES, **load_policies(Settings().config).get("schedules", {})}
+    crons = schedules()
     return [
-        _runner(sweep_flow.to_deployment(name="sweep", cron=schedules["sweep"])),
-        _runner(dispatch_flow.to_deployment(name="dispatch", cron=schedules["dispatch"])),
-        _runner(scorecard_flow.to_deployment(name="scorecard", cron=schedules["scorecard"])),
+        _runner(flow.to_deployment(
+            name=name, cron=getattr(crons, name), entrypoint_type=EntrypointType.MODULE_PATH,
+        ))
+        for name, flow in FLOWS.items()
     ]
 
 

@@ -1,14 +1,17 @@
 """The `[inspection]` policy in force, checked: default AQL and level, reduced-inspection approval.
 
-A bad value in a site's override file is refused with its key path (`inspection.default_aql`)
-before anything is read or written, like the other policies.
+The typed `[inspection]` section (config.policies) checks the types and bounds; this module
+adds the sampling tables' knowledge (the AQL series, the inspection levels). A bad value in a
+site's override file is refused with its key path (`inspection.default_aql`) before anything
+is read or written, like the other policies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from capaflow.config.policies import InspectionSection, validate_section
 from capaflow.errors import BadInput
 from capaflow.inspection.switching import SCORE_TO_REDUCED, SwitchRules
 from capaflow.inspection.values import check_aql, check_level
@@ -40,20 +43,11 @@ class InspectionPolicy:
             raise BadInput(f"inspection.default_{error.message}", field=field) from None
         object.__setattr__(self, "default_aql", aql)
         object.__setattr__(self, "default_level", level)
-        if not isinstance(self.reduced_approved, bool):
-            raise BadInput(
-                f"inspection.reduced_approved: must be true or false "
-                f"(got {self.reduced_approved!r})",
-                field="inspection.reduced_approved",
-            )
-        score = self.switching_score_to_reduced
-        # bool is an int in Python; `= true` is a typo, not a score of 1.
-        if isinstance(score, bool) or not isinstance(score, int) or score < 1:
-            raise BadInput(
-                f"inspection.switching_score_to_reduced: must be a whole number, at least 1 "
-                f"(got {score!r})",
-                field="inspection.switching_score_to_reduced",
-            )
+        # The other values are checked by the typed model, as they are when read from TOML.
+        validate_section("inspection", InspectionSection, {
+            "reduced_approved": self.reduced_approved,
+            "switching_score_to_reduced": self.switching_score_to_reduced,
+        })
 
     @property
     def switch_rules(self) -> SwitchRules:
@@ -63,21 +57,8 @@ class InspectionPolicy:
         )
 
 
-_KEYS = tuple(f.name for f in fields(InspectionPolicy))
-
-
 def load_inspection_policy(section: Any, *, timezone: str = "UTC") -> InspectionPolicy:
     """`policies["inspection"]` as an InspectionPolicy; BadInput naming the key if bad."""
-    if section is None:
-        return InspectionPolicy(timezone=timezone)
-    if not isinstance(section, dict):
-        raise BadInput("inspection: expected a table ([inspection])", field="inspection")
-    for key in section:
-        # A misspelt key would otherwise be ignored silently and the default would apply.
-        # The zone is the calendar's, never set in [inspection].
-        if key not in _KEYS or key == "timezone":
-            raise BadInput(
-                f"inspection.{key}: not an inspection setting ({', '.join(_KEYS)})",
-                field=f"inspection.{key}",
-            )
-    return InspectionPolicy(**section, timezone=timezone)
+    # The zone is the calendar's, never set in [inspection]: the typed section refuses it.
+    typed = validate_section("inspection", InspectionSection, section)
+    return InspectionPolicy(**typed.model_dump(), timezone=timezone)

@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlmodel import Session
 
-from capaflow.errors import BadInput
+from capaflow.config.policies import DispatchSection, Policies, section_of
 from capaflow.models import Case, Notification, Supplier
 from capaflow.models.db import build
 from capaflow.notifications.notices import (
@@ -104,31 +104,13 @@ _release = (
 )
 
 
-@dataclass(frozen=True)
-class DispatchPolicy:
-    """config `[dispatch]`: how many attempts, the first retry delay, notices per claim."""
-
-    max_attempts: int
-    backoff_seconds: int
-    batch_size: int
+# config `[dispatch]`: how many attempts, the first retry delay, notices per claim.
+DispatchPolicy = DispatchSection
 
 
-def dispatch_policy(policies: Mapping[str, Any]) -> DispatchPolicy:
-    """Read and check `[dispatch]`; a bad value is BadInput naming it (`dispatch.max_attempts`)."""
-    table = policies.get("dispatch", {})
-    if not isinstance(table, Mapping):
-        raise BadInput("dispatch: must be a table", field="dispatch")
-    values: dict[str, int] = {}
-    for name in ("max_attempts", "backoff_seconds", "batch_size"):
-        value = table.get(name)
-        # bool is an int to Python; `max_attempts = true` is still a mistake.
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise BadInput(
-                f"dispatch.{name}: must be a positive whole number, got {value!r}",
-                field=f"dispatch.{name}",
-            )
-        values[name] = value
-    return DispatchPolicy(**values)
+def dispatch_policy(policies: Policies | Mapping[str, Any]) -> DispatchPolicy:
+    """`[dispatch]`, typed; a bad value is BadInput naming it (`dispatch.max_attempts`)."""
+    return section_of(policies, "dispatch", DispatchSection)
 
 
 @dataclass

@@ -20,6 +20,10 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from capaflow.errors import BadInput
 from capaflow.models import Case, Notification, Supplier
@@ -34,7 +38,6 @@ SUPPLIER_ROLES = {
     "supplier_quality_head": "quality_head_url",
     "supplier_executive": "executive_url",
 }
-_TABLES = ("roles", "people")
 
 
 @dataclass(frozen=True)
@@ -59,25 +62,64 @@ def _fail(path: str, message: str) -> BadInput:
     return BadInput(f"routes: {path}: {message}", field="routes")
 
 
-def _url_list(path: str, key: str, value: object) -> tuple[str, ...]:
+def _urls(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
-        raise _fail(path, f"{key} must be a list of Apprise URLs, e.g. {key} = [\"mailto://...\"]")
+        raise PydanticCustomError("routes_list", "expected a list of Apprise URLs")
     checked: list[str] = []
     for url in value:
         url = url.strip()
         # Refused when the file is read, not weeks later as a failed reminder. Shown masked:
         # the URL may carry a password or token.
         if not urls.is_valid(url):
-            raise _fail(path, f"{key}: '{urls.mask(url)}' is not an Apprise URL")
+            raise PydanticCustomError(
+                "routes_url", "'{masked}' is not an Apprise URL", {"masked": urls.mask(url)})
         checked.append(url)
     return tuple(checked)
 
 
-def _table(path: str, document: Mapping[str, object], name: str) -> dict[str, tuple[str, ...]]:
-    table = document.get(name, {})
-    if not isinstance(table, dict):
-        raise _fail(path, f"[{name}] must be a table of name = [URLs]")
-    return {str(key): _url_list(path, f"{name}.{key}", value) for key, value in table.items()}
+Urls = Annotated[tuple[str, ...], PlainValidator(_urls)]
+
+
+class RoutesFile(BaseModel):
+    """The routes file, typed: two tables of name = [Apprise URLs], nothing else."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: dict[str, Urls] = {}
+    people: dict[str, Urls] = {}
+
+    @field_validator("roles")
+    @classmethod
+    def _only_internal_roles(cls, roles: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for role in roles:
+            # These come from elsewhere; a line here would be silently ignored, so refuse it.
+            if role == OWNER:
+                raise PydanticCustomError(
+                    "routes", "roles.owner: the owner is looked up by name in [people]")
+            if role in SUPPLIER_ROLES:
+                raise PydanticCustomError(
+                    "routes", "roles.{role}: supplier contacts come from `capa supplier add`",
+                    {"role": role})
+        return roles
+
+
+def _refusal(shown: str, error: ValidationError) -> BadInput:
+    """The first error of the routes file as BadInput naming the file and the key."""
+    errors = error.errors(include_url=False)
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    key = ".".join(str(part) for part in first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        message = f"unknown key '{key}' (expected the tables [roles] and [people])"
+    elif kind == "dict_type":
+        message = f"[{key}] must be a table of name = [URLs]"
+    elif kind == "routes_list":
+        message = f"{key} must be a list of Apprise URLs, e.g. {key} = [\"mailto://...\"]"
+    elif kind == "routes_url":
+        message = f"{key}: {first['msg']}"
+    else:
+        message = first["msg"]
+    return _fail(shown, message)
 
 
 def load_routes(path: str | Path, *, required: bool = False) -> Routes:
@@ -102,17 +144,11 @@ def load_routes(path: str | Path, *, required: bool = False) -> Routes:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _fail(shown, f"not valid TOML: {exc}") from exc
-    unknown = sorted(set(document) - set(_TABLES))
-    if unknown:
-        raise _fail(shown, f"unknown key '{unknown[0]}' (expected the tables [roles] and [people])")
-    roles = _table(shown, document, "roles")
-    for role in roles:
-        # These come from elsewhere; a line here would be silently ignored, so refuse it.
-        if role == OWNER:
-            raise _fail(shown, "roles.owner: the owner is looked up by name in [people]")
-        if role in SUPPLIER_ROLES:
-            raise _fail(shown, f"roles.{role}: supplier contacts come from `capa supplier add`")
-    return Routes(roles=roles, people=_table(shown, document, "people"), source=shown)
+    try:
+        typed = RoutesFile.model_validate(document)
+    except ValidationError as error:
+        raise _refusal(shown, error) from None
+    return Routes(roles=typed.roles, people=typed.people, source=shown)
 
 
 def _where(routes: Routes) -> str:

@@ -29,12 +29,12 @@ from sqlmodel import Session
 from capaflow.accounts import Principal
 from capaflow.accounts.tokens import TokenUse, cached_principal, look_up_token, touch_token
 from capaflow.calendars import as_utc, resolve_now
-from capaflow.cli.common import Env
 from capaflow.config import Settings
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput
 from capaflow.models.db import session_scope
-from capaflow.notifications.routing import Routes, load_routes
+from capaflow.notifications.routing import Routes
+from capaflow.runtime import Runtime
 from capaflow.serving.errors import forbidden, unauthorized
 
 # How many requests of the busiest routes (in_worker) run their database work at once, per
@@ -52,6 +52,8 @@ class ApiContext:
     policies: dict[str, Any]
     deadline_policy: DeadlinePolicy
     routes: Routes
+    # What the above were resolved from (the typed policies among them), for the pages.
+    runtime: Runtime
     # Made on first use, per event loop: a CapacityLimiter belongs to the loop it waits on
     # (a server has one; tests may serve one app from several).
     _read_slots: dict[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = field(
@@ -66,16 +68,16 @@ class ApiContext:
 
     @classmethod
     def start(cls, settings: Settings) -> ApiContext:
-        """Resolve database, policies and routes as the CLI's Env does, once, so a bad
-        setting stops the server at start rather than failing every request."""
-        env = Env(True, settings.database_url, settings.now, settings.config)
-        env.now  # noqa: B018  (a malformed CAPA_NOW is refused here, at start)
+        """Resolve database, clock, policies and routes through the composition root, once,
+        so a bad setting stops the server at start rather than failing every request."""
+        runtime = Runtime(settings=settings).start()
         return cls(
             settings=settings,
-            engine=env.engine(),
-            policies=env.policies,
-            deadline_policy=env.deadline_policy,
-            routes=load_routes(settings.routes),
+            engine=runtime.engine(),
+            policies=runtime.document,
+            deadline_policy=runtime.deadline_policy,
+            routes=runtime.routes,
+            runtime=runtime,
         )
 
     def now(self) -> datetime:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from capaflow.accounts.links import fixed_span
 from capaflow.accounts.secrets import site_secret
 from capaflow.models.db import session_scope
 from capaflow.serving.context import ApiContext
@@ -25,14 +24,17 @@ class WebContext:
 
     @classmethod
     def start(cls, api: ApiContext, now: datetime) -> WebContext:
+        # The settings and the typed policies the API's context was started with (the
+        # composition root, capaflow.runtime): [web] was checked there.
+        runtime = api.runtime
         with session_scope(api.engine) as session:
-            secret = site_secret(session, configured=api.settings.secret_key, now=now)
+            secret = site_secret(session, configured=runtime.settings.secret_key, now=now)
         return cls(
             secret=secret,
-            session_valid=fixed_span(api.policies, "session_valid"),
-            supplier_link_valid=fixed_span(api.policies, "supplier_link_valid"),
-            base_url=api.settings.base_url.rstrip("/"),
-            https_only=api.settings.https_only,
+            session_valid=runtime.policies.web.session_valid,
+            supplier_link_valid=runtime.policies.web.supplier_link_valid,
+            base_url=runtime.settings.base_url.rstrip("/"),
+            https_only=runtime.settings.https_only,
         )
 
 

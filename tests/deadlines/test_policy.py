@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from capaflow.calendars import Duration
-from capaflow.config import PolicyFileError, load_policies
-from capaflow.deadlines.policy import PolicyError, load_policy
+from capaflow.config import PolicyError, PolicyFileError, load_policies
+from capaflow.deadlines.policy import load_policy
 
 
 def _milestone(lifecycle: str, key: str, override: str | None = None):  # type: ignore[no-untyped-def]

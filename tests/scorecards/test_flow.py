@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from capaflow.config import load_policies
-from capaflow.flows.deployments import DEFAULT_SCHEDULES
+from capaflow.flows.deployments import schedules
 from capaflow.flows.scorecard import monthly_scorecard
 from capaflow.models import Scorecard
 from tests.scorecards.support import PIECES_FOR, defect, mid, supplier
@@ -33,4 +33,4 @@ def test_the_monthly_run_grades_the_month_before_now_by_default(
 
 def test_the_scorecard_runs_on_the_first_of_each_month_by_config() -> None:
     assert load_policies()["schedules"]["scorecard"] == "0 6 1 * *"
-    assert DEFAULT_SCHEDULES["scorecard"] == "0 6 1 * *"
+    assert schedules().scorecard == "0 6 1 * *"

@@ -1,0 +1,567 @@
+"""The typed model of config/default.toml: one pydantic class per section.
+
+The merged document (defaults plus a site's override, `loader.load_policies`) is validated
+here once. Types, bounds, unknown keys and the duration texts ("24h", "7d", "3bd", "6mo") are
+checked by the model; a bad value becomes BadInput naming its key path exactly
+(`deadlines.8d.root_cause.due: ...`, `escalation.ladder[1].after: ...`), in `refusal`, the
+one place a ValidationError is turned into the contract's exit 2.
+
+What needs another package's knowledge (the lifecycles' step names, the notice roles, the
+AQL series) is checked by the package that owns it, on top of this model: deadlines.policy,
+inspection.policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from capaflow.calendars import BusinessCalendar, Duration, DurationError, parse_duration
+from capaflow.errors import BadInput
+
+
+class PolicyError(BadInput):
+    """A policy value is wrong; the field is the key path in the TOML."""
+
+
+# --- the pieces: durations, spans, counts, numbers ---------------------------------------------
+
+
+def refuse(message: str, *, at: str | int | None = None) -> PydanticCustomError:
+    """A validation error with our own words; `at` adds one key below the validated value
+    (a model's check of two fields names the one that is wrong)."""
+    # The message is used as pydantic's template: braces would be read as placeholders.
+    template = message.replace("{", "{{").replace("}", "}}")
+    return PydanticCustomError("policy", template, {"at": at})
+
+
+def _duration(value: object) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise refuse(f"expected a duration such as \"7d\", got {value!r}")
+    try:
+        return parse_duration(value)
+    except DurationError as exc:
+        raise refuse(str(exc)) from None
+
+
+def _elapsed(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    duration = _duration(value)
+    # Reminder and ladder offsets are elapsed time: a reminder "1 day before" is 24 hours
+    # before, whatever the calendar says about that day.
+    if duration.unit == "h":
+        return timedelta(hours=duration.amount)
+    if duration.unit == "d":
+        return timedelta(days=duration.amount)
+    raise refuse("use hours or days here (\"2h\", \"2d\")")
+
+
+def _fixed_span(value: object) -> timedelta:
+    # Sessions and links expire by the clock, not by the working calendar: hours and days.
+    if isinstance(value, timedelta):
+        return value
+    duration = _duration(value)
+    if duration.unit not in ("h", "d") or duration.amount <= 0:
+        raise refuse(f"'{value}' must be a positive span in hours or days "
+                      "(e.g. \"12h\", \"14d\")")
+    return _elapsed(duration)
+
+
+def _positive_whole(value: object) -> int:
+    # bool is an int to Python; `max_attempts = true` is still a mistake.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise refuse(f"must be a positive whole number, got {value!r}")
+    return value
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise refuse("expected a name")
+    return value.strip()[:100]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise refuse("expected a list of names")
+    return tuple(value)
+
+
+DurationText = Annotated[Duration, PlainValidator(_duration)]
+Elapsed = Annotated[timedelta, PlainValidator(_elapsed)]
+FixedSpan = Annotated[timedelta, PlainValidator(_fixed_span)]
+PositiveWhole = Annotated[int, PlainValidator(_positive_whole)]
+# Strict: `inspection_lots = "3"`, `= 2.5` and `= true` are typos, not counts; `ppm = true`
+# is not a number either (bool is an int to Python).
+Whole = Annotated[int, Field(strict=True)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+Name = Annotated[str, PlainValidator(_name)]
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
+Names = Annotated[tuple[str, ...], PlainValidator(_names)]
+
+
+class Section(BaseModel):
+    # A misspelt key would otherwise be ignored silently and the default would apply.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- [calendar] --------------------------------------------------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or any(d not in WEEKDAYS for d in value):
+        raise refuse(f"expected day names from {', '.join(WEEKDAYS)}")
+    return tuple(value)
+
+
+class CalendarSection(Section):
+    timezone: str = "UTC"
+    holidays_country: str = ""
+    holidays_subdivision: str = ""
+    workdays: Annotated[tuple[str, ...], PlainValidator(_weekdays)] = WEEKDAYS[:5]
+
+    @model_validator(mode="after")
+    def _zone_and_holidays_exist(self) -> CalendarSection:
+        try:
+            self.business_calendar()
+        except ValueError as exc:
+            raise refuse(str(exc)) from None
+        return self
+
+    def business_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(
+            timezone=self.timezone,
+            country=self.holidays_country or None,
+            subdivision=self.holidays_subdivision or None,
+            workdays=tuple(WEEKDAYS.index(d) for d in self.workdays),
+        )
+
+
+# --- [deadlines], [reminders], [escalation], [reviews] -----------------------------------------
+
+SEVERITIES = ("minor", "major", "critical")
+COMPLEXITIES = ("general", "complex")
+
+
+class DueTable(Section):
+    """A deadline's due time by severity and complexity; the most specific key wins."""
+
+    # "severity+complexity" keys are not Python names: aliases read them.
+    default: DurationText
+    minor: DurationText | None = None
+    major: DurationText | None = None
+    critical: DurationText | None = None
+    general: DurationText | None = None
+    complex: DurationText | None = None
+    minor_general: DurationText | None = Field(None, alias="minor+general")
+    minor_complex: DurationText | None = Field(None, alias="minor+complex")
+    major_general: DurationText | None = Field(None, alias="major+general")
+    major_complex: DurationText | None = Field(None, alias="major+complex")
+    critical_general: DurationText | None = Field(None, alias="critical+general")
+    critical_complex: DurationText | None = Field(None, alias="critical+complex")
+
+    def as_table(self) -> dict[str, Duration]:
+        """The durations given, keyed as in the TOML ("default", "major+complex", ...)."""
+        return {
+            (info.alias or name): value
+            for name, info in type(self).model_fields.items()
+            if (value := getattr(self, name)) is not None
+        }
+
+
+class MilestoneSection(Section):
+    title: str | None = None
+    starts_on: Names = ()
+    met_by: Names = ()
+    due: DueTable
+    every: DurationText | None = None
+    kind: Literal["obligation", "review", "window"] = "obligation"
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _one_duration_is_the_default(cls, value: object) -> object:
+        if isinstance(value, str):
+            _duration(value)  # refused here, naming `due` itself rather than `due.default`
+            return {"default": value}
+        if not isinstance(value, Mapping | DueTable):
+            raise refuse("expected a duration or a table of durations")
+        return value
+
+
+class ReminderRuleSection(Section):
+    min_span: Elapsed = timedelta(0)
+    before: Elapsed
+
+
+class RemindersSection(Section):
+    rules: tuple[ReminderRuleSection, ...] = ()
+    notify: Names = ("owner",)
+
+
+class LadderStepSection(Section):
+    level: Whole | None = None
+    after: Elapsed
+    notify: Names = ()
+
+
+class EscalationSection(Section):
+    ladder: tuple[LadderStepSection, ...] = ()
+
+    @field_validator("ladder")
+    @classmethod
+    def _levels_in_order(
+        cls, ladder: tuple[LadderStepSection, ...]
+    ) -> tuple[LadderStepSection, ...]:
+        for n, step in enumerate(ladder):
+            if step.level is not None and step.level != n + 1:
+                raise refuse("levels count 1, 2, 3 ... in order", at=f"[{n}].level")
+        if any(b.after < a.after for a, b in zip(ladder, ladder[1:], strict=False)):
+            raise refuse("each level comes no earlier than the one before")
+        return ladder
+
+
+class ReviewsSection(Section):
+    notify: Names = ("owner",)
+
+
+# --- [sweep], [intake], [dispatch], [schedules] ------------------------------------------------
+
+
+class SweepSection(Section):
+    batch_size: Annotated[Whole, Field(ge=1, le=100_000)] = 500
+    # Who the audit trail names for the steps the sweep takes by itself.
+    actor: Name = "capaflow"
+
+
+class IntakeSection(Section):
+    # A defect matching no open case, or only a case closed as effective, opens a new 8D case;
+    # off, the defect is only recorded (a site that opens cases by hand after triage).
+    open_new_case: Flag = True
+    # How many of the supplier's next lots of the part are inspected 100 %
+    # (docs/architecture.md, "Quality rules": 3).
+    inspection_lots: Annotated[Whole, Field(ge=1)] = 3
+
+
+class DispatchSection(Section):
+    max_attempts: PositiveWhole
+    backoff_seconds: PositiveWhole
+    batch_size: PositiveWhole
+
+
+class SchedulesSection(Section):
+    """Cron schedules of the flows: the one home of them (flows.deployments, prefect.yaml)."""
+
+    sweep: Text
+    dispatch: Text
+    scorecard: Text
+
+
+# --- [scorecard] -------------------------------------------------------------------------------
+
+Share = Annotated[Number, Field(ge=0, le=1)]
+Points = Annotated[Number, Field(ge=0, le=100)]
+Measure = Annotated[Number, Field(ge=0)]
+
+
+class Scale(Section):
+    """Points 0–100, linear between the measure that earns all (`full`) and none (`zero`)."""
+
+    full: Measure
+    zero: Measure
+
+    @model_validator(mode="after")
+    def _ends_differ(self) -> Scale:
+        if self.full == self.zero:
+            raise refuse("full and zero must differ")
+        return self
+
+    def points(self, measure: float) -> float:
+        # Either end may be the larger: acceptance earns more as it rises, PPM as it falls.
+        share = (measure - self.zero) / (self.full - self.zero)
+        return 100.0 * min(1.0, max(0.0, share))
+
+
+class ShareScale(Scale):
+    """A scale of a share (acceptance, response speed): both ends 0 to 1."""
+
+    full: Share
+    zero: Share
+
+
+class Weights(Section):
+    # Relative weights; they need not add up to 100. In the order reports show them.
+    acceptance: Measure
+    ppm: Measure
+    line_defects: Measure
+    response_speed: Measure
+    cooperation: Measure
+    recurrence: Measure
+
+
+class Scales(Section):
+    acceptance: ShareScale
+    ppm: Scale
+    line_defects: Scale
+    response_speed: ShareScale
+    recurrence: Scale
+
+
+class AttitudePoints(Section):
+    very_cooperative: Points
+    cooperative: Points
+    basically_cooperative: Points
+    not_cooperative: Points
+
+
+class GradeFloors(Section):
+    """The lowest score of each grade, descending; below D's is E."""
+
+    A: Points
+    B: Points
+    C: Points
+    D: Points
+
+    @model_validator(mode="after")
+    def _descending(self) -> GradeFloors:
+        floors = list(self.model_dump().items())
+        for (upper, high), (lower, low) in zip(floors, floors[1:], strict=False):
+            if low >= high:
+                raise refuse(
+                    f"must be below {upper}'s {high:g} (bands are the lowest score of each grade)",
+                    at=lower,
+                )
+        return self
+
+
+class ScorecardSection(Section):
+    actor: Name = "capaflow"
+    # The attitude a month without the quality lead's rating counts as.
+    unrated_attitude: str
+    weights: Weights
+    scales: Scales
+    attitude_points: AttitudePoints
+    grades: GradeFloors
+
+    @field_validator("unrated_attitude")
+    @classmethod
+    def _an_attitude(cls, value: str) -> str:
+        if value not in AttitudePoints.model_fields:
+            raise refuse(f"must be one of {', '.join(AttitudePoints.model_fields)}")
+        return value
+
+
+# --- [inspection], [audit], [web] --------------------------------------------------------------
+
+
+def _aql(value: object) -> str | int | float:
+    # The AQL series is the sampling tables' knowledge (inspection.policy checks the value);
+    # here only its type: TOML gives `1.0`, a site may write "1.0".
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise refuse(f"{value!r} is not an AQL")
+    return value
+
+
+class InspectionSection(Section):
+    default_aql: Annotated[str | int | float, PlainValidator(_aql)] = "1.0"
+    default_level: str = "II"
+    # ISO 2859-1 9.3.3.2 c): reduced inspection only when the responsible authority considers
+    # it desirable. Off by default: a site decides that, the software does not.
+    reduced_approved: Flag = False
+    # ISO 2859-1 9.3.3.2 a): the switching score at which normal may go to reduced.
+    switching_score_to_reduced: Annotated[Whole, Field(ge=1)] = 30
+
+
+ChecklistItems = dict[str, Text]
+
+
+class Checklist(Section):
+    """The 5M1E checklist: the six factors are fixed, their items are the site's."""
+
+    people: ChecklistItems = {}
+    machines: ChecklistItems = {}
+    materials: ChecklistItems = {}
+    methods: ChecklistItems = {}
+    environment: ChecklistItems = {}
+    measurement: ChecklistItems = {}
+
+    @model_validator(mode="after")
+    def _every_factor_has_an_item(self) -> Checklist:
+        # An audit that leaves a factor out is not a 5M1E audit: refuse the policy, not the audit.
+        missing = [f for f in type(self).model_fields if not getattr(self, f)]
+        if missing:
+            raise refuse(f"every factor needs at least one item; missing: {', '.join(missing)}")
+        return self
+
+
+class AuditSection(Section):
+    finding_due: DurationText = Duration(14, "d")
+    checklist: Checklist
+
+
+class WebSection(Section):
+    session_valid: FixedSpan
+    supplier_link_valid: FixedSpan
+
+
+# --- the whole document ------------------------------------------------------------------------
+
+
+class Policies(Section):
+    """config/default.toml with a site's override merged in, checked."""
+
+    calendar: CalendarSection = CalendarSection()
+    # lifecycle → milestone key → milestone; which lifecycles exist is deadlines.policy's check.
+    deadlines: dict[str, dict[str, MilestoneSection]] = {}
+    reminders: RemindersSection = RemindersSection()
+    escalation: EscalationSection = EscalationSection()
+    reviews: ReviewsSection = ReviewsSection()
+    sweep: SweepSection = SweepSection()
+    intake: IntakeSection = IntakeSection()
+    dispatch: DispatchSection
+    schedules: SchedulesSection
+    scorecard: ScorecardSection
+    inspection: InspectionSection = InspectionSection()
+    audit: AuditSection
+    web: WebSection
+
+
+# --- from a ValidationError to BadInput --------------------------------------------------------
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith("["):
+            path += part
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _fields_at(validated: Any, loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys known at `loc` of the type validated (for "unknown key" messages), or ()."""
+    current = validated
+    for part in loc:
+        args = [a for a in get_args(current) if a is not type(None)]
+        if get_origin(current) is dict:
+            current = args[1]
+        elif get_origin(current) is tuple:
+            current = args[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return ()
+            current = info.annotation
+        else:
+            return ()
+        # X | None: the model inside.
+        inner = [a for a in get_args(current) if a is not type(None)]
+        if get_origin(current) is not dict and get_origin(current) is not tuple and inner:
+            current = inner[0]
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return tuple(info.alias or name for name, info in current.model_fields.items())
+    return ()
+
+
+def refusal(
+    error: ValidationError, *, model: Any, prefix: tuple[str, ...] = ()
+) -> PolicyError:
+    """The first error of `error` as BadInput: field = the key path, message "<path>: why"."""
+    errors = error.errors(include_url=False)
+    # A misspelt key also leaves the key it meant "missing": name the misspelt one.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc: tuple[str | int, ...] = tuple(first["loc"])
+    at = (first.get("ctx") or {}).get("at")
+    if at is not None:
+        loc = (*loc, at)
+    path = _path((*prefix, *loc))
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        known = _fields_at(model, loc[:-1])
+        reason = "unknown key" + (f" (expected {', '.join(known)})" if known else "")
+    elif kind == "missing":
+        reason = "missing"
+    elif kind == "policy":
+        reason = first["msg"]
+    elif kind in ("model_type", "dict_type"):
+        reason = f"expected a table, got {first['input']!r}"
+    elif kind in ("tuple_type", "list_type"):
+        reason = f"expected a list, got {first['input']!r}"
+    else:
+        reason = f"{first['msg'][:1].lower()}{first['msg'][1:]} (got {first['input']!r})"
+    return PolicyError(f"{path}: {reason}", field=path)
+
+
+def validate_section(name: str, model: type[Model], value: object) -> Model:
+    """`[name]` of the policies as `model`; BadInput naming `name.key` if a value is bad.
+
+    None (the section is absent) gives the model's defaults.
+    """
+    try:
+        return model.model_validate({} if value is None else value)
+    except ValidationError as error:
+        raise refusal(error, model=model, prefix=(name,)) from None
+
+
+def validate_policies(document: Mapping[str, Any]) -> Policies:
+    """The merged policy document, checked as a whole; BadInput naming the first bad key."""
+    try:
+        return Policies.model_validate(document)
+    except ValidationError as error:
+        raise refusal(error, model=Policies) from None
+
+
+def as_policies(policies: Policies | Mapping[str, Any]) -> Policies:
+    """The typed policies, validating a merged document only when given one."""
+    if isinstance(policies, Policies):
+        return policies
+    return validate_policies(policies)
+
+
+def section_of(policies: Policies | Mapping[str, Any], name: str, model: type[Model]) -> Model:
+    """One section of the policies, typed: taken from `Policies`, or validated alone from a
+    document (a caller that holds only the merged dict, or only the section it needs)."""
+    if isinstance(policies, Policies):
+        found = getattr(policies, name)
+        assert isinstance(found, model)
+        return found
+    return validate_section(name, model, policies.get(name))
+
+
+_MILESTONES_TYPE = dict[str, dict[str, MilestoneSection]]
+_MILESTONES: TypeAdapter[dict[str, dict[str, MilestoneSection]]] = TypeAdapter(_MILESTONES_TYPE)
+
+
+def deadlines_of(
+    policies: Policies | Mapping[str, Any],
+) -> dict[str, dict[str, MilestoneSection]]:
+    """`[deadlines]` typed: lifecycle → milestone key → milestone."""
+    if isinstance(policies, Policies):
+        return policies.deadlines
+    try:
+        return _MILESTONES.validate_python(policies.get("deadlines") or {})
+    except ValidationError as error:
+        raise refusal(error, model=_MILESTONES_TYPE, prefix=("deadlines",)) from None
