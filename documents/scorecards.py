@@ -25,7 +25,7 @@ class Fired(Protocol):
     def due_at(self) -> datetime | None: ...
 
 
-class SupplierResult(Protocol):
+class Grade(Protocol):
     @property
     def code(self) -> str: ...
     @property
@@ -34,6 +34,11 @@ class SupplierResult(Protocol):
     def score(self) -> float: ...
     @property
     def grade(self) -> str: ...
+    @property
+    def components(self) -> dict[str, Any]: ...
+
+
+class SupplierResult(Grade, Protocol):
     @property
     def previous_grade(self) -> str | None: ...
     @property
@@ -41,26 +46,23 @@ class SupplierResult(Protocol):
     @property
     def provisional(self) -> bool: ...
     @property
-    def components(self) -> dict[str, Any]: ...
-    @property
     def escalations(self) -> Sequence[Fired]: ...
 
 
-class GradedMonth(Protocol):
-    @property
-    def code(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def grade(self) -> str: ...
-    @property
-    def components(self) -> dict[str, Any]: ...
+class GradedMonth(Grade, Protocol):
     @property
     def computed_at(self) -> datetime: ...
     @property
     def escalations(self) -> list[dict[str, Any]]: ...
+
+
+class GradePublic(Public):
+    """A supplier's grade for a month: what a run answers and what is stored share these."""
+
+    supplier: str
+    month: str
+    score: float
+    grade: str
 
 
 class EscalationTakenPublic(Public):
@@ -72,13 +74,9 @@ class EscalationTakenPublic(Public):
     due_at: Timestamp | None
 
 
-class SupplierGradePublic(Public):
+class SupplierGradePublic(GradePublic):
     """One supplier's grade for the month, as a run computed it."""
 
-    supplier: str
-    month: str
-    score: float
-    grade: str
     previous_grade: str | None
     blacklisted: bool
     # A month not over yet is graded provisionally: its escalations wait for the month's end.
@@ -100,24 +98,22 @@ class EscalationFiredPublic(Public):
     at: Timestamp
 
 
-class GradedMonthPublic(Public):
+class GradedMonthPublic(GradePublic):
     """A stored grade."""
 
-    supplier: str
-    month: str
-    score: float
-    grade: str
     components: dict[str, Any]
     computed_at: Timestamp
     escalations: list[EscalationFiredPublic]
 
 
+def _grade(graded: Grade) -> GradePublic:
+    return GradePublic(supplier=graded.code, month=graded.month, score=graded.score,
+                       grade=graded.grade)
+
+
 def supplier_grade_document(result: SupplierResult) -> SupplierGradePublic:
     return SupplierGradePublic(
-        supplier=result.code,
-        month=result.month,
-        score=result.score,
-        grade=result.grade,
+        **dict(_grade(result)),
         previous_grade=result.previous_grade,
         blacklisted=result.blacklisted,
         provisional=result.provisional,
@@ -138,10 +134,7 @@ def scorecard_run_document(month: str, results: Sequence[SupplierResult]) -> Sco
 
 def graded_month_document(graded: GradedMonth) -> GradedMonthPublic:
     return GradedMonthPublic(
-        supplier=graded.code,
-        month=graded.month,
-        score=graded.score,
-        grade=graded.grade,
+        **dict(_grade(graded)),
         components=graded.components,
         computed_at=graded.computed_at,
         escalations=[
