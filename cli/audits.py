@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from capaflow.audits import (
     AuditPolicy,
-    AuditView,
     Failure,
     add_finding,
     cancel_audit,
@@ -26,7 +25,7 @@ from capaflow.audits import (
     plan_audit,
     show_audit,
 )
-from capaflow.calendars import isoformat, parse_instant, readable
+from capaflow.calendars import parse_instant, readable
 from capaflow.casework.engine import StepResult
 from capaflow.cli.common import (
     ActorOpt,
@@ -40,6 +39,7 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.cli.views import case_json, event_json
+from capaflow.documents.audits import audit_document, finding_document
 from capaflow.errors import BadInput
 from capaflow.models import AuditFinding, Case, Supplier
 
@@ -64,23 +64,6 @@ def _instant(text: str | None, field: str) -> datetime | None:
         raise BadInput(str(exc), field=field) from exc
 
 
-def finding_json(finding: AuditFinding, now: datetime) -> dict[str, Any]:
-    return {
-        "id": finding.id,
-        "case": finding.case_id,
-        "factor": finding.factor,
-        "item": finding.item,
-        "description": finding.description,
-        "owner": finding.owner,
-        "due_at": isoformat(finding.due_at),
-        "overdue": finding.status == "open" and finding.due_at < now,
-        "status": finding.status,
-        "closed_at": isoformat(finding.closed_at) if finding.closed_at else None,
-        "closed_by": finding.closed_by,
-        "resolution": finding.resolution,
-    }
-
-
 def _steps_json(steps: list[StepResult]) -> list[dict[str, Any]]:
     return [event_json(s.event) for s in steps]
 
@@ -98,7 +81,7 @@ def _print_steps(
         print_json({
             "case": case_json(case, supplier),
             "events": _steps_json(steps),
-            "findings": [finding_json(f, env.now) for f in findings],
+            "findings": [finding_document(f, env.now).as_json() for f in findings],
         })
         return
     stdout.print(f"Audit #{case.id}: state [bold]{case.state}[/]", highlight=False)
@@ -290,13 +273,6 @@ def cancel_command(
     run(env, body)
 
 
-def _view_json(view: AuditView, now: datetime) -> dict[str, Any]:
-    document = case_json(view.case, None) | {"supplier": view.supplier}
-    document["findings"] = [finding_json(f, now) for f in view.findings]
-    document["open_findings"] = len(view.open_findings)
-    return document
-
-
 @app.command("show")
 def show_command(
     case_id: CaseArg, as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None,
@@ -308,7 +284,7 @@ def show_command(
         with env.transaction() as session:
             view = show_audit(session, case_id=case_id)
         if env.as_json:
-            print_json(_view_json(view, env.now))
+            print_json(audit_document(view, env.now).as_json())
             return
         stdout.print(f"[bold]Audit #{view.case.id}[/] {view.case.title}\n"
                      f"  supplier {view.supplier or '-'}; state [bold]{view.case.state}[/]; "

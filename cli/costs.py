@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from capaflow.calendars import isoformat, parse_instant
 from capaflow.chargeback import KINDS, add_cost, build_statement, case_costs, to_csv, to_markdown
-from capaflow.chargeback.statement import Statement
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -21,26 +20,11 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
+from capaflow.documents.costs import cost_document, statement_document
 from capaflow.errors import BadInput
-from capaflow.models import CaseCost
 
 app = typer.Typer(help="Costs of supplier-caused defects, to charge back.",
                   no_args_is_help=True)
-
-
-def cost_json(cost: CaseCost) -> dict[str, Any]:
-    return {
-        "id": cost.id,
-        "case": cost.case_id,
-        "kind": cost.kind,
-        # A string: a JSON number would be a float to most readers, and money is not.
-        "amount": f"{cost.amount:.2f}",
-        "currency": cost.currency,
-        "incurred_at": isoformat(cost.incurred_at),
-        "note": cost.note,
-        "recorded_by": cost.recorded_by,
-        "recorded_at": isoformat(cost.recorded_at),
-    }
 
 
 @app.command("add")
@@ -67,12 +51,12 @@ def add_command(
             cost = add_cost(session, case_id=case_id, kind=kind, amount=amount,
                             currency=currency, incurred_at=incurred, note=note,
                             actor=env.actor, now=env.now)
-            document = cost_json(cost)
+            document = cost_document(cost)
         if env.as_json:
-            print_json(document)
+            print_json(document.as_json())
         else:
-            stdout.print(f"cost #{document['id']} on case #{case_id}: {document['kind']} "
-                         f"{document['amount']} {document['currency']}", highlight=False)
+            stdout.print(f"cost #{document.id} on case #{case_id}: {document.kind} "
+                         f"{document.amount} {document.currency}", highlight=False)
 
     run(env, body)
 
@@ -87,33 +71,19 @@ def list_command(
 
     def body() -> None:
         with env.transaction() as session:
-            documents = [cost_json(c) for c in case_costs(session, case_id)]
+            documents = [cost_document(c) for c in case_costs(session, case_id)]
         if env.as_json:
-            print_json(documents)
+            print_json([d.as_json() for d in documents])
             return
         table = Table(title=f"Costs of case #{case_id}", title_justify="left")
         for column in ("#", "kind", "amount", "currency", "incurred", "note"):
             table.add_column(column)
         for d in documents:
-            table.add_row(str(d["id"]), d["kind"], d["amount"], d["currency"],
-                          d["incurred_at"], d["note"] or "")
+            table.add_row(str(d.id), d.kind, d.amount, d.currency, isoformat(d.incurred_at),
+                          d.note or "")
         stdout.print(table)
 
     run(env, body)
-
-
-def statement_json(statement: Statement) -> dict[str, Any]:
-    return {
-        "supplier": statement.supplier,
-        "month": statement.month,
-        "lines": [
-            {"case": ln.case_id, "title": ln.title, "part": ln.part,
-             "defect_code": ln.defect_code, "kind": ln.kind, "costs": ln.costs,
-             "amount": f"{ln.amount}", "currency": ln.currency}
-            for ln in statement.lines
-        ],
-        "totals": {currency: f"{amount}" for currency, amount in statement.totals.items()},
-    }
 
 
 def chargeback_command(
@@ -134,7 +104,7 @@ def chargeback_command(
             statement = build_statement(session, supplier_code=supplier, month=month,
                                         now=env.now, zone=zone)
         if env.as_json:
-            print_json(statement_json(statement))
+            print_json(statement_document(statement).as_json())
             return
         # Written raw: the statement is a document to send, not rich console output.
         typer.echo(to_csv(statement) if wanted == "csv" else to_markdown(statement), nl=False)

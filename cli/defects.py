@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from capaflow.calendars import isoformat, readable
+from capaflow.calendars import readable
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -21,12 +21,15 @@ from capaflow.cli.common import (
     stderr,
     stdout,
 )
-from capaflow.cli.views import case_json, deadline_json
+from capaflow.documents.defects import (
+    defect_document,
+    defect_record_document,
+    hold_placed_document,
+)
 from capaflow.errors import BadInput
 from capaflow.intake import (
     COLUMNS,
     SOURCES,
-    HoldChange,
     ImportReport,
     IntakeResult,
     import_defects,
@@ -40,52 +43,6 @@ app = typer.Typer(
     "countermeasure it proves ineffective, or opens a new case.",
     no_args_is_help=True,
 )
-
-
-def _hold_json(change: HoldChange) -> dict[str, Any]:
-    hold = change.hold
-    return {
-        "id": hold.id,
-        "part": hold.part,
-        "case_id": hold.case_id,
-        "lots_required": hold.lots_required,
-        "lots_remaining": hold.lots_remaining,
-        # true: an open hold on this part was renewed to the full count instead of stacking.
-        "reset": change.reset,
-        "reason": hold.reason,
-    }
-
-
-def _defect_json(result: IntakeResult) -> dict[str, Any]:
-    defect = result.defect
-    return {
-        "id": defect.id,
-        "supplier": result.supplier.code,
-        "part": defect.part,
-        "defect_code": defect.defect_code,
-        "quantity": defect.quantity,
-        "occurred_at": isoformat(defect.occurred_at),
-        "recorded_at": isoformat(defect.recorded_at),
-        "source": defect.source,
-    }
-
-
-def _record_json(result: IntakeResult, env: Env) -> dict[str, Any]:
-    step = result.step
-    return {
-        "outcome": result.outcome,
-        "case_id": result.case_id,
-        "linked_case_id": result.linked_case_id,
-        "case": case_json(result.case, result.supplier) if result.case is not None else None,
-        "defect": _defect_json(result),
-        "inspection_hold": _hold_json(result.hold),
-        "deadlines": {
-            "started": [deadline_json(d, env.now) for d in step.deadlines.started]
-            if step else [],
-            "cancelled": [deadline_json(d, env.now) for d in step.deadlines.cancelled]
-            if step else [],
-        },
-    }
 
 
 def _what_happened(result: IntakeResult) -> str:
@@ -200,7 +157,7 @@ def record_command(
                 severity=severity.strip().lower(),
             )
         if env.as_json:
-            print_json(_record_json(result, env))
+            print_json(defect_record_document(result, env.now).as_json())
             return
         defect = result.defect
         stdout.print(
@@ -219,8 +176,8 @@ def _row_json(line: int, result: IntakeResult) -> dict[str, Any]:
         "outcome": result.outcome,
         "case_id": result.case_id,
         "linked_case_id": result.linked_case_id,
-        "defect": _defect_json(result),
-        "inspection_hold": _hold_json(result.hold),
+        "defect": defect_document(result).as_json(),
+        "inspection_hold": hold_placed_document(result.hold).as_json(),
     }
 
 

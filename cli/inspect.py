@@ -21,6 +21,7 @@ from capaflow.cli.common import (
     stderr,
     stdout,
 )
+from capaflow.documents.inspections import lot_record_document, plan_document
 from capaflow.errors import BadInput
 from capaflow.inspection import (
     COLUMNS,
@@ -28,7 +29,6 @@ from capaflow.inspection import (
     InspectionPolicy,
     LotImportReport,
     LotResult,
-    Standing,
     import_lots,
     load_inspection_policy,
     plan_for,
@@ -37,7 +37,6 @@ from capaflow.inspection import (
 )
 from capaflow.inspection.values import parse_count, parse_inspected_at
 from capaflow.intake import load_intake_policy
-from capaflow.models import InspectionHold
 
 app = typer.Typer(
     help="Incoming inspection by ISO 2859-1: the plan for a lot, its result, switching between "
@@ -66,95 +65,6 @@ def _policy(env: Env) -> InspectionPolicy:
     return load_inspection_policy(
         env.policies.get("inspection"), timezone=env.deadline_policy.calendar.timezone
     )
-
-
-def standing_json(standing: Standing) -> dict[str, Any]:
-    return {
-        "severity": standing.severity,
-        # Lots on normal since the last switch to normal, newest last (ISO 2859-1 9.3.1).
-        "recent_on_normal": ["accepted" if a else "rejected" for a in standing.recent],
-        "consecutive_accepted_on_tightened": standing.consecutive_accepted,
-        "switching_score": standing.switching_score,
-        "rejected_on_tightened": standing.rejected_on_tightened,
-    }
-
-
-def hold_json(hold: InspectionHold | None) -> dict[str, Any] | None:
-    if hold is None:
-        return None
-    return {
-        "id": hold.id,
-        "case_id": hold.case_id,
-        "lots_required": hold.lots_required,
-        "lots_remaining": hold.lots_remaining,
-        "released_at": isoformat(hold.released_at) if hold.released_at else None,
-        "reason": hold.reason,
-    }
-
-
-def plan_json(plan: InspectionPlan) -> dict[str, Any]:
-    return {
-        "supplier": plan.supplier,
-        "part": plan.part,
-        "lot_size": plan.lot_size,
-        "aql": plan.aql,
-        "level": plan.level,
-        "severity": plan.severity,
-        "code_letter": plan.code_letter,
-        # After an arrow of the plan tables, the row whose plan is used.
-        "plan_letter": plan.sampling.plan_letter if plan.sampling else None,
-        "sample_size": plan.sample_size,
-        "acceptance_number": plan.acceptance_number,
-        "rejection_number": plan.rejection_number,
-        "hundred_percent": plan.sampling.hundred_percent if plan.sampling else True,
-        "why": plan.why,
-        "hold": hold_json(plan.hold),
-        "hold_lot": plan.hold_lot,
-        "not_cooperative": plan.not_cooperative,
-        "switching": standing_json(plan.standing),
-    }
-
-
-def _counted_json(result: LotResult) -> dict[str, Any] | None:
-    """The hold this lot counted down; `remaining_after_this_lot` is before any renewal a
-    rejection of the lot caused (the hold itself then shows the renewed count)."""
-    document = hold_json(result.counted_hold)
-    if document is not None:
-        document["remaining_after_this_lot"] = result.counted_remaining
-    return document
-
-
-def result_json(result: LotResult) -> dict[str, Any]:
-    lot = result.lot
-    return {
-        "lot": {
-            "id": lot.id,
-            "supplier": result.supplier.code,
-            "part": lot.part,
-            "lot": lot.lot,
-            "lot_size": lot.lot_size,
-            "sampled": lot.sample_size,
-            "defects": lot.defects,
-            "defect_code": lot.defect_code,
-            "inspected_at": isoformat(lot.inspected_at),
-            "recorded_at": isoformat(lot.recorded_at),
-        },
-        "result": "accepted" if result.accepted else "rejected",
-        "accepted": result.accepted,
-        "plan": plan_json(result.plan),
-        # The state after the lot, and the switches it caused (none for a held lot: 100 %
-        # containment inspection is outside the ISO scheme and leaves switching alone).
-        "switching": standing_json(result.switching),
-        "switches": [
-            {"from": s.from_severity, "to": s.to_severity, "reason": s.reason}
-            for s in result.switches
-        ],
-        "case_id": result.case_id,
-        "intake_outcome": result.intake.outcome if result.intake else None,
-        "counted_hold": _counted_json(result),
-        "hold": hold_json(result.hold_after),
-        "notice_id": result.notice.id if result.notice else None,
-    }
 
 
 def _plan_lines(plan: InspectionPlan) -> list[str]:
@@ -193,7 +103,7 @@ def plan_command(
                 level=level, now=env.now, policy=policy,
             )
         if env.as_json:
-            print_json(plan_json(plan))
+            print_json(plan_document(plan).as_json())
             return
         for line in _plan_lines(plan):
             stdout.print(line, highlight=False, markup=False)
@@ -263,7 +173,7 @@ def record_command(
                 deadline_policy=env.deadline_policy, steady_production=not irregular,
             )
         if env.as_json:
-            print_json(result_json(result))
+            print_json(lot_record_document(result).as_json())
             return
         _print_result(result)
 
@@ -363,7 +273,8 @@ def _report_json(report: LotImportReport) -> dict[str, Any]:
         "rows": report.rows,
         "complete": report.complete,
         "imported": [
-            {"line": row.line} | result_json(row.result) for row in report.imported
+            {"line": row.line} | lot_record_document(row.result).as_json()
+            for row in report.imported
         ],
         "skipped": [
             {"line": s.line, "supplier": s.supplier, "part": s.part, "lot": s.lot,

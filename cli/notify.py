@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from capaflow.accounts.links import site_link_maker
-from capaflow.calendars import isoformat, readable
+from capaflow.calendars import readable
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.models import Case, Notification, Supplier
+from capaflow.documents.notifications import notice_documents
 from capaflow.notifications.dispatch import dispatch, dispatch_policy
 from capaflow.notifications.notices import (
     cases_and_suppliers,
     check_status,
     list_notices,
     retry_notice,
-    supplier_id_of,
 )
 from capaflow.notifications.notifier import AppriseNotifier
-from capaflow.notifications.routing import Resolution, Routes, load_routes, resolve
-from capaflow.notifications.urls import mask
+from capaflow.notifications.routing import Routes, load_routes
 
 app = typer.Typer(help="Notifications: the outbox and its delivery.", no_args_is_help=True)
 
@@ -41,46 +38,6 @@ def _routes(env: Env, path: str | None) -> Routes:
     if path:
         return load_routes(path, required=True)
     return load_routes(env.settings.routes)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
-
-
-def notice_json(notice: Notification, resolution: Resolution) -> dict[str, Any]:
-    """One notice as `notify list --json` shows it; every URL masked."""
-    return {
-        "id": notice.id,
-        "case": notice.case_id,
-        "kind": notice.kind,
-        "escalation_level": notice.escalation_level,
-        "status": notice.status,
-        "attempts": notice.attempts,
-        # Resolved now, from today's routes and supplier register: who a (re)send reaches.
-        "recipients": [mask(url) for url in resolution.urls],
-        "unreached_roles": resolution.unresolved,
-        "delivered_to": list(notice.extra.get("delivered", [])),
-        "audience": list(notice.audience),
-        "subject": notice.subject,
-        "created_at": _iso(notice.created_at),
-        "next_attempt_at": _iso(notice.next_attempt_at),
-        "sent_at": _iso(notice.sent_at),
-        # Stored masked and scrubbed by dispatch.
-        "last_error": notice.last_error,
-    }
-
-
-def _resolved(
-    notices: list[Notification], cases: dict[int, Case], suppliers: dict[int, Supplier],
-    routes: Routes,
-) -> list[dict[str, Any]]:
-    documents = []
-    for notice in notices:
-        case = cases.get(notice.case_id) if notice.case_id is not None else None
-        supplier_id = supplier_id_of(notice, case)
-        supplier = suppliers.get(supplier_id) if supplier_id is not None else None
-        documents.append(notice_json(notice, resolve(notice, case, supplier, routes)))
-    return documents
 
 
 @app.command("list")
@@ -105,9 +62,9 @@ def list_command(
         with env.transaction() as session:
             notices = list_notices(session, status=wanted, case_id=case, limit=limit)
             cases, suppliers = cases_and_suppliers(session, notices)
-        documents = _resolved(notices, cases, suppliers, route_table)
+        documents = notice_documents(notices, cases, suppliers, route_table)
         if env.as_json:
-            print_json(documents)
+            print_json([d.as_json() for d in documents])
             return
         table = Table(title=f"{len(documents)} notice(s)", title_justify="left")
         for column in ("id", "case", "kind", "level", "status", "tries", "recipients", "when",
@@ -116,9 +73,9 @@ def list_command(
         for d, n in zip(documents, notices, strict=True):
             when = readable(n.sent_at if n.status == "sent" else n.next_attempt_at)
             table.add_row(
-                str(d["id"]), str(d["case"] or "-"), d["kind"], str(d["escalation_level"]),
-                d["status"], str(d["attempts"]), "\n".join(d["recipients"]) or "-", when or "-",
-                d["last_error"] or "",
+                str(d.id), str(d.case or "-"), d.kind, str(d.escalation_level), d.status,
+                str(d.attempts), "\n".join(d.recipients) or "-", when or "-",
+                d.last_error or "",
             )
         stdout.print(table)
 
@@ -194,13 +151,13 @@ def retry_command(
         with env.transaction() as session:
             notice = retry_notice(session, notice_id=notice_id, now=env.now)
             cases, suppliers = cases_and_suppliers(session, [notice])
-        document = _resolved([notice], cases, suppliers, route_table)[0]
+        [document] = notice_documents([notice], cases, suppliers, route_table)
         if env.as_json:
-            print_json(document)
+            print_json(document.as_json())
             return
         stdout.print(
             f"Notice {notice_id} is pending again, due {readable(notice.next_attempt_at)}; "
-            f"recipients: {', '.join(document['recipients']) or 'none'}.",
+            f"recipients: {', '.join(document.recipients) or 'none'}.",
             highlight=False,
         )
 

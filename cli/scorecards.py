@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from capaflow.calendars import isoformat
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -20,11 +19,12 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
+from capaflow.documents.scorecards import graded_month_document, scorecard_run_document
 from capaflow.errors import BadInput
 from capaflow.scorecards import months
 from capaflow.scorecards.charts import pareto_chart, score_chart
-from capaflow.scorecards.grading import SupplierResult, run_month
-from capaflow.scorecards.history import GradedMonth, check_months, defect_pareto, list_scorecards
+from capaflow.scorecards.grading import run_month
+from capaflow.scorecards.history import check_months, defect_pareto, list_scorecards
 from capaflow.scorecards.policy import ScorecardPolicy, load_scorecard_policy
 from capaflow.suppliers.registry import get_supplier
 
@@ -45,49 +45,6 @@ def scorecard_policy(env: Env) -> ScorecardPolicy:
     # The deadlines of the same --config: the audits and reports an escalation opens use them.
     deadlines = env.deadline_policy
     return load_scorecard_policy(env.policies, deadlines.calendar, deadlines=deadlines)
-
-
-def result_json(result: SupplierResult) -> dict[str, Any]:
-    return {
-        "supplier": result.code,
-        "month": result.month,
-        "score": result.score,
-        "grade": result.grade,
-        "previous_grade": result.previous_grade,
-        "blacklisted": result.blacklisted,
-        "provisional": result.provisional,
-        "components": result.components,
-        "escalations": [
-            {
-                "rule": f.rule,
-                "actions": list(f.actions),
-                "notify": list(f.audience),
-                "due_at": isoformat(f.due_at) if f.due_at is not None else None,
-            }
-            for f in result.escalations
-        ],
-    }
-
-
-def run_json(month: str, results: list[SupplierResult]) -> dict[str, Any]:
-    """The document of `capa scorecard run --json` (and of the API's runs route)."""
-    return {"month": results[0].month if results else month,
-            "suppliers": [result_json(r) for r in results]}
-
-
-def graded_json(graded: GradedMonth) -> dict[str, Any]:
-    return {
-        "supplier": graded.code,
-        "month": graded.month,
-        "score": graded.score,
-        "grade": graded.grade,
-        "components": graded.components,
-        "computed_at": isoformat(graded.computed_at),
-        "escalations": [
-            {"rule": e["rule"], "actions": e["actions"], "at": isoformat(e["at"])}
-            for e in graded.escalations
-        ],
-    }
 
 
 def _check_out(out: Path) -> None:
@@ -125,18 +82,17 @@ def run_command(
         actor = env.actor if env.actor_name else policy.actor
         with env.transaction() as session:
             results = run_month(session, month=wanted, now=env.now, policy=policy, actor=actor)
-        document = run_json(wanted, results)
+        document = scorecard_run_document(wanted, results)
         if env.as_json:
-            print_json(document)
+            print_json(document.as_json())
             return
         table = Table(title=f"Supplier grades {wanted}", title_justify="left")
         for column in ("supplier", "score", "grade", "before", "escalations"):
             table.add_column(column)
-        for r in document["suppliers"]:
-            fired = "; ".join(f"{e['rule']}: {', '.join(e['actions'])}"
-                              for e in r["escalations"])
-            table.add_row(r["supplier"], f"{r['score']:g}", r["grade"],
-                          r["previous_grade"] or "-", fired or "-")
+        for r in document.suppliers:
+            fired = "; ".join(f"{e.rule}: {', '.join(e.actions)}" for e in r.escalations)
+            table.add_row(r.supplier, f"{r.score:g}", r.grade, r.previous_grade or "-",
+                          fired or "-")
         stdout.print(table)
 
     run(env, body)
@@ -161,16 +117,16 @@ def show_command(
         with env.transaction() as session:
             graded = list_scorecards(session, code=supplier, count=months_back, now=env.now,
                                      policy=policy)
-        rows = [graded_json(g) for g in graded]
+        rows = [graded_month_document(g) for g in graded]
         if env.as_json:
-            print_json(rows)
+            print_json([r.as_json() for r in rows])
             return
         table = Table(title=f"{len(rows)} grade(s)", title_justify="left")
         for column in ("supplier", "month", "score", "grade", "escalations"):
             table.add_column(column)
         for r in rows:
-            fired = ", ".join(e["rule"] for e in r["escalations"])
-            table.add_row(r["supplier"], r["month"], f"{r['score']:g}", r["grade"], fired or "-")
+            fired = ", ".join(e.rule for e in r.escalations)
+            table.add_row(r.supplier, r.month, f"{r.score:g}", r.grade, fired or "-")
         stdout.print(table)
 
     run(env, body)

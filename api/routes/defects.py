@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from capaflow.api.schemas import NewDefect
-from capaflow.calendars import isoformat
-from capaflow.cli.common import Env
-from capaflow.cli.defects import _record_json  # the CLI's document, so both answer the same JSON
+from capaflow.documents.defects import DefectRecordPublic, defect_record_document
 from capaflow.intake import load_intake_policy, record_defect
 from capaflow.intake.recurrence import parse_occurred_at
 from capaflow.serving.context import ContextDep, NowDep, SessionDep, WriterDep
@@ -17,10 +13,10 @@ from capaflow.serving.context import ContextDep, NowDep, SessionDep, WriterDep
 router = APIRouter(prefix="/defects", tags=["defects"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=DefectRecordPublic)
 def record_route(
     body: NewDefect, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
-) -> dict[str, Any]:
+) -> DefectRecordPublic:
     """Count the defect on its open case, reopen a case it proves ineffective, or open one."""
     occurred_at = parse_occurred_at(body.occurred_at, now) if body.occurred_at else now
     result = record_defect(
@@ -30,4 +26,4 @@ def record_route(
         intake_policy=load_intake_policy(ctx.policies.get("intake")),
         severity=body.severity.strip().lower(),
     )
-    return _record_json(result, Env(True, now_text=isoformat(now)))
+    return defect_record_document(result, now)

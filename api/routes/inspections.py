@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from sqlmodel import col, select
 
 from capaflow.accounts.scope import supplier_filter, visible_lot, visible_supplier
 from capaflow.api.schemas import NewLot
-from capaflow.calendars import isoformat
-from capaflow.cli.inspect import plan_json, result_json
+from capaflow.documents.inspections import (
+    LotRecordPublic,
+    PlanPublic,
+    StoredLotPublic,
+    lot_record_document,
+    plan_document,
+    stored_lot_document,
+)
 from capaflow.inspection import load_inspection_policy, plan_for, record_lot
 from capaflow.inspection.values import parse_inspected_at
 from capaflow.intake import load_intake_policy
@@ -22,24 +28,7 @@ from capaflow.suppliers.registry import get_supplier
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
 
-def lot_json(lot: InspectionLot, supplier: Supplier) -> dict[str, Any]:
-    """A stored lot, with the keys of `result_json(...)["lot"]` plus its verdict."""
-    return {
-        "id": lot.id,
-        "supplier": supplier.code,
-        "part": lot.part,
-        "lot": lot.lot,
-        "lot_size": lot.lot_size,
-        "sampled": lot.sample_size,
-        "defects": lot.defects,
-        "defect_code": lot.defect_code,
-        "inspected_at": isoformat(lot.inspected_at),
-        "recorded_at": isoformat(lot.recorded_at),
-        "accepted": lot.accepted,
-    }
-
-
-@router.get("/plan")
+@router.get("/plan", response_model=PlanPublic)
 def plan_route(
     session: SessionDep,
     now: NowDep,
@@ -50,23 +39,23 @@ def plan_route(
     lot_size: Annotated[int, Query(ge=0, le=MAX_ID)],
     aql: Annotated[Short | None, Query()] = None,
     level: Annotated[Short | None, Query()] = None,
-) -> dict[str, Any]:
+) -> PlanPublic:
     """How to inspect the supplier's next lot of the part: sample size, Ac, Re, severity."""
     visible_supplier(session, principal, supplier)
     plan = plan_for(session, supplier_code=supplier, part=part, lot_size=lot_size, aql=aql,
                     level=level, now=now,
                     policy=load_inspection_policy(ctx.policies.get("inspection")))
-    return plan_json(plan)
+    return plan_document(plan)
 
 
-@router.get("")
+@router.get("", response_model=list[StoredLotPublic])
 def list_route(
     session: SessionDep,
     principal: PrincipalDep,
     supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
     part: Annotated[Short | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[StoredLotPublic]:
     """Recorded lots, newest first (a supplier sees its own)."""
     code = supplier_filter(principal, supplier)
     query = select(InspectionLot, Supplier).join(
@@ -77,23 +66,23 @@ def list_route(
     if part is not None:
         query = query.where(InspectionLot.part == part)
     rows = session.exec(query.order_by(col(InspectionLot.id).desc()).limit(limit))
-    return [lot_json(lot, sup) for lot, sup in rows]
+    return [stored_lot_document(lot, sup) for lot, sup in rows]
 
 
-@router.get("/{lot_id}")
+@router.get("/{lot_id}", response_model=StoredLotPublic)
 def show_route(
     lot_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> StoredLotPublic:
     lot = visible_lot(session, principal, lot_id)
     supplier = session.get(Supplier, lot.supplier_id)
     assert supplier is not None
-    return lot_json(lot, supplier)
+    return stored_lot_document(lot, supplier)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=LotRecordPublic)
 def record_route(
     body: NewLot, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
-) -> dict[str, Any]:
+) -> LotRecordPublic:
     """Record an inspected lot: accepted or rejected by the plan in force, and what followed."""
     inspected_at = parse_inspected_at(body.inspected_at, now) if body.inspected_at else now
     result = record_lot(
@@ -105,4 +94,4 @@ def record_route(
         intake_policy=load_intake_policy(ctx.policies.get("intake")), actor=writer.actor,
         deadline_policy=ctx.deadline_policy, steady_production=not body.irregular_production,
     )
-    return result_json(result)
+    return lot_record_document(result)

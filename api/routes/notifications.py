@@ -3,11 +3,11 @@ team only)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from capaflow.cli.notify import _resolved  # the CLI's document, so both answer the same JSON
+from capaflow.documents.notifications import NoticePublic, notice_documents
 from capaflow.notifications.notices import (
     STATUSES,
     cases_and_suppliers,
@@ -21,7 +21,7 @@ from capaflow.serving.fields import MAX_ID
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-@router.get("")
+@router.get("", response_model=list[NoticePublic])
 def list_route(
     session: SessionDep,
     ctx: ContextDep,
@@ -29,26 +29,27 @@ def list_route(
     status: Annotated[str | None, Query(description=" | ".join(STATUSES))] = None,
     case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[NoticePublic]:
     """Newest first, each with its recipients (masked). Suppliers are refused (403): the
     outbox holds the quality team's internal notices and routes."""
     wanted = status.strip().lower() if status is not None else None
     check_status(wanted)
     notices = list_notices(session, status=wanted, case_id=case, limit=limit)
     cases, suppliers = cases_and_suppliers(session, notices)
-    return _resolved(notices, cases, suppliers, ctx.routes)
+    return notice_documents(notices, cases, suppliers, ctx.routes)
 
 
-@router.post("/{notice_id}/retry")
+@router.post("/{notice_id}/retry", response_model=NoticePublic)
 def retry_route(
     notice_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Notice id.")],
     session: SessionDep,
     now: NowDep,
     ctx: ContextDep,
     writer: WriterDep,
-) -> dict[str, Any]:
+) -> NoticePublic:
     """Put a failed notice back in line: pending, due now, attempts from zero (409 for a
     notice that has not failed). Whoever already got it is not sent it again."""
     notice = retry_notice(session, notice_id=notice_id, now=now)
     cases, suppliers = cases_and_suppliers(session, [notice])
-    return _resolved([notice], cases, suppliers, ctx.routes)[0]
+    [document] = notice_documents([notice], cases, suppliers, ctx.routes)
+    return document

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from capaflow.calendars import isoformat
+from capaflow.documents.scorecards import GradedMonthPublic, ScorecardRunPublic
 from tests.api.conftest import World
+from tests.api.documents import all_valid, valid
 from tests.conftest import T0
 from tests.helpers import capa, snapshot
 
@@ -74,6 +76,22 @@ def test_a_scorecard_run_answers_the_document_of_capa_scorecard_run(world: World
                "--db", world.url, "--now", isoformat(T0))
     assert cli.exit_code == 0, cli.stderr
     assert json.loads(cli.stdout) == document
+    # Both are the one typed document.
+    assert valid(ScorecardRunPublic, document) == valid(ScorecardRunPublic,
+                                                        json.loads(cli.stdout))
+
+
+def test_the_stored_grades_answer_the_document_of_capa_scorecard_show(world: World) -> None:
+    _record_february_lots(world)
+    assert world.post("lead", "/scorecards/runs", {"month": "2026-02"}).status_code == 200
+    response = world.get("viewer", "/scorecards", params={"months": 2})
+    assert response.status_code == 200, response.text
+    cli = capa("scorecard", "show", "--months", "2", "--json", "--db", world.url,
+               "--now", isoformat(T0))
+    assert cli.exit_code == 0, cli.stderr
+    stored = all_valid(GradedMonthPublic, response.json())
+    assert stored == all_valid(GradedMonthPublic, json.loads(cli.stdout))
+    assert [(g.supplier, g.month) for g in stored] == [("ACME", "2026-02"), ("BETA", "2026-02")]
 
 
 @pytest.mark.parametrize(("path", "body", "field"), [

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from capaflow.calendars import readable
-
-# The CLI's document of a notice (recipients resolved and masked), as the API uses it too.
-from capaflow.cli.notify import _resolved
+from capaflow.documents.notifications import NoticePublic, notice_documents
 from capaflow.errors import BadInput
 from capaflow.models import Notification
 from capaflow.models.queries import notice_counts, read_notices_besides
@@ -50,10 +48,11 @@ def _wanted(status: str | None) -> str | None:
 
 
 def _rows(ctx: ContextDep, session: SessionDep,
-          notices: list[Notification]) -> list[tuple[dict[str, Any], Notification]]:
+          notices: list[Notification]) -> list[tuple[NoticePublic, Notification]]:
     """Each notice as `capa notify list --json` shows it, beside the row (for its times)."""
     cases, suppliers = cases_and_suppliers(session, notices)
-    return list(zip(_resolved(notices, cases, suppliers, ctx.routes), notices, strict=True))
+    return list(zip(notice_documents(notices, cases, suppliers, ctx.routes), notices,
+                    strict=True))
 
 
 @router.get("/notifications")

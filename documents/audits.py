@@ -1,0 +1,67 @@
+"""Supplier audits (5M1E): an audit with its findings, as `capa supplier-audit show --json`,
+GET /audits and GET /audits/{id} answer it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from capaflow.documents._case_stand_in import CasePublic, case_document
+from capaflow.documents.base import Public, Timestamp
+from capaflow.models import AuditFinding, Case
+
+# What the document reads of audits.AuditView, by shape: read models import only rules and
+# models (docs/architecture.md, "Layers"), so any object with these attributes will do.
+
+
+class AuditView(Protocol):
+    @property
+    def case(self) -> Case: ...
+    @property
+    def supplier(self) -> str | None: ...
+    @property
+    def findings(self) -> list[AuditFinding]: ...
+    @property
+    def open_findings(self) -> list[AuditFinding]: ...
+
+
+class FindingPublic(Public):
+    """A checklist item that failed, owed by someone by a date."""
+
+    id: int
+    case: int
+    factor: str
+    item: str
+    description: str
+    owner: str
+    due_at: Timestamp
+    overdue: bool
+    status: str
+    closed_at: Timestamp | None
+    closed_by: str | None
+    resolution: str | None
+
+
+class AuditPublic(CasePublic):
+    """The audit's case (its supplier by code), every finding, and how many are open."""
+
+    findings: list[FindingPublic]
+    open_findings: int
+
+
+def finding_document(finding: AuditFinding, now: datetime) -> FindingPublic:
+    assert finding.id is not None  # shown once stored
+    return FindingPublic(
+        id=finding.id, case=finding.case_id, factor=finding.factor, item=finding.item,
+        description=finding.description, owner=finding.owner, due_at=finding.due_at,
+        overdue=finding.status == "open" and finding.due_at < now, status=finding.status,
+        closed_at=finding.closed_at, closed_by=finding.closed_by, resolution=finding.resolution,
+    )
+
+
+def audit_document(view: AuditView, now: datetime) -> AuditPublic:
+    return AuditPublic(
+        **dict(case_document(view.case, view.supplier)),
+        findings=[finding_document(f, now) for f in view.findings],
+        open_findings=len(view.open_findings),
+    )
