@@ -85,7 +85,6 @@ def plan_audit(
 
 
 def _findings(
-    session: Session,
     *,
     case: Case,
     failures: Sequence[Failure],
@@ -142,7 +141,7 @@ def conduct_audit(
     failed it closes on the spot, two steps in the one transaction.
     """
     case = _audit_case(session, case_id)
-    findings = _findings(session, case=case, failures=failures, owner=owner, now=now,
+    findings = _findings(case=case, failures=failures, owner=owner, now=now,
                          policy=policy, audit_policy=audit_policy)
     failed = [f.item for f in findings]
     total = len(audit_policy.checklist)
@@ -202,7 +201,7 @@ def add_finding(
 ) -> tuple[StepResult, AuditFinding]:
     """One more finding on an audit already conducted (found while writing the report)."""
     case = _audit_case(session, case_id)
-    [finding] = _findings(session, case=case, failures=[failure], owner=None, now=now,
+    [finding] = _findings(case=case, failures=[failure], owner=None, now=now,
                           policy=policy, audit_policy=audit_policy)
     step = _raise(session, case_id=case_id, findings=[finding], actor=actor, now=now,
                   policy=policy)

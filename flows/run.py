@@ -55,7 +55,7 @@ def _start_web(home: Path, port: int) -> subprocess.Popen[bytes]:
     capa = shutil.which("capa", path=str(Path(sys.executable).parent)) or "capa"
     return subprocess.Popen(
         [capa, "web", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=open(home.parent / "web.log", "ab"),  # noqa: SIM115  (lives as long as it)
+        stdout=open(home.parent / "web.log", "ab"),  # lives as long as the process it feeds
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )

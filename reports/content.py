@@ -9,6 +9,7 @@ keeps a rejected submission's text, because the engine only ever adds to it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -467,10 +468,9 @@ def signature_of(fields: Mapping[str, Any]) -> Signature | None:
         return None
     signed_at = _first(raw, _SIGNED_AT_KEYS)
     if signed_at is not None:
-        try:
+        # Shown as stored when it is not a time: a signature's own words are never dropped.
+        with suppress(ValueError):
             signed_at = readable(datetime.fromisoformat(signed_at))
-        except ValueError:
-            pass  # shown as stored: a signature's own words are never dropped
     return Signature(
         signed_by=_first(raw, _SIGNER_KEYS), signed_at=signed_at,
         meaning=_first(raw, _MEANING_KEYS), method=_first(raw, ("method",)), fields=dict(raw),

@@ -55,9 +55,7 @@ def submitted(
     )
 
 
-def rejected(
-    submission: Submission, case: Case, supplier: Supplier | None, now: datetime
-) -> Notification:
+def rejected(submission: Submission, case: Case, now: datetime) -> Notification:
     """To the supplier's contact: what was sent back and why (dispatch adds its portal link)."""
     what = STEP_NAMES.get(submission.trigger, submission.trigger)
     headline = f"Your {what} for case {case.id} was not accepted"

@@ -252,7 +252,7 @@ def reject(
                        field="reason")
     case = _case_of(session, submission.case_id)
     _decide(session, submission, status=REJECTED, actor=principal.actor, now=now, reason=text)
-    session.add(notices.rejected(submission, case, _supplier(session, case), now))
+    session.add(notices.rejected(submission, case, now))
     session.flush()
     return submission
 

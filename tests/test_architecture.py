@@ -68,7 +68,7 @@ def imports_of(package: str) -> list[tuple[str, str, int]]:
 def package_graph() -> dict[str, dict[str, tuple[str, int]]]:
     graph: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
     for package in installed_packages():
-        graph[package]  # noqa: B018  (every package is a node, with edges or not)
+        graph.setdefault(package, {})  # every package is a node, with edges or not
         for target, path, line in imports_of(package):
             graph[package].setdefault(target, (path, line))
     return graph

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from capaflow.documents.notifications import NoticePublic, notice_documents
 from capaflow.notifications.notices import (
@@ -15,17 +15,16 @@ from capaflow.notifications.notices import (
     list_notices,
     retry_notice,
 )
-from capaflow.serving.context import ContextDep, NowDep, SessionDep, StaffDep, WriterDep
+from capaflow.serving.context import ContextDep, NowDep, SessionDep, get_staff, get_writer
 from capaflow.serving.fields import MAX_ID
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-@router.get("", response_model=list[NoticePublic])
+@router.get("", response_model=list[NoticePublic], dependencies=[Depends(get_staff)])
 def list_route(
     session: SessionDep,
     ctx: ContextDep,
-    staff: StaffDep,
     status: Annotated[str | None, Query(description=" | ".join(STATUSES))] = None,
     case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
@@ -39,13 +38,13 @@ def list_route(
     return notice_documents(notices, cases, suppliers, ctx.routes)
 
 
-@router.post("/{notice_id}/retry", response_model=NoticePublic)
+@router.post("/{notice_id}/retry", response_model=NoticePublic,
+             dependencies=[Depends(get_writer)])
 def retry_route(
     notice_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Notice id.")],
     session: SessionDep,
     now: NowDep,
     ctx: ContextDep,
-    writer: WriterDep,
 ) -> NoticePublic:
     """Put a failed notice back in line: pending, due now, attempts from zero (409 for a
     notice that has not failed). Whoever already got it is not sent it again."""
