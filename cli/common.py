@@ -27,6 +27,7 @@ from sqlmodel import Session
 from capaflow.calendars import as_utc, isoformat, resolve_now
 from capaflow.config import PolicyFileError, Settings, load_policies
 from capaflow.deadlines.policy import DeadlinePolicy, load_policy
+from capaflow.documents.errors import refusal_document
 from capaflow.errors import BadInput, CapaError, Conflict
 from capaflow.models.db import (
     current_revision,
@@ -76,18 +77,9 @@ def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, default=_default, ensure_ascii=False, indent=2) + "\n")
 
 
-def _code(error: CapaError) -> str:
-    return {2: "bad_input", 3: "not_found", 4: "conflict"}.get(error.exit_code, "error")
-
-
 def fail(error: CapaError, *, as_json: bool) -> NoReturn:
     if as_json:
-        document: dict[str, Any] = {
-            "error": {"code": _code(error), "message": error.message, "field": error.field}
-        }
-        if isinstance(error, Conflict) and error.allowed:
-            document["error"]["allowed"] = list(error.allowed)
-        print_json(document)
+        print_json(refusal_document(error).as_json())
     stderr.print(f"error: {error.message}", markup=False, highlight=False)
     raise typer.Exit(error.exit_code)
 

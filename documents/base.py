@@ -14,6 +14,12 @@ from capaflow.calendars import isoformat
 Timestamp = Annotated[datetime, PlainSerializer(isoformat, return_type=str, when_used="json")]
 
 
+def row_id(value: int | None) -> int:
+    """The id of a row that reaches a document: always set by then (rows are flushed)."""
+    assert value is not None, "a row without an id reached a document"
+    return value
+
+
 class Public(BaseModel):
     """A document of the contract. Unknown attributes are refused when one is built, so a
     misspelt field fails in the tests rather than vanishing from the output."""

@@ -17,13 +17,12 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from capaflow.errors import CapaError
-from capaflow.serving.errors import Refused
+from capaflow.serving.errors import Refused, http_status
 from capaflow.web.auth import SignInRequired, StaffOnly, SuppliersOnly
 from capaflow.web.render import page
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
-_STATUS = {2: 422, 3: 404, 4: 409}
 _TITLE = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Conflict",
           422: "Check your input"}
 
@@ -41,7 +40,7 @@ def _page_response(request: Request, exc: Exception) -> Response:
     if isinstance(exc, SuppliersOnly):
         return RedirectResponse("/", 303)
     if isinstance(exc, CapaError):
-        return _error_page(request, _STATUS.get(exc.exit_code, 422), exc.message, exc.field)
+        return _error_page(request, http_status(exc), exc.message, exc.field)
     if isinstance(exc, Refused):
         return _error_page(request, exc.status, exc.message, exc.field)
     if isinstance(exc, RequestValidationError):

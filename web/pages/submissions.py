@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from capaflow.models import Case, Submission, Supplier
 from capaflow.models.queries import suppliers_by_id
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID
+from capaflow.serving.fields import SubmissionId
 from capaflow.statemachines import LIFECYCLES
 from capaflow.submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
 from capaflow.web.auth import StaffDep
@@ -29,7 +29,6 @@ from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Submission number.")]
 _REASON = 20_000  # longer is refused by the service anyway; the form stops the rest
 
 
