@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from capaflow.deadlines.schedule import DeadlineChanges
 from capaflow.deadlines.status import is_overdue
-from capaflow.documents.base import Public, Timestamp, row_id
+from capaflow.documents.base import Public, Timestamp, from_row
 from capaflow.models import Case, CaseEvent, Deadline, Supplier
 from capaflow.statemachines import LIFECYCLES
 
@@ -116,65 +116,30 @@ class CaseReportPublic(Public):
     report: str
 
 
+C = TypeVar("C", bound="CaseSummary")
+
+
 def deadline_document(deadline: Deadline, now: datetime) -> DeadlinePublic:
-    return DeadlinePublic(
-        id=row_id(deadline.id),
-        key=deadline.key,
-        title=deadline.title,
-        sequence=deadline.sequence,
-        status=deadline.status,
-        overdue=is_overdue(deadline, now),
-        started_at=deadline.started_at,
-        due_at=deadline.due_at,
-        closed_at=deadline.closed_at,
-        met_on_time=deadline.met_on_time,
-        met_by=deadline.met_by,
-    )
+    return from_row(DeadlinePublic, deadline, overdue=is_overdue(deadline, now))
 
 
 def event_document(event: CaseEvent) -> EventPublic:
-    return EventPublic(
-        seq=event.seq,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        fields=event.fields,
-        note=event.note,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
+    return from_row(EventPublic, event)
+
+
+def _case(document: type[C], case: Case, supplier: Supplier | None, **given: Any) -> C:
+    lifecycle = LIFECYCLES[case.lifecycle]
+    return from_row(
+        document, case,
+        discipline=lifecycle.disciplines.get(case.state),
+        allowed_triggers=list(lifecycle.allowed(case.state)),
+        supplier=supplier.code if supplier else None,
+        **given,
     )
 
 
-def _case_fields(case: Case, supplier: Supplier | None) -> dict[str, Any]:
-    lifecycle = LIFECYCLES[case.lifecycle]
-    return {
-        "id": row_id(case.id),
-        "lifecycle": case.lifecycle,
-        "state": case.state,
-        "discipline": lifecycle.disciplines.get(case.state),
-        "allowed_triggers": list(lifecycle.allowed(case.state)),
-        "version": case.version,
-        "title": case.title,
-        "supplier": supplier.code if supplier else None,
-        "part": case.part,
-        "defect_code": case.defect_code,
-        "severity": case.severity,
-        "complexity": case.complexity,
-        "owner": case.owner,
-        "cycle": case.cycle,
-        "reopen_count": case.reopen_count,
-        "occurrences": case.occurrences,
-        "content": case.content,
-        "opened_at": case.opened_at,
-        "updated_at": case.updated_at,
-        "closed_at": case.closed_at,
-    }
-
-
 def case_summary(case: Case, supplier: Supplier | None) -> CaseSummary:
-    return CaseSummary(**_case_fields(case, supplier))
+    return _case(CaseSummary, case, supplier)
 
 
 def case_document(
@@ -184,8 +149,8 @@ def case_document(
     events: Iterable[CaseEvent],
     now: datetime,
 ) -> CasePublic:
-    return CasePublic(
-        **_case_fields(case, supplier),
+    return _case(
+        CasePublic, case, supplier,
         deadlines=[deadline_document(d, now) for d in deadlines],
         events=[event_document(e) for e in events],
     )
@@ -203,8 +168,8 @@ def case_list(
     for case in cases:
         supplier = suppliers.get(case.supplier_id) if case.supplier_id is not None else None
         due = next_due.get(case.id) if case.id is not None else None
-        rows.append(CaseListItem(
-            **_case_fields(case, supplier),
+        rows.append(_case(
+            CaseListItem, case, supplier,
             next_deadline=deadline_document(due, now) if due is not None else None,
         ))
     return rows

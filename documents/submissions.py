@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from capaflow.deadlines.schedule import DeadlineChanges
-from capaflow.documents.base import Public, Timestamp, row_id
+from capaflow.documents.base import Public, Timestamp, from_row
 from capaflow.documents.cases import StepPublic, step_document
 from capaflow.models import Case, CaseEvent, Submission, Supplier
 
@@ -36,20 +36,7 @@ class AcceptedPublic(Public):
 
 
 def submission_document(submission: Submission) -> SubmissionPublic:
-    return SubmissionPublic(
-        id=row_id(submission.id),
-        case=submission.case_id,
-        trigger=submission.trigger,
-        fields=submission.fields,
-        note=submission.note,
-        submitted_by=submission.submitted_by,
-        submitted_at=submission.submitted_at,
-        status=submission.status,
-        decided_by=submission.decided_by,
-        decided_at=submission.decided_at,
-        reason=submission.reason,
-        case_version=submission.case_version,
-    )
+    return from_row(SubmissionPublic, submission, case=submission.case_id)
 
 
 def accepted_document(

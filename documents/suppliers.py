@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from capaflow.documents.base import Public, Timestamp, row_id
+from capaflow.documents.base import Public, Timestamp, from_row
 from capaflow.models import Case, Supplier, SupplierDecision, SupplierRating
 from capaflow.notifications.urls import mask
 
@@ -69,28 +69,20 @@ class BlacklistLiftedPublic(Public):
     blacklisted: Literal[False]
 
 
+S = TypeVar("S", bound=SupplierPublic)
+
+
 def supplier_document(supplier: Supplier) -> SupplierPublic:
-    return SupplierPublic(**_supplier_fields(supplier))
+    return _supplier(SupplierPublic, supplier)
 
 
 def supplier_detail(supplier: Supplier, cases: Iterable[Case]) -> SupplierDetail:
-    return SupplierDetail(
-        **_supplier_fields(supplier),
-        cases=[
-            SupplierCase(id=row_id(c.id), lifecycle=c.lifecycle, state=c.state, title=c.title)
-            for c in cases
-        ],
-    )
+    return _supplier(SupplierDetail, supplier,
+                     cases=[from_row(SupplierCase, case) for case in cases])
 
 
 def rating_document(supplier: Supplier, rating: SupplierRating) -> RatingPublic:
-    return RatingPublic(
-        supplier=supplier.code,
-        month=rating.month,
-        attitude=rating.attitude,
-        rated_by=rating.rated_by,
-        rated_at=rating.rated_at,
-    )
+    return from_row(RatingPublic, rating, supplier=supplier.code)
 
 
 def link_document(supplier: Supplier, link: str, valid_until: datetime) -> SupplierLinkPublic:
@@ -100,23 +92,16 @@ def link_document(supplier: Supplier, link: str, valid_until: datetime) -> Suppl
 def blacklist_lifted_document(
     supplier: Supplier, decision: SupplierDecision
 ) -> BlacklistLiftedPublic:
-    return BlacklistLiftedPublic(
-        supplier=supplier.code,
-        decision=decision.decision,
-        reason=decision.reason,
-        by=decision.actor,
-        at=decision.at,
-        blacklisted=False,
+    return from_row(BlacklistLiftedPublic, decision, supplier=supplier.code, by=decision.actor,
+                    blacklisted=False)
+
+
+def _supplier(document: type[S], supplier: Supplier, **given: Any) -> S:
+    # Apprise URLs may hold passwords and tokens: never shown in full.
+    return from_row(
+        document, supplier,
+        contact=mask(supplier.contact_url),
+        quality_head=mask(supplier.quality_head_url),
+        executive=mask(supplier.executive_url),
+        **given,
     )
-
-
-def _supplier_fields(supplier: Supplier) -> dict[str, object]:
-    return {
-        "id": row_id(supplier.id),
-        "code": supplier.code,
-        "name": supplier.name,
-        "contact": mask(supplier.contact_url),
-        "quality_head": mask(supplier.quality_head_url),
-        "executive": mask(supplier.executive_url),
-        "created_at": supplier.created_at,
-    }
