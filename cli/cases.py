@@ -112,8 +112,8 @@ def open_command(
                 now=env.now,
                 policy=env.deadline_policy,
             )
-            found = supplier_of(session, result.case)
-        _print_step(result, env, found)
+            case_supplier = supplier_of(session, result.case)
+        _print_step(result, env, case_supplier)
 
     run(env, body)
 
