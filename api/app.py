@@ -17,10 +17,23 @@ from capaflow.api.routes import (
     suppliers,
 )
 from capaflow.config import Settings
+from capaflow.documents.errors import ErrorPublic
 from capaflow.serving import errors
 from capaflow.serving.context import ApiContext
 
 PREFIX = "/api/v1"
+# Every route may refuse with the error document (serving.errors), a 422 included: FastAPI's
+# own validation document is never sent.
+REFUSALS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorPublic, "description": description}
+    for status, description in (
+        (401, "No valid API token."),
+        (403, "The token's role or supplier may not do this."),
+        (404, "No such record, or one of another supplier."),
+        (409, "Not allowed in the record's state, or a concurrent update won."),
+        (422, "Bad input; the message names the field."),
+    )
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.capa = context
     errors.install(app)
-    api = APIRouter(prefix=PREFIX)
+    api = APIRouter(prefix=PREFIX, responses=REFUSALS)
     for module in (cases, reports, suppliers, defects, inspections, scorecards, notifications,
                    chargeback, audits, submissions):
         api.include_router(module.router)

@@ -7,7 +7,7 @@ and an API token made with `accounts` as `capa user add` and `capa token create`
 
 The server is served by `cli.web.serve`, as `capa web` serves it: uvicorn with one worker
 process per core by default (`--workers`), log level info, so with the access log. Each worker
-builds the app of `web.create_site` (the API and the pages), plus one route the ceiling uses,
+builds the app of `cli.web.create_site` (the API and the pages), plus one route the ceiling uses,
 `GET /api/v1/bench/ping`: a plain `def` answering a fixed JSON document, with no session and
 no token, so it goes through the same uvicorn, FastAPI and thread pool as the real routes and
 nothing else. It runs in its own processes on 127.0.0.1.
@@ -69,9 +69,9 @@ PING_BODY = {"status": "ok", "service": "capaflow", "api": "v1"}
 
 
 def server_app() -> Any:
-    """What `capa web` serves (`web.create_site`: the API and the pages) from CAPA_* variables,
+    """What `capa web` serves (`cli.web.create_site`: the API and the pages) from CAPA_* variables,
     plus the ceiling's trivial route."""
-    from capaflow.web import create_site
+    from capaflow.cli.web import create_site
 
     app = create_site()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,14 +21,15 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
-from capaflow.cli.views import (
-    case_json,
-    deadline_json,
-    deadlines_table,
-    event_json,
-    events_table,
-)
+from capaflow.cli.views import deadlines_table, events_table
 from capaflow.deadlines.status import deadline_status
+from capaflow.documents.cases import (
+    case_document,
+    case_list,
+    history_document,
+    report_document,
+    step_document,
+)
 from capaflow.errors import BadInput
 from capaflow.models import Supplier
 from capaflow.models.queries import (
@@ -40,30 +41,15 @@ from capaflow.models.queries import (
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
-from capaflow.suppliers.registry import get_supplier
+from capaflow.suppliers.registry import get_supplier, supplier_of
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
 
 
-def _step_json(result: StepResult, env: Env) -> dict[str, Any]:
-    changes = result.deadlines
-    return {
-        "case": case_json(result.case, None) | {"supplier": None},
-        "event": event_json(result.event),
-        "deadlines": {
-            "met": [deadline_json(d, env.now) for d in changes.met],
-            "started": [deadline_json(d, env.now) for d in changes.started],
-            "cancelled": [deadline_json(d, env.now) for d in changes.cancelled],
-            "reinstated": [deadline_json(d, env.now) for d in changes.reinstated],
-        },
-    }
-
-
-def _print_step(result: StepResult, env: Env, supplier_code: str | None) -> None:
+def _print_step(result: StepResult, env: Env, supplier: Supplier | None) -> None:
     if env.as_json:
-        document = _step_json(result, env)
-        document["case"]["supplier"] = supplier_code
-        print_json(document)
+        print_json(step_document(result.case, result.event, result.deadlines, supplier,
+                                 env.now).as_json())
         return
     case, event = result.case, result.event
     moved = (
@@ -126,7 +112,8 @@ def open_command(
                 now=env.now,
                 policy=env.deadline_policy,
             )
-        _print_step(result, env, supplier)
+            case_supplier = supplier_of(session, result.case)
+        _print_step(result, env, case_supplier)
 
     run(env, body)
 
@@ -166,10 +153,8 @@ def advance_command(
                 policy=env.deadline_policy,
                 expected_version=version,
             )
-            supplier = (
-                session.get(Supplier, result.case.supplier_id) if result.case.supplier_id else None
-            )
-        _print_step(result, env, supplier.code if supplier else None)
+            supplier = supplier_of(session, result.case)
+        _print_step(result, env, supplier)
 
     run(env, body)
 
@@ -187,24 +172,21 @@ def show_command(
     def body() -> None:
         with env.transaction() as session:
             case = get_case(session, case_id)
-            supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+            supplier = supplier_of(session, case)
             deadlines = case_deadlines(session, case_id)
             events = case_events(session, case_id)
+        document = case_document(case, supplier, deadlines, events, env.now)
         if env.as_json:
-            document = case_json(case, supplier)
-            document["deadlines"] = [deadline_json(d, env.now) for d in deadlines]
-            document["events"] = [event_json(e) for e in events]
-            print_json(document)
+            print_json(document.as_json())
             return
-        info = case_json(case, supplier)
         stdout.print(
             f"[bold]Case #{case.id}[/] {case.title}\n"
             f"  {LIFECYCLES[case.lifecycle].title}; state [bold]{case.state}[/] "
-            f"({info['discipline']}); version {case.version}\n"
-            f"  supplier {info['supplier'] or '-'}, part {case.part or '-'}, "
+            f"({document.discipline}); version {case.version}\n"
+            f"  supplier {document.supplier or '-'}, part {case.part or '-'}, "
             f"defect {case.defect_code or '-'}, {case.severity}, {case.complexity}, "
             f"owner {case.owner or '-'}\n"
-            f"  next steps: {', '.join(info['allowed_triggers']) or '-'}",
+            f"  next steps: {', '.join(document.allowed_triggers) or '-'}",
             highlight=False,
         )
         stdout.print(deadlines_table(deadlines, env.now))
@@ -252,16 +234,9 @@ def list_command(
             suppliers = suppliers_by_id(
                 session, {c.supplier_id for c in cases if c.supplier_id is not None}
             )
-        rows = []
-        for case in cases:
-            assert case.id is not None
-            sup = suppliers.get(case.supplier_id) if case.supplier_id else None
-            row = case_json(case, sup)
-            nxt = due.get(case.id)
-            row["next_deadline"] = deadline_json(nxt, env.now) if nxt else None
-            rows.append(row)
+        rows = case_list(cases, suppliers, due, env.now)
         if env.as_json:
-            print_json(rows)
+            print_json([row.as_json() for row in rows])
             return
         table = Table(title=f"{len(rows)} case(s)", title_justify="left")
         for column in ("#", "type", "state", "title", "supplier", "part", "next due", ""):
@@ -270,8 +245,8 @@ def list_command(
             nxt = due.get(case.id or 0)
             status = deadline_status(nxt, env.now) if nxt else ""
             table.add_row(
-                str(row["id"]), row["lifecycle"], row["state"], row["title"],
-                row["supplier"] or "", row["part"] or "",
+                str(row.id), row.lifecycle, row.state, row.title,
+                row.supplier or "", row.part or "",
                 f"{nxt.title}: {readable(nxt.due_at)}" if nxt else "",
                 status, style="red" if status == "overdue" else None,
             )
@@ -295,7 +270,7 @@ def history_command(
             get_case(session, case_id)
             events = case_events(session, case_id)
         if env.as_json:
-            print_json({"case": case_id, "events": [event_json(e) for e in events]})
+            print_json(history_document(case_id, events).as_json())
         else:
             stdout.print(events_table(events, hashes=True))
 
@@ -315,12 +290,12 @@ def report_command(
     def body() -> None:
         with env.transaction() as session:
             case = get_case(session, case_id)
-            supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+            supplier = supplier_of(session, case)
             text = markdown.render(
                 case, supplier, case_events(session, case_id), case_deadlines(session, case_id)
             )
         if env.as_json:
-            print_json({"case": case_id, "format": "markdown", "report": text})
+            print_json(report_document(case_id, text).as_json())
         else:
             typer.echo(text)
 

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from capaflow.calendars import isoformat
 from capaflow.config import Settings
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.documents.errors import refusal_document
 from capaflow.errors import BadInput, CapaError, Conflict
 from capaflow.models.db import session_scope
 from capaflow.runtime import Runtime
@@ -71,18 +72,9 @@ def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, default=_default, ensure_ascii=False, indent=2) + "\n")
 
 
-def _code(error: CapaError) -> str:
-    return {2: "bad_input", 3: "not_found", 4: "conflict"}.get(error.exit_code, "error")
-
-
 def fail(error: CapaError, *, as_json: bool) -> NoReturn:
     if as_json:
-        document: dict[str, Any] = {
-            "error": {"code": _code(error), "message": error.message, "field": error.field}
-        }
-        if isinstance(error, Conflict) and error.allowed:
-            document["error"]["allowed"] = list(error.allowed)
-        print_json(document)
+        print_json(refusal_document(error).as_json())
     stderr.print(f"error: {error.message}", markup=False, highlight=False)
     raise typer.Exit(error.exit_code)
 

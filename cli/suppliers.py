@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from capaflow.accounts.links import fixed_span, portal_url, supplier_link
 from capaflow.accounts.secrets import site_secret
-from capaflow.calendars import isoformat, readable
+from capaflow.calendars import readable
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -21,8 +21,13 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
-from capaflow.cli.views import supplier_json
-from capaflow.models import Supplier, SupplierRating
+from capaflow.documents.suppliers import (
+    blacklist_lifted_document,
+    link_document,
+    rating_document,
+    supplier_detail,
+    supplier_document,
+)
 from capaflow.models.queries import list_cases
 from capaflow.scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
 from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
@@ -57,7 +62,7 @@ def add_command(
                 executive=executive, now=env.now,
             )
         if env.as_json:
-            print_json(supplier_json(supplier))
+            print_json(supplier_document(supplier).as_json())
         else:
             stdout.print(f"Supplier {supplier.code} added ({supplier.name}).", highlight=False)
 
@@ -72,16 +77,16 @@ def list_command(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None)
     def body() -> None:
         with env.transaction() as session:
             suppliers = list_suppliers(session)
-        rows = [supplier_json(s) for s in suppliers]
+        rows = [supplier_document(s) for s in suppliers]
         if env.as_json:
-            print_json(rows)
+            print_json([row.as_json() for row in rows])
             return
         table = Table(title=f"{len(rows)} supplier(s)", title_justify="left")
         for column in ("code", "name", "contact", "quality head", "executive"):
             table.add_column(column)
         for r in rows:
-            table.add_row(r["code"], r["name"], r["contact"] or "-", r["quality_head"] or "-",
-                          r["executive"] or "-")
+            table.add_row(r.code, r.name, r.contact or "-", r.quality_head or "-",
+                          r.executive or "-")
         stdout.print(table)
 
     run(env, body)
@@ -101,23 +106,19 @@ def show_command(
         with env.transaction() as session:
             supplier = get_supplier(session, code)
             cases = list_cases(session, now=env.now, supplier_id=supplier.id)
-        document = supplier_json(supplier)
-        document["cases"] = [
-            {"id": c.id, "lifecycle": c.lifecycle, "state": c.state, "title": c.title}
-            for c in cases
-        ]
+        document = supplier_detail(supplier, cases)
         if env.as_json:
-            print_json(document)
+            print_json(document.as_json())
             return
         stdout.print(
             f"[bold]{supplier.code}[/] {supplier.name}\n"
-            f"  contact {document['contact'] or '-'}\n"
-            f"  head of quality {document['quality_head'] or '-'}\n"
-            f"  executive {document['executive'] or '-'}",
+            f"  contact {document.contact or '-'}\n"
+            f"  head of quality {document.quality_head or '-'}\n"
+            f"  executive {document.executive or '-'}",
             highlight=False,
         )
-        for c in document["cases"]:
-            stdout.print(f"  case #{c['id']} {c['state']}: {c['title']}", highlight=False)
+        for c in document.cases:
+            stdout.print(f"  case #{c.id} {c.state}: {c.title}", highlight=False)
 
     run(env, body)
 
@@ -144,25 +145,13 @@ def link_command(
         link = portal_url(env.settings.base_url, token)
         valid_until = env.now + valid_for
         if env.as_json:
-            print_json({"supplier": supplier.code, "link": link,
-                        "valid_until": isoformat(valid_until)})
+            print_json(link_document(supplier, link, valid_until).as_json())
             return
         stdout.print(link, highlight=False, soft_wrap=True)
         stdout.print(f"Opens the portal of {supplier.code} until {readable(valid_until)}.",
                      highlight=False)
 
     run(env, body)
-
-
-def rating_json(supplier: Supplier, rating: SupplierRating) -> dict[str, Any]:
-    """The document of `capa supplier rate --json` (and of the API's ratings route)."""
-    return {
-        "supplier": supplier.code,
-        "month": rating.month,
-        "attitude": rating.attitude,
-        "rated_by": rating.rated_by,
-        "rated_at": isoformat(rating.rated_at),
-    }
 
 
 @app.command("rate")
@@ -187,7 +176,7 @@ def rate_command(
                 now=env.now, policy=policy,
             )
         if env.as_json:
-            print_json(rating_json(supplier, rating))
+            print_json(rating_document(supplier, rating).as_json())
         else:
             stdout.print(
                 f"{supplier.code} {rating.month}: {rating.attitude.replace('_', ' ')} "
@@ -219,16 +208,8 @@ def lift_blacklist_command(
             supplier, decision = lift_blacklist(
                 session, code=code, reason=reason, actor=env.actor, now=env.now
             )
-        document = {
-            "supplier": supplier.code,
-            "decision": decision.decision,
-            "reason": decision.reason,
-            "by": decision.actor,
-            "at": isoformat(decision.at),
-            "blacklisted": False,
-        }
         if env.as_json:
-            print_json(document)
+            print_json(blacklist_lifted_document(supplier, decision).as_json())
         else:
             stdout.print(
                 f"Blacklist of {supplier.code} lifted by {decision.actor}: {decision.reason}",

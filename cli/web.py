@@ -13,16 +13,26 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from uvicorn.importer import import_from_string
 
+from capaflow.api import create_app
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, NowOpt, run
 from capaflow.config import Settings
-from capaflow.web import create_site
+from capaflow.web import add_pages
 
-# What every worker process imports and calls: `web.create_site()`, with the settings passed
-# to it as CAPA_* variables (a worker is a fresh interpreter; it cannot be handed an object).
-SITE = "capaflow.web:create_site"
+# What every worker process imports and calls: `create_site()` below, with the settings
+# passed to it as CAPA_* variables (a worker is a fresh interpreter; it cannot be handed an
+# object).
+SITE = "capaflow.cli.web:create_site"
 MAX_WORKERS = 4
+
+
+def create_site(settings: Settings | None = None) -> FastAPI:
+    """The site: the REST API under /api/v1 and the pages, in one FastAPI application.
+    Composed here, in the entry point that serves it, so neither interface imports the
+    other. Bad settings raise a CapaError at start."""
+    return add_pages(create_app(settings or Settings()))
 
 
 def default_workers() -> int:

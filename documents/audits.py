@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from capaflow.documents._case_stand_in import CasePublic, case_document
 from capaflow.documents.base import Public, Timestamp
+from capaflow.documents.cases import CaseSummary, case_summary
 from capaflow.models import AuditFinding, Case
 
 # What the document reads of audits.AuditView, by shape: read models import only rules and
@@ -42,7 +42,7 @@ class FindingPublic(Public):
     resolution: str | None
 
 
-class AuditPublic(CasePublic):
+class AuditPublic(CaseSummary):
     """The audit's case (its supplier by code), every finding, and how many are open."""
 
     findings: list[FindingPublic]
@@ -60,8 +60,10 @@ def finding_document(finding: AuditFinding, now: datetime) -> FindingPublic:
 
 
 def audit_document(view: AuditView, now: datetime) -> AuditPublic:
+    # The audit view names its supplier by code already.
+    case = case_summary(view.case, None).model_dump() | {"supplier": view.supplier}
     return AuditPublic(
-        **dict(case_document(view.case, view.supplier)),
+        **case,
         findings=[finding_document(f, now) for f in view.findings],
         open_findings=len(view.open_findings),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
@@ -23,3 +23,15 @@ class Public(BaseModel):
     def as_json(self) -> dict[str, Any]:
         """The document as the JSON both interfaces print (times as ISO-8601 strings)."""
         return self.model_dump(mode="json")
+
+
+P = TypeVar("P", bound=Public)
+
+
+def from_row(document: type[P], row: object, **given: Any) -> P:
+    """`document` with each field read from the attribute of `row` that has its name, apart
+    from the fields in `given`: values the row does not hold, or holds under another name."""
+    return document.model_validate(
+        {name: given[name] if name in given else getattr(row, name)
+         for name in document.model_fields}
+    )

@@ -7,13 +7,8 @@ from datetime import datetime
 from typing import Protocol
 
 from capaflow.deadlines.schedule import DeadlineChanges
-from capaflow.documents._case_stand_in import (
-    CasePublic,
-    DeadlinePublic,
-    case_document,
-    deadline_document,
-)
 from capaflow.documents.base import Public, Timestamp
+from capaflow.documents.cases import CaseSummary, DeadlinePublic, case_summary, deadline_document
 from capaflow.models import Case, DefectEvent, InspectionHold, Supplier
 
 # What the documents read of the intake's results (intake.IntakeResult, intake.HoldChange,
@@ -87,7 +82,7 @@ class DefectRecordPublic(Public):
     outcome: str
     case_id: int | None
     linked_case_id: int | None
-    case: CasePublic | None
+    case: CaseSummary | None
     defect: DefectPublic
     inspection_hold: HoldPlacedPublic
     deadlines: DeadlineChangesPublic
@@ -119,7 +114,7 @@ def defect_record_document(result: IntakeOutcome, now: datetime) -> DefectRecord
         outcome=result.outcome,
         case_id=result.case_id,
         linked_case_id=result.linked_case_id,
-        case=case_document(result.case, result.supplier.code) if result.case is not None
+        case=case_summary(result.case, result.supplier) if result.case is not None
         else None,
         defect=defect_document(result),
         inspection_hold=hold_placed_document(result.hold),

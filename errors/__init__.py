@@ -11,9 +11,12 @@ from typing import Literal, overload
 
 
 class CapaError(Exception):
-    """Base of the refusals; `exit_code` is the CLI contract, `field` names the bad input."""
+    """Base of the refusals; `exit_code` is the CLI contract, `code` the name the error
+    document gives it (the API's status for it is in serving/errors.py), `field` names the
+    bad input."""
 
     exit_code = 1
+    code = "error"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -25,18 +28,21 @@ class BadInput(CapaError):
     """Usage or validation error (exit 2): the message names the field."""
 
     exit_code = 2
+    code = "bad_input"
 
 
 class NotFound(CapaError):
     """The case, supplier or other record does not exist (exit 3)."""
 
     exit_code = 3
+    code = "not_found"
 
 
 class Conflict(CapaError):
     """Trigger not allowed in this state, or a concurrent update won (exit 4)."""
 
     exit_code = 4
+    code = "conflict"
 
     def __init__(
         self, message: str, *, field: str | None = None, allowed: tuple[str, ...] = ()

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from capaflow import csvfiles
 from capaflow.csvfiles import Rejection, RowProblem, read_rows
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, CapaError, Conflict, NotFound
+from capaflow.errors import BadInput, CapaError
 from capaflow.inspection.lots import DuplicateLot, LotResult, record_lot
 from capaflow.inspection.policy import InspectionPolicy
 from capaflow.inspection.values import (
@@ -46,14 +46,6 @@ COLUMNS = (
 REQUIRED = ("supplier", "part", "lot", "lot_size", "sampled", "defects", "inspected_at")
 
 _T = TypeVar("_T")
-
-
-def _code(error: CapaError) -> str:
-    if isinstance(error, BadInput):
-        return "bad_input"
-    if isinstance(error, NotFound):
-        return "not_found"
-    return "conflict" if isinstance(error, Conflict) else "error"
 
 
 @dataclass(frozen=True)
@@ -217,7 +209,7 @@ def import_lots(
             ))
             continue
         except CapaError as error:
-            report.rejected.append(Rejection(row.line, error.field, error.message, _code(error)))
+            report.rejected.append(Rejection(row.line, error.field, error.message, error.code))
             continue
         report.imported.append(ImportedLot(row.line, result))
     report.rejected.sort(key=lambda r: r.line)

@@ -1,4 +1,5 @@
-"""Refusals as HTTP: the error document `{"error": {"code", "message", "field"}}` for all.
+"""Refusals as HTTP: the error document `{"error": {"code", "message", "field"}}` for all
+(documents.errors), and the one place that says which status each refusal gets.
 
 CapaError keeps the meaning of the CLI's exit codes (2 → 422, 3 → 404, 4 → 409); 401 and 403
 are the API's own, since the CLI has no principal to refuse.
@@ -15,11 +16,20 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from capaflow.errors import CapaError, Conflict
+from capaflow.documents.errors import ErrorPublic, error_document, refusal_document
+from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 
-_STATUS = {2: 422, 3: 404, 4: 409}
-_CODE = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 422: "bad_input"}
+# The status of each refusal of the services, for the API and the pages alike.
+STATUS: dict[type[CapaError], int] = {BadInput: 422, NotFound: 404, Conflict: 409}
+_CODE = {
+    401: "unauthorized", 403: "forbidden", 405: "method_not_allowed",
+    **{status: kind.code for kind, status in STATUS.items()},
+}
+
+
+def http_status(error: CapaError) -> int:
+    """The HTTP status of a refusal (422 for one of no known kind: it is about the input)."""
+    return next((status for kind, status in STATUS.items() if isinstance(error, kind)), 422)
 
 
 class Refused(Exception):
@@ -42,15 +52,13 @@ def forbidden(message: str) -> Refused:
     return Refused(403, message)
 
 
-def error_response(
-    status: int, message: str, field: str | None = None, **extra: Any
-) -> JSONResponse:
-    document: dict[str, Any] = {
-        "code": _CODE.get(status, "error"), "message": message, "field": field
-    }
-    document.update(extra)
+def error_response(status: int, message: str, field: str | None = None) -> JSONResponse:
+    return document_response(status, error_document(_CODE.get(status, "error"), message, field))
+
+
+def document_response(status: int, document: ErrorPublic) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": document}, status_code=status, headers=headers)
+    return JSONResponse(document.as_json(), status_code=status, headers=headers)
 
 
 def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
@@ -61,8 +69,7 @@ def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
 
 async def _capa_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CapaError)
-    extra = {"allowed": list(exc.allowed)} if isinstance(exc, Conflict) and exc.allowed else {}
-    return error_response(_STATUS.get(exc.exit_code, 422), exc.message, exc.field, **extra)
+    return document_response(http_status(exc), refusal_document(exc))
 
 
 async def _refused(_request: Request, exc: Exception) -> JSONResponse:
@@ -83,7 +90,7 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, str(exc.detail))
 
 
-async def _integrity(_request: Request, exc: Exception) -> JSONResponse:
+async def _integrity(_request: Request, _exc: Exception) -> JSONResponse:
     # As in cli.common.run: a unique key another request wrote first is a conflict (409).
     return error_response(409, "the change conflicts with data written at the same time")
 
@@ -95,13 +102,13 @@ async def _operational(_request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
-async def _data(_request: Request, exc: Exception) -> JSONResponse:
+async def _data(_request: Request, _exc: Exception) -> JSONResponse:
     # Last line of defence: a value the database refuses (out of range, a NUL byte) is bad
     # input, never a 500. The request models are meant to catch these first, naming the field.
     return error_response(422, "a value is out of range or not storable")
 
 
-async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+async def _out_of_range(_request: Request, _exc: Exception) -> JSONResponse:
     # Also a last line of defence, for values that pass the services' checks but not the
     # arithmetic behind them: an amount of 1E+100 (decimal.InvalidOperation when it is
     # rounded to cents), a time in year 1 moved to UTC (OverflowError). Bad input, not a 500.

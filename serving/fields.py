@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_ID = 2**31 - 1  # an INTEGER column; a larger id is not a case, it is bad input
@@ -23,6 +24,9 @@ Text = Annotated[str, Field(max_length=20_000), AfterValidator(_no_nul)]
 Short = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# In a path: /cases/{case_id}, /submissions/{submission_id}.
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Submission number.")]
 
 
 class Body(BaseModel):

@@ -25,12 +25,13 @@ from capaflow.calendars import isoformat
 from capaflow.casework.engine import StepResult, advance
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound, case_not_found, check_text, refuse_nul
-from capaflow.models import Case, Submission, Supplier
+from capaflow.models import Case, Submission
 from capaflow.models.queries import read_case
 from capaflow.statemachines import EIGHT_D
 from capaflow.statemachines.guards import MAX_FIELD_LENGTH, check_fields
 from capaflow.submissions import notices
 from capaflow.submissions.notices import STEP_NAMES
+from capaflow.suppliers.registry import supplier_of
 
 # The steps a supplier answers; accepting, rejecting, closing and cancelling stay with the
 # quality team (the same four the API lets a supplier take: api/routes/cases.py).
@@ -103,8 +104,6 @@ def owed_steps(case: Case) -> tuple[str, ...]:
     return tuple(t for t in EIGHT_D.allowed(case.state) if t in SUPPLIER_TRIGGERS)
 
 
-def _supplier(session: Session, case: Case) -> Supplier | None:
-    return session.get(Supplier, case.supplier_id) if case.supplier_id is not None else None
 
 
 def submit(
@@ -161,7 +160,7 @@ def submit(
         "b_case": case_id, "b_keep": submission.id, "b_by": principal.actor[:100],
         "b_at": now, "b_reason": f"replaced by submission #{submission.id}",
     })
-    session.add(notices.submitted(submission, case, _supplier(session, case), now))
+    session.add(notices.submitted(submission, case, supplier_of(session, case), now))
     session.flush()
     return submission
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from capaflow.errors import BadInput, Conflict, supplier_not_found
-from capaflow.models import Supplier
+from capaflow.models import Case, Supplier
 from capaflow.notifications import urls
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -58,6 +58,11 @@ def add_supplier(
     session.add(supplier)
     session.flush()
     return supplier
+
+
+def supplier_of(session: Session, case: Case) -> Supplier | None:
+    """The case's supplier; None for a case without one."""
+    return session.get(Supplier, case.supplier_id) if case.supplier_id is not None else None
 
 
 def find_supplier(session: Session, code: str) -> Supplier | None:

@@ -33,8 +33,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "interfaces": ("cli", "api", "web", "flows"),
 }
 INTERFACES = set(LAYERS["interfaces"])
-# `capa web` starts the site: the one edge between two interfaces (docs/architecture.md).
-ALLOWED_INTERFACE_EDGES = {("cli", "web")}
+# `capa web` composes the site from the API and the pages (docs/architecture.md).
+ALLOWED_INTERFACE_EDGES = {("cli", "web"), ("cli", "api")}
 RANK = {package: rank for rank, packages in enumerate(LAYERS.values()) for package in packages}
 
 

@@ -1,6 +1,6 @@
-"""The web app: server-rendered pages for the quality team and the supplier portal, served
-beside the REST API by one FastAPI application (`create_site`)."""
+"""The web app: server-rendered pages for the quality team and the supplier portal, added
+beside the REST API to one FastAPI application by `capa web` (`add_pages`)."""
 
-from capaflow.web.app import create_site
+from capaflow.web.app import add_pages
 
-__all__ = ["create_site"]
+__all__ = ["add_pages"]

@@ -1,4 +1,6 @@
-"""The site: the REST API under /api/v1 and the pages, in one FastAPI application."""
+"""The pages as a set of routers of their own, added to an application that already serves
+the REST API: `capa web` composes the two into the site (cli/web.py), so the pages never
+import the API, nor the API the pages."""
 
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from capaflow.api import create_app
-from capaflow.config import Settings
 from capaflow.serving.context import ApiContext
 from capaflow.web import errors, pages
 from capaflow.web.context import WebContext
@@ -20,11 +20,12 @@ from capaflow.web.headers import PageHeaders
 COOKIE = "capa_session"
 
 
-def create_site(settings: Settings | None = None) -> FastAPI:
-    """The API and the pages for these settings; bad settings raise a CapaError at start."""
-    app = create_app(settings or Settings())
-    api: ApiContext = app.state.capa
-    signing = WebContext.start(api, api.now())
+def add_pages(app: FastAPI) -> FastAPI:
+    """`app` with the pages added: their session cookie, headers, error pages, routers and
+    static files. `app` holds the request context in `app.state.capa` (serving.context), as
+    the API's application does; its exception handlers keep answering /api/ paths."""
+    context: ApiContext = app.state.capa
+    signing = WebContext.start(context, context.now())
     app.state.web = signing
     # Signed (itsdangerous) and HTTP-only; SameSite=Lax keeps other sites' forms from
     # carrying it, and the CSRF token in every form is checked as well (web.csrf).

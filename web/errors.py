@@ -17,13 +17,12 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from capaflow.errors import CapaError
-from capaflow.serving.errors import Refused
+from capaflow.serving.errors import Refused, http_status
 from capaflow.web.auth import SignInRequired, StaffOnly, SuppliersOnly
 from capaflow.web.render import page
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
-_STATUS = {2: 422, 3: 404, 4: 409}
 _TITLE = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 409: "Conflict",
           422: "Check your input"}
 
@@ -40,30 +39,36 @@ def _page_response(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/portal", 303)
     if isinstance(exc, SuppliersOnly):
         return RedirectResponse("/", 303)
+    refusal = _refusal(exc)
+    if refusal is None:
+        raise exc
+    return _error_page(request, *refusal)
+
+
+def _refusal(exc: Exception) -> tuple[int, str, str | None] | None:
+    """The status, message and field a refusal is shown with; None for a real failure."""
     if isinstance(exc, CapaError):
-        return _error_page(request, _STATUS.get(exc.exit_code, 422), exc.message, exc.field)
+        return http_status(exc), exc.message, exc.field
     if isinstance(exc, Refused):
-        return _error_page(request, exc.status, exc.message, exc.field)
+        return exc.status, exc.message, exc.field
     if isinstance(exc, RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         location = [str(p) for p in first.get("loc", ())[1:]]
         field = ".".join(location) or None
-        return _error_page(request, 422, f"{field}: {first.get('msg')}" if field else
-                           str(first.get("msg")), field)
+        return 422, f"{field}: {first.get('msg')}" if field else str(first.get("msg")), field
     if isinstance(exc, StarletteHTTPException):
-        return _error_page(request, exc.status_code, str(exc.detail), None)
+        return exc.status_code, str(exc.detail), None
     if isinstance(exc, IntegrityError):
-        return _error_page(request, 409, "the change conflicts with data written at the same "
-                           "time; reload the page and try again", None)
+        return 409, ("the change conflicts with data written at the same time; reload the "
+                     "page and try again"), None
     if isinstance(exc, OperationalError) and any(
         word in str(exc).lower() for word in ("locked", "busy")
     ):
-        return _error_page(request, 409, "the database is busy with another update; try again",
-                           None)
+        return 409, "the database is busy with another update; try again", None
     if isinstance(exc, DataError | InvalidOperation | OverflowError):
         # The forms check their fields first; this is the last line, never a 500.
-        return _error_page(request, 422, "a value is out of range or cannot be stored", None)
-    raise exc
+        return 422, "a value is out of range or cannot be stored", None
+    return None
 
 
 def install(app: FastAPI) -> None:

@@ -1,24 +1,32 @@
-"""/cases: open, list, show, advance, report — through statemachines.engine, as the CLI."""
+"""/cases: open, list, show, advance, report — through casework.engine, as the CLI, and
+answering the CLI's documents (documents.cases)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
 from capaflow.accounts.signatures import SignerRefused
-from capaflow.api.routes.submissions import as_refusal, submission_json
+from capaflow.api.routes.submissions import as_refusal
 from capaflow.api.schemas import Advance, OpenCase
-from capaflow.calendars import isoformat
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import StepResult, open_case
-from capaflow.cli.cases import _step_json  # the CLI's document, so both answer the same JSON
-from capaflow.cli.common import Env
-from capaflow.cli.views import case_json, deadline_json, event_json
+from capaflow.documents.cases import (
+    CaseListItem,
+    CasePublic,
+    CaseReportPublic,
+    StepPublic,
+    case_document,
+    case_list,
+    report_document,
+    step_document,
+)
+from capaflow.documents.submissions import SubmissionPublic, submission_document
 from capaflow.errors import BadInput
 from capaflow.models import Case, Supplier
 from capaflow.models.queries import (
@@ -39,21 +47,20 @@ from capaflow.serving.context import (
     in_worker,
 )
 from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID, Short
+
+# api/routes/reports.py takes its CaseId from here.
+from capaflow.serving.fields import CaseId as CaseId
+from capaflow.serving.fields import Short
 from capaflow.statemachines import LIFECYCLES
 from capaflow.submissions import SUPPLIER_TRIGGERS, submit
-from capaflow.suppliers.registry import get_supplier
+from capaflow.suppliers.registry import get_supplier, supplier_of
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
 
-
-
-def _step_document(result: StepResult, now: datetime, supplier: Supplier | None) -> Any:
-    document = _step_json(result, Env(True, now_text=isoformat(now)))
-    document["case"]["supplier"] = supplier.code if supplier else None
-    return document
+def _step_document(session: Session, result: StepResult, now: datetime) -> StepPublic:
+    supplier = supplier_of(session, result.case)
+    return step_document(result.case, result.event, result.deadlines, supplier, now)
 
 
 def _supplier_of(session: Session, case: Case) -> Supplier | None:
@@ -71,7 +78,7 @@ async def list_route(
     lifecycle: Annotated[Short | None, Query()] = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
-) -> list[dict[str, Any]]:
+) -> list[CaseListItem]:
     """Cases, filtered by state, supplier, lifecycle or overdue (a supplier sees its own)."""
     # One thread hop for the whole request (in_worker): this is the API's busiest route.
     return await in_worker(ctx, session, list_cases_document, session, now, principal,
@@ -82,7 +89,7 @@ async def list_route(
 def list_cases_document(
     session: Session, now: datetime, principal: Principal, *, state: str | None,
     supplier: str | None, lifecycle: str | None, overdue: bool, limit: int,
-) -> list[dict[str, Any]]:
+) -> list[CaseListItem]:
     if lifecycle is not None and lifecycle not in LIFECYCLES:
         raise BadInput(f"lifecycle: '{lifecycle}' is not one of {', '.join(LIFECYCLES)}",
                        field="lifecycle")
@@ -99,19 +106,13 @@ def list_cases_document(
                        lifecycle=lifecycle, overdue=overdue, limit=limit)
     due = next_due(session, [c.id for c in cases if c.id is not None])
     suppliers = suppliers_by_id(session, {c.supplier_id for c in cases if c.supplier_id})
-    rows = []
-    for case in cases:
-        row = case_json(case, suppliers.get(case.supplier_id) if case.supplier_id else None)
-        nxt = due.get(case.id) if case.id is not None else None
-        row["next_deadline"] = deadline_json(nxt, now) if nxt else None
-        rows.append(row)
-    return rows
+    return case_list(cases, suppliers, due, now)
 
 
 @router.post("", status_code=201)
 def open_route(
     body: OpenCase, session: SessionDep, now: NowDep, ctx: ContextDep, writer: WriterDep
-) -> Any:
+) -> StepPublic:
     """Open a case (D0-D2); an 8D case starts in containment with its 24 h clock running."""
     result = open_case(
         session, lifecycle=body.lifecycle.lower(), title=body.title,
@@ -120,14 +121,13 @@ def open_route(
         team=body.team, problem=body.problem, actor=writer.actor, now=now,
         policy=ctx.deadline_policy,
     )
-    supplier = session.get(Supplier, result.case.supplier_id) if result.case.supplier_id else None
-    return _step_document(result, now, supplier)
+    return _step_document(session, result, now)
 
 
 @router.get("/{case_id}")
 async def show_route(
     case_id: CaseId, session: SessionDep, now: NowDep, ctx: ContextDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> CasePublic:
     """A case: its state, what it owes and by when, and its events."""
     return await in_worker(ctx, session, show_case_document, session, now, principal,
                            case_id)
@@ -135,16 +135,12 @@ async def show_route(
 
 def show_case_document(
     session: Session, now: datetime, principal: Principal, case_id: int
-) -> dict[str, Any]:
+) -> CasePublic:
     # Single rows: detached objects from Core rows (models.queries.read_*), a third of the
     # ORM's cost per row.
     case = visible_case(session, principal, case_id)
-    document = case_json(case, _supplier_of(session, case))
-    document["deadlines"] = [
-        deadline_json(d, now) for d in read_case_deadlines(session, case_id)
-    ]
-    document["events"] = [event_json(e) for e in read_case_events(session, case_id)]
-    return document
+    return case_document(case, _supplier_of(session, case), read_case_deadlines(session, case_id),
+                         read_case_events(session, case_id), now)
 
 
 def _may_advance(principal: Principal, trigger: str) -> None:
@@ -157,12 +153,15 @@ def _may_advance(principal: Principal, trigger: str) -> None:
         raise forbidden(f"the role {principal.role} may not change data")
 
 
-@router.post("/{case_id}/advance", responses={202: {"description": "A supplier's step, "
-                                                   "sent to the quality team for review."}})
+@router.post("/{case_id}/advance", responses={
+    200: {"model": StepPublic, "description": "The step, taken."},
+    202: {"model": SubmissionPublic,
+          "description": "A supplier's step, sent to the quality team for review."},
+})
 def advance_route(
     case_id: CaseId, body: Advance, session: SessionDep, now: NowDep, ctx: ContextDep,
     principal: PrincipalDep, response: Response,
-) -> Any:
+) -> StepPublic | SubmissionPublic:
     """Take one step of the case's lifecycle, with the content the step needs.
 
     A step that ends the case (close, cancel, standardize, accept) is a signed decision:
@@ -178,7 +177,7 @@ def advance_route(
             submission = submit(session, principal=principal, case_id=case_id, trigger=trigger,
                                 fields=body.fields, note=body.note, now=now)
         response.status_code = 202
-        return submission_json(submission)
+        return submission_document(submission)
     _may_advance(principal, trigger)
     try:
         result = advance_as(
@@ -188,16 +187,15 @@ def advance_route(
         )
     except SignerRefused as exc:
         raise forbidden(exc.message) from exc
-    supplier = session.get(Supplier, result.case.supplier_id) if result.case.supplier_id else None
-    return _step_document(result, now, supplier)
+    return _step_document(session, result, now)
 
 
 @router.get("/{case_id}/report")
 def report_route(
     case_id: CaseId, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> CaseReportPublic:
     """The case as a Markdown 8D report (or PDCA record)."""
     case = visible_case(session, principal, case_id)
     text = markdown.render(case, _supplier_of(session, case), read_case_events(session, case_id),
                            read_case_deadlines(session, case_id))
-    return {"case": case_id, "format": "markdown", "report": text}
+    return report_document(case_id, text)

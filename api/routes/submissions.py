@@ -12,29 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
-from capaflow.calendars import isoformat
-from capaflow.cli.cases import _step_json  # the CLI's document of a step, as /cases/{id}/advance
-from capaflow.cli.common import Env
+from capaflow.documents.submissions import (
+    AcceptedPublic,
+    SubmissionPublic,
+    accepted_document,
+    submission_document,
+)
 from capaflow.errors import NotFound
-from capaflow.models import Case, Submission, Supplier
+from capaflow.models import Case, Submission
 from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID, Body, Short, Text
+from capaflow.serving.fields import MAX_ID, Body, CaseId, Short, SubmissionId, Text
 from capaflow.submissions import NotPermitted, accept, pending, reject, submit
-from capaflow.suppliers.registry import get_supplier
+from capaflow.suppliers.registry import get_supplier, supplier_of
 
 router = APIRouter(tags=["submissions"])
-
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
-SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Submission number.")]
 
 
 class NewSubmission(Body):
@@ -56,23 +56,6 @@ def as_refusal() -> Iterator[None]:
         raise forbidden(exc.message) from exc
 
 
-def submission_json(submission: Submission) -> dict[str, Any]:
-    return {
-        "id": submission.id,
-        "case": submission.case_id,
-        "trigger": submission.trigger,
-        "fields": submission.fields,
-        "note": submission.note,
-        "submitted_by": submission.submitted_by,
-        "submitted_at": isoformat(submission.submitted_at),
-        "status": submission.status,
-        "decided_by": submission.decided_by,
-        "decided_at": isoformat(submission.decided_at) if submission.decided_at else None,
-        "reason": submission.reason,
-        "case_version": submission.case_version,
-    }
-
-
 def _visible(session: Session, principal: Principal, submission_id: int) -> Submission:
     submission = session.get(Submission, submission_id)
     if submission is not None and principal.is_supplier:
@@ -86,7 +69,7 @@ def _visible(session: Session, principal: Principal, submission_id: int) -> Subm
 
 @router.post("/cases/{case_id}/submissions", status_code=201)
 def submit_route(case_id: CaseId, body: NewSubmission, session: SessionDep, now: NowDep,
-                 principal: PrincipalDep) -> dict[str, Any]:
+                 principal: PrincipalDep) -> SubmissionPublic:
     """A supplier's answer to what its case owes now; it waits for the quality team."""
     if not principal.is_supplier:
         raise forbidden("only a supplier submits; the quality team takes the step itself "
@@ -94,7 +77,7 @@ def submit_route(case_id: CaseId, body: NewSubmission, session: SessionDep, now:
     with as_refusal():
         submission = submit(session, principal=principal, case_id=case_id,
                             trigger=body.trigger, fields=body.fields, note=body.note, now=now)
-    return submission_json(submission)
+    return submission_document(submission)
 
 
 @router.get("/submissions")
@@ -103,40 +86,38 @@ def list_route(
     principal: PrincipalDep,
     case: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Case number.")] = None,
     supplier: Annotated[Short | None, Query(description="Supplier code.")] = None,
-) -> list[dict[str, Any]]:
+) -> list[SubmissionPublic]:
     """Submissions waiting for a decision, oldest first (a supplier sees its own)."""
     if case is not None:
         visible_case(session, principal, case)
     code = supplier_filter(principal, supplier)
     supplier_id = get_supplier(session, code).id if code else None
-    return [submission_json(s) for s in pending(session, supplier_id=supplier_id, case_id=case)]
+    return [submission_document(s) for s in pending(session, supplier_id=supplier_id, case_id=case)]
 
 
 @router.get("/submissions/{submission_id}")
 def show_route(submission_id: SubmissionId, session: SessionDep,
-               principal: PrincipalDep) -> dict[str, Any]:
-    return submission_json(_visible(session, principal, submission_id))
+               principal: PrincipalDep) -> SubmissionPublic:
+    return submission_document(_visible(session, principal, submission_id))
 
 
 @router.post("/submissions/{submission_id}/accept")
 def accept_route(submission_id: SubmissionId, session: SessionDep, now: NowDep,
-                 ctx: ContextDep, writer: WriterDep) -> dict[str, Any]:
+                 ctx: ContextDep, writer: WriterDep) -> AcceptedPublic:
     """Take the submitted step on the case in the writer's name; 409 if the case moved on."""
     with as_refusal():
         accepted = accept(session, submission_id=submission_id, principal=writer, now=now,
                           policy=ctx.deadline_policy)
-    step = _step_json(accepted.step, Env(True, now_text=isoformat(now)))
-    case = accepted.step.case
-    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
-    step["case"]["supplier"] = supplier.code if supplier else None
-    return {"submission": submission_json(accepted.submission), "step": step}
+    step = accepted.step
+    return accepted_document(accepted.submission, step.case, step.event, step.deadlines,
+                             supplier_of(session, step.case), now)
 
 
 @router.post("/submissions/{submission_id}/reject")
 def reject_route(submission_id: SubmissionId, body: Rejection, session: SessionDep,
-                 now: NowDep, writer: WriterDep) -> dict[str, Any]:
+                 now: NowDep, writer: WriterDep) -> SubmissionPublic:
     """Send the submission back; the reason goes to the supplier's contact."""
     with as_refusal():
         submission = reject(session, submission_id=submission_id, principal=writer,
                             reason=body.reason, now=now)
-    return submission_json(submission)
+    return submission_document(submission)

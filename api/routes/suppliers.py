@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from capaflow.accounts.scope import visible_supplier
 from capaflow.api.schemas import NewRating, NewSupplier
-from capaflow.cli.suppliers import rating_json
-from capaflow.cli.views import supplier_json
+from capaflow.documents.suppliers import (
+    RatingPublic,
+    SupplierDetail,
+    SupplierPublic,
+    rating_document,
+    supplier_detail,
+    supplier_document,
+)
 from capaflow.models.queries import list_cases
 from capaflow.scorecards import load_scorecard_policy, rate_supplier
 from capaflow.serving.context import (
@@ -17,7 +21,7 @@ from capaflow.serving.context import (
     NowDep,
     PrincipalDep,
     SessionDep,
-    WriterDep,
+    get_writer,
     require_writer,
 )
 from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
@@ -26,43 +30,36 @@ router = APIRouter(prefix="/suppliers", tags=["suppliers"])
 
 
 @router.get("")
-def list_route(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+def list_route(session: SessionDep, principal: PrincipalDep) -> list[SupplierPublic]:
     """All suppliers; a supplier's token lists its own only."""
     if principal.is_supplier:
         assert principal.supplier_code is not None
-        return [supplier_json(get_supplier(session, principal.supplier_code))]
-    return [supplier_json(s) for s in list_suppliers(session)]
+        return [supplier_document(get_supplier(session, principal.supplier_code))]
+    return [supplier_document(s) for s in list_suppliers(session)]
 
 
-@router.post("", status_code=201)
-def add_route(
-    body: NewSupplier, session: SessionDep, now: NowDep, writer: WriterDep
-) -> dict[str, Any]:
+@router.post("", status_code=201, dependencies=[Depends(get_writer)])
+def add_route(body: NewSupplier, session: SessionDep, now: NowDep) -> SupplierPublic:
     """Register a supplier and whom to reach there by role (Apprise URLs)."""
     supplier = add_supplier(session, code=body.code, name=body.name, contact=body.contact,
                             quality_head=body.quality_head, executive=body.executive, now=now)
-    return supplier_json(supplier)
+    return supplier_document(supplier)
 
 
 @router.get("/{code}")
 def show_route(
     code: str, session: SessionDep, now: NowDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> SupplierDetail:
     """One supplier, with its cases (the same document as `capa supplier show --json`)."""
     supplier = visible_supplier(session, principal, code)
-    document = supplier_json(supplier)
-    document["cases"] = [
-        {"id": c.id, "lifecycle": c.lifecycle, "state": c.state, "title": c.title}
-        for c in list_cases(session, now=now, supplier_id=supplier.id)
-    ]
-    return document
+    return supplier_detail(supplier, list_cases(session, now=now, supplier_id=supplier.id))
 
 
 @router.post("/{code}/ratings")
 def rate_route(
     code: str, body: NewRating, session: SessionDep, now: NowDep, ctx: ContextDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> RatingPublic:
     """Rate the supplier's cooperation for a month (as `capa supplier rate`): it counts in
     that month's grade when the month is graded (again)."""
     # Another supplier's code is a 404 before the supplier's own is a 403 (accounts.scope).
@@ -73,4 +70,4 @@ def rate_route(
         session, code=code, month=body.month, attitude=body.attitude, actor=writer.actor,
         now=now, policy=policy,
     )
-    return rating_json(supplier, rating)
+    return rating_document(supplier, rating)

@@ -10,13 +10,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from capaflow.documents.errors import ErrorPublic
+from capaflow.errors import BadInput, Conflict, NotFound
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
-ERROR_CODES = {2: "bad_input", 3: "not_found", 4: "conflict"}
+# The error document's code of each exit code, as the refusals name them (errors).
+ERROR_CODES = {kind.exit_code: kind.code for kind in (BadInput, NotFound, Conflict)}
 
 
 def iso(when: datetime) -> str:
@@ -97,6 +100,7 @@ def refused(
     assert as_json.exit_code == exit_code, (as_json.exit_code, as_json.stdout, as_json.stderr)
     document = json.loads(as_json.stdout)
     assert set(document) == {"error"}, document
+    ErrorPublic.model_validate(document)
     error: dict[str, Any] = document["error"]
     assert {"code", "message", "field"} <= set(error), error
     assert error["code"] == ERROR_CODES[exit_code], error

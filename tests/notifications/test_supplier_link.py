@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 
 from capaflow.accounts.links import open_link, site_link_maker
 from capaflow.calendars import isoformat
+from capaflow.cli.web import create_site
 from capaflow.config import Settings, load_policies
 from capaflow.models.db import get_engine, session_scope
 from capaflow.notifications.notifier import AppriseNotifier, RecordingNotifier
 from capaflow.notifications.routing import Routes
-from capaflow.web import create_site
 from tests.conftest import T0
 from tests.helpers import capa, capa_json
 from tests.notifications.conftest import HttpReceiver

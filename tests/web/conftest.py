@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 
 from capaflow.accounts import add_user
 from capaflow.calendars import isoformat
+from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models.db import get_engine, session_scope
 from capaflow.suppliers.registry import add_supplier
-from capaflow.web import create_site
 from tests.api.conftest import _open
 from tests.conftest import T0
 

@@ -17,10 +17,10 @@ from sqlmodel import col, select
 from capaflow.accounts.signatures import CANCEL_CASE, CLOSE_CASE, LIFT_BLACKLIST, METHOD
 from capaflow.audittrail.chain import verify
 from capaflow.calendars import isoformat
+from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models import Case, CaseCost, CaseEvent, Submission, Supplier, SupplierDecision
 from capaflow.models.db import get_engine, session_scope
-from capaflow.web import create_site
 from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import PASSWORDS, Site, form_token, sign_in

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 from capaflow.accounts import supplier_link
 from capaflow.calendars import isoformat
 from capaflow.casework.engine import advance
+from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models import CaseEvent, Submission, Supplier
 from capaflow.models.db import get_engine, session_scope
-from capaflow.web import create_site
 from capaflow.web.app import COOKIE
 from tests.conftest import T0
 from tests.helpers import snapshot

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from capaflow.accounts import disable_user
 from capaflow.calendars import isoformat
+from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models.db import get_engine, session_scope
-from capaflow.web import create_site
 from capaflow.web.app import COOKIE
 from tests.conftest import T0
 from tests.web.conftest import PASSWORDS, Site, form_token, sign_in

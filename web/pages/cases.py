@@ -10,11 +10,10 @@ report prints. Viewers see everything and get no forms; suppliers use their port
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
@@ -33,10 +32,9 @@ from capaflow.reports.html import render_html
 from capaflow.reports.pdf import render_pdf
 from capaflow.scorecards.decisions import lift_blacklist
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
-from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID
+from capaflow.serving.errors import forbidden, http_status
+from capaflow.serving.fields import MAX_ID, CaseId
 from capaflow.statemachines import LIFECYCLES, Lifecycle
-from capaflow.statemachines.guards import field_meaning
 from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.suppliers.registry import get_supplier, list_suppliers
 from capaflow.web.auth import StaffDep, ViewerDep
@@ -44,15 +42,16 @@ from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import (
     FIELD_PREFIX,
     FormDep,
-    choice_label,
-    field_label,
+    Kept,
+    StepForm,
+    field_input,
     form_text,
+    step_label,
 )
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
 
 # The step form's inputs are named "field.NAME", apart from the form's own trigger, note,
 # password and version.
@@ -64,36 +63,12 @@ OPENED_HERE = ("8d", "pdca")
 # behind, so the page neither offers nor accepts them (`capa supplier-audit ...` takes them).
 SERVICE_STEPS = {"audit": ("conduct", "raise_findings", "close_finding")}
 
-_STEP_LABELS = {
-    "contain": "Containment in place (D3)",
-    "find_root_cause": "Root cause found (D4)",
-    "apply_short_term_fix": "Short-term fix applied (D5)",
-    "implement_countermeasure": "Countermeasure implemented (D6)",
-    "close": "Close",
-    "reopen": "Reopen: the defect recurred",
-    "reject": "Send back one step",
-    "cancel": "Cancel",
-    "execute": "Plan ready: carry it out (Do)",
-    "measure": "Result measured (Check)",
-    "evaluate": "Evaluated against the target (Act)",
-    "standardize": "Standardise and close",
-    "next_cycle": "Start the next cycle",
-    "submit": "Record the supplier's report",
-    "accept": "Accept the report",
-}
-# Free text that is usually one line; everything else gets a text area.
-_SHORT_FIELDS = frozenset({"finding", "findings", "auditors", "site", "defect"})
-
 
 # -- the form, as read ----------------------------------------------------------------------
 
 def _must_write(principal: Principal) -> None:
     if not principal.can_write:
         raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
-
-
-def _status(exc: CapaError) -> int:
-    return 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) else 422
 
 
 @dataclass(frozen=True)
@@ -112,56 +87,10 @@ class Problem:
 # -- what the case page shows ---------------------------------------------------------------
 
 @dataclass(frozen=True)
-class FieldInput:
-    name: str
-    label: str
-    hint: str
-    required: bool
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty: free text
-    multiline: bool = True
-
-
-@dataclass(frozen=True)
-class StepForm:
-    trigger: str
-    label: str
-    dest: str
-    fields: tuple[FieldInput, ...]
-    signed: bool  # a signed decision: the password is asked for
-    meaning: str | None  # what the signature means
-    danger: bool  # ends or undoes work: the button says so
-
-
-@dataclass(frozen=True)
 class DeadlineRow:
     line: DeadlineLine
     css: str  # overdue, soon, met, open, ...
     label: str
-
-
-@dataclass
-class Kept:
-    """What the person typed, shown again after a refusal (never the password)."""
-
-    form: str = ""
-    trigger: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
-
-
-def _field_input(machine: Lifecycle, name: str, required: bool) -> FieldInput:
-    choices = tuple(
-        (value, choice_label(name, value))
-        for value in machine.choices.get(name, ())
-    )
-    hint = field_meaning(name)
-    return FieldInput(
-        name=name, label=field_label(name),
-        # No hint where the engine has no words beyond the field's own name.
-        hint="" if hint == name.replace("_", " ") else hint, required=required,
-        choices=choices,
-        multiline=name not in _SHORT_FIELDS,
-    )
 
 
 def step_forms(machine: Lifecycle, state: str) -> list[StepForm]:
@@ -176,11 +105,11 @@ def step_forms(machine: Lifecycle, state: str) -> list[StepForm]:
         signed = needs_signature(machine, state, trigger)
         forms.append(StepForm(
             trigger=trigger,
-            label=_STEP_LABELS.get(trigger, trigger.replace("_", " ").capitalize()),
+            label=step_label(trigger),
             dest=dest,
             fields=tuple(
-                [_field_input(machine, n, True) for n in rule.required]
-                + [_field_input(machine, n, False) for n in rule.optional]
+                [field_input(machine, n, required=True) for n in rule.required]
+                + [field_input(machine, n, required=False) for n in rule.optional]
             ),
             signed=signed,
             meaning=meaning_for(machine.name, trigger) if signed else None,
@@ -346,7 +275,7 @@ def take_step(case_id: CaseId, request: Request, session: SessionDep, now: NowDe
     except (BadInput, Conflict) as exc:
         session.rollback()
         return _case_page(request, session, principal=principal, now=now,
-                          policy=ctx.deadline_policy, case_id=case_id, status=_status(exc),
+                          policy=ctx.deadline_policy, case_id=case_id, status=http_status(exc),
                           problem=Problem.of(exc, "step"), kept=kept)
     message = f"Case #{case_id}: {trigger.replace('_', ' ')} recorded; now {result.case.state}."
     signature = result.event.fields.get("signature")

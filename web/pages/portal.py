@@ -10,11 +10,11 @@ supplier scope) and accounts.links (the link).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -31,9 +31,8 @@ from capaflow.scorecards.history import GradedMonth, list_scorecards
 from capaflow.scorecards.policy import load_scorecard_policy
 from capaflow.serving.context import ApiContext, ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID
+from capaflow.serving.fields import CaseId
 from capaflow.statemachines import EIGHT_D
-from capaflow.statemachines.guards import field_meaning
 from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.submissions import (
     STEP_NAMES,
@@ -50,27 +49,20 @@ from capaflow.web.forms import (
     FIELD_LABELS,
     FIELD_PREFIX,
     FormDep,
-    choice_label,
-    field_label,
+    Kept,
+    StepForm,
+    field_input,
     form_text,
+    step_label,
 )
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="Case number.")]
 # The step form's inputs are named "field.NAME" (as on the case page), beside trigger and note.
 RECENT_LOTS = 10
 # The link's token must not travel on to another site in a Referer header.
 _NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-_STEP_LABELS = {
-    "contain": "D3 Containment",
-    "find_root_cause": "D4 Root cause",
-    "apply_short_term_fix": "D5 Short-term fix",
-    "implement_countermeasure": "D6 Countermeasure",
-}
-
 
 # -- the link -------------------------------------------------------------------------------
 
@@ -171,47 +163,13 @@ def portal(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
 
 # -- one case -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FieldInput:
-    name: str
-    label: str
-    hint: str
-    required: bool
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty: free text
-
-
-@dataclass(frozen=True)
-class StepForm:
-    trigger: str
-    label: str
-    fields: tuple[FieldInput, ...]
-
-
-@dataclass
-class Kept:
-    """What the supplier typed, shown again after a refusal."""
-
-    trigger: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-    note: str = ""
-
-
-def _field_input(name: str, required: bool) -> FieldInput:
-    choices = tuple(
-        (value, choice_label(name, value))
-        for value in EIGHT_D.choices.get(name, ())
-    )
-    return FieldInput(name=name, label=field_label(name),
-                      hint=field_meaning(name), required=required, choices=choices)
-
-
 def step_form(trigger: str) -> StepForm:
     """The form of a step: the fields its guard asks for (the lifecycle's FieldRule)."""
     rule = EIGHT_D.fields.get(trigger) or FieldRule()
     return StepForm(
-        trigger=trigger, label=_STEP_LABELS.get(trigger, trigger),
-        fields=tuple([_field_input(n, True) for n in rule.required]
-                     + [_field_input(n, False) for n in rule.optional]),
+        trigger=trigger, label=step_label(trigger),
+        fields=tuple([field_input(EIGHT_D, n, required=True) for n in rule.required]
+                     + [field_input(EIGHT_D, n, required=False) for n in rule.optional]),
     )
 
 
@@ -254,7 +212,8 @@ def _kept(form: FormData) -> Kept:
         for name, value in form.multi_items()
         if name.startswith(FIELD_PREFIX) and isinstance(value, str)
     }
-    return Kept(trigger=form_text(form, "trigger"), fields=fields, note=form_text(form, "note"))
+    return Kept(form="step", trigger=form_text(form, "trigger"), fields=fields,
+                values={"note": form_text(form, "note")})
 
 
 @router.post("/portal/cases/{case_id}/submit", dependencies=[CsrfChecked])
@@ -268,7 +227,8 @@ def portal_submit(case_id: CaseId, request: Request, session: SessionDep, now: N
     answer = {name: value for name, value in kept.fields.items() if value.strip()}
     try:
         submission = submit(session, principal=principal, case_id=case_id,
-                            trigger=kept.trigger, fields=answer, note=kept.note, now=now)
+                            trigger=kept.trigger, fields=answer, note=kept.values["note"],
+                            now=now)
     except BadInput as exc:
         session.rollback()  # nothing was written; make sure of it before the page renders
         return _case_page(request, session, principal=principal, now=now, case=case,

@@ -10,26 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.errors import BadInput, NotFound
-from capaflow.models import Case, Submission, Supplier
+from capaflow.models import Case, Submission
 from capaflow.models.queries import suppliers_by_id
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
-from capaflow.serving.fields import MAX_ID
+from capaflow.serving.fields import SubmissionId
 from capaflow.statemachines import LIFECYCLES
 from capaflow.submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
+from capaflow.suppliers.registry import supplier_of
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-SubmissionId = Annotated[int, Path(ge=1, le=MAX_ID, description="Submission number.")]
 _REASON = 20_000  # longer is refused by the service anyway; the form stops the rest
 
 
@@ -69,7 +69,7 @@ def _submission_page(
 ) -> Response:
     case = session.get(Case, submission.case_id)
     assert case is not None  # a foreign key
-    supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
+    supplier = supplier_of(session, case)
     owed = owed_steps(case)
     # Accepting is refused when the case moved on since the supplier saw it: say so up front.
     moved_on = submission.status == "pending" and (
