@@ -7,11 +7,10 @@ Named supplier-audit because `capa audit` is the hash-chain check (`capa audit v
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session
 
 from capaflow.audits import (
     AuditPolicy,
@@ -38,10 +37,10 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
-from capaflow.cli.views import case_json, event_json
-from capaflow.documents.audits import audit_document, finding_document
+from capaflow.documents.audits import audit_document, audit_steps_document
 from capaflow.errors import BadInput
-from capaflow.models import AuditFinding, Case, Supplier
+from capaflow.models import AuditFinding, Supplier
+from capaflow.suppliers.registry import supplier_of
 
 app = typer.Typer(help="Supplier audits (5M1E): plan, conduct, findings, close.",
                   no_args_is_help=True)
@@ -64,25 +63,13 @@ def _instant(text: str | None, field: str) -> datetime | None:
         raise BadInput(str(exc), field=field) from exc
 
 
-def _steps_json(steps: list[StepResult]) -> list[dict[str, Any]]:
-    return [event_json(s.event) for s in steps]
-
-
-def _supplier(session: Session, case: Case) -> Supplier | None:
-    """The audited supplier, read in the command's transaction (the step's case is detached)."""
-    return session.get(Supplier, case.supplier_id) if case.supplier_id is not None else None
-
-
 def _print_steps(
     env: Env, steps: list[StepResult], findings: list[AuditFinding], supplier: Supplier | None,
 ) -> None:
     case = steps[-1].case
     if env.as_json:
-        print_json({
-            "case": case_json(case, supplier),
-            "events": _steps_json(steps),
-            "findings": [finding_document(f, env.now).as_json() for f in findings],
-        })
+        print_json(audit_steps_document(case, supplier, [s.event for s in steps], findings,
+                                        env.now).as_json())
         return
     stdout.print(f"Audit #{case.id}: state [bold]{case.state}[/]", highlight=False)
     for finding in findings:
@@ -133,7 +120,7 @@ def plan_command(
             result = plan_audit(session, supplier_code=supplier, title=title, owner=owner,
                                 scope=scope, actor=env.actor, now=env.now,
                                 policy=env.deadline_policy)
-            audited = _supplier(session, result.case)
+            audited = supplier_of(session, result.case)
         _print_steps(env, [result], [], audited)
 
     run(env, body)
@@ -176,7 +163,7 @@ def conduct_command(
                                    failures=failures, owner=owner, site=site, actor=env.actor,
                                    now=env.now, policy=env.deadline_policy,
                                    audit_policy=policy)
-            audited = _supplier(session, result.steps[-1].case)
+            audited = supplier_of(session, result.steps[-1].case)
         _print_steps(env, result.steps, result.findings, audited)
 
     run(env, body)
@@ -206,7 +193,7 @@ def finding_add_command(
             step, finding = add_finding(session, case_id=case_id, failure=failure,
                                         actor=env.actor, now=env.now,
                                         policy=env.deadline_policy, audit_policy=policy)
-            audited = _supplier(session, step.case)
+            audited = supplier_of(session, step.case)
         _print_steps(env, [step], [finding], audited)
 
     run(env, body)
@@ -227,7 +214,7 @@ def finding_close_command(
             step, finding = close_finding(session, finding_id=finding_id, resolution=resolution,
                                           actor=env.actor, now=env.now,
                                           policy=env.deadline_policy)
-            audited = _supplier(session, step.case)
+            audited = supplier_of(session, step.case)
         _print_steps(env, [step], [finding], audited)
 
     run(env, body)
@@ -247,7 +234,7 @@ def close_command(
         with env.transaction() as session:
             result = close_audit(session, case_id=case_id, summary=summary, actor=env.actor,
                                  now=env.now, policy=env.deadline_policy)
-            audited = _supplier(session, result.case)
+            audited = supplier_of(session, result.case)
         _print_steps(env, [result], [], audited)
 
     run(env, body)
@@ -267,7 +254,7 @@ def cancel_command(
         with env.transaction() as session:
             result = cancel_audit(session, case_id=case_id, reason=reason, actor=env.actor,
                                   now=env.now, policy=env.deadline_policy)
-            audited = _supplier(session, result.case)
+            audited = supplier_of(session, result.case)
         _print_steps(env, [result], [], audited)
 
     run(env, body)

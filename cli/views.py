@@ -6,28 +6,12 @@ The JSON and the tables carry the same facts; JSON field names are part of the c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from rich.table import Table
 
 from capaflow.calendars import readable
 from capaflow.deadlines.status import deadline_status
-from capaflow.documents.cases import case_summary, deadline_document, event_document
-from capaflow.models import Case, CaseEvent, Deadline, Supplier
-
-
-# The JSON of cases, deadlines and events is the contract's documents (documents.cases); these
-# give it as dicts to the commands that build larger documents around it.
-def deadline_json(deadline: Deadline, now: datetime) -> dict[str, Any]:
-    return deadline_document(deadline, now).as_json()
-
-
-def event_json(event: CaseEvent) -> dict[str, Any]:
-    return event_document(event).as_json()
-
-
-def case_json(case: Case, supplier: Supplier | None) -> dict[str, Any]:
-    return case_summary(case, supplier).as_json()
+from capaflow.models import CaseEvent, Deadline
 
 
 def deadlines_table(deadlines: list[Deadline], now: datetime) -> Table:

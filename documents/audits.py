@@ -3,12 +3,13 @@ GET /audits and GET /audits/{id} answer it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
 from capaflow.documents.base import Public, Timestamp
-from capaflow.documents.cases import CaseSummary, case_summary
-from capaflow.models import AuditFinding, Case
+from capaflow.documents.cases import CaseSummary, EventPublic, case_summary, event_document
+from capaflow.models import AuditFinding, Case, CaseEvent, Supplier
 
 # What the document reads of audits.AuditView, by shape: read models import only rules and
 # models (docs/architecture.md, "Layers"), so any object with these attributes will do.
@@ -66,4 +67,24 @@ def audit_document(view: AuditView, now: datetime) -> AuditPublic:
         **case,
         findings=[finding_document(f, now) for f in view.findings],
         open_findings=len(view.open_findings),
+    )
+
+
+class AuditStepsPublic(Public):
+    """`capa supplier-audit plan|conduct|finding|close|cancel`: the audit case after its
+    steps, the events they wrote and the findings they raised or closed."""
+
+    case: CaseSummary
+    events: list[EventPublic]
+    findings: list[FindingPublic]
+
+
+def audit_steps_document(
+    case: Case, supplier: Supplier | None, events: Iterable[CaseEvent],
+    findings: Iterable[AuditFinding], now: datetime,
+) -> AuditStepsPublic:
+    return AuditStepsPublic(
+        case=case_summary(case, supplier),
+        events=[event_document(e) for e in events],
+        findings=[finding_document(f, now) for f in findings],
     )
