@@ -388,6 +388,9 @@ class InspectionSection(Section):
     reduced_approved: Flag = False
     # ISO 2859-1 9.3.3.2 a): the switching score at which normal may go to reduced.
     switching_score_to_reduced: Annotated[Whole, Field(ge=1)] = 30
+    # The general level a supplier rated not cooperative is sampled at, at the least;
+    # "" leaves the level as planned (inspection.policy checks it is a general level).
+    not_cooperative_level: str = "III"
 
 
 ChecklistItems = dict[str, Text]

@@ -260,10 +260,13 @@ def _plan(
             _hold_plan(supplier, part, lot_size, aql, level, hold, standing, not_cooperative),
             row,
         )
+    level, raised = policy.level_for(level, not_cooperative=not_cooperative)
     sampling = plan(lot_size, aql, level, severity)
     why = f"{severity.capitalize()} inspection: " + (
         f"{lifted}." if lifted else _standing_words(standing)
     )
+    if raised:
+        why = f"{why} Inspection {raised}."
     return (
         InspectionPlan(
             supplier=supplier.code, part=part, lot_size=lot_size, aql=sampling.aql,

@@ -16,6 +16,9 @@ from capaflow.errors import BadInput
 from capaflow.inspection.switching import SCORE_TO_REDUCED, SwitchRules
 from capaflow.inspection.values import check_aql, check_level
 
+# ISO 2859-1's general inspection levels, from the smallest samples to the largest.
+GENERAL_LEVELS = ("I", "II", "III")
+
 
 @dataclass(frozen=True)
 class InspectionPolicy:
@@ -28,6 +31,9 @@ class InspectionPolicy:
     reduced_approved: bool = False
     # ISO 2859-1 9.3.3.2 a): the switching score at which normal may go to reduced.
     switching_score_to_reduced: int = SCORE_TO_REDUCED
+    # Wider sampling for a supplier rated not cooperative: this general level at the least
+    # ("" for none). Stricter comes from switching (tightened at the least).
+    not_cooperative_level: str = "III"
     # The site's zone (from [calendar], not [inspection]): a month's cooperation rating
     # applies to that month on the site's clock, as the grades do.
     timezone: str = "UTC"
@@ -43,11 +49,36 @@ class InspectionPolicy:
             raise BadInput(f"inspection.default_{error.message}", field=field) from None
         object.__setattr__(self, "default_aql", aql)
         object.__setattr__(self, "default_level", level)
+        if self.not_cooperative_level:
+            wider = self.not_cooperative_level.strip().upper()
+            if wider not in GENERAL_LEVELS:
+                raise BadInput(
+                    "inspection.not_cooperative_level: must be a general inspection level "
+                    f"({', '.join(GENERAL_LEVELS)}) or \"\" for none "
+                    f"(got {self.not_cooperative_level!r})",
+                    field="inspection.not_cooperative_level",
+                )
+            object.__setattr__(self, "not_cooperative_level", wider)
         # The other values are checked by the typed model, as they are when read from TOML.
         validate_section("inspection", InspectionSection, {
             "reduced_approved": self.reduced_approved,
             "switching_score_to_reduced": self.switching_score_to_reduced,
         })
+
+    def level_for(self, level: str, *, not_cooperative: bool) -> tuple[str, str | None]:
+        """The inspection level a lot is sampled at, and why when it was raised.
+
+        A not-cooperative supplier's lot planned at a lower general level is sampled at
+        `not_cooperative_level`; special levels and higher levels stay as planned.
+        """
+        wider = self.not_cooperative_level
+        if (not not_cooperative or not wider or level not in GENERAL_LEVELS
+                or GENERAL_LEVELS.index(level) >= GENERAL_LEVELS.index(wider)):
+            return level, None
+        return wider, (
+            f"level raised from {level} to {wider}: the supplier is rated not cooperative, "
+            "so its lots are sampled wider as well as stricter"
+        )
 
     @property
     def switch_rules(self) -> SwitchRules:

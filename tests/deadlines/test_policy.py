@@ -79,6 +79,7 @@ def test_an_override_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     [
         ("[scorecard.weights]\nppm = -3\n", "scorecard.weights.ppm"),
         ("[inspection]\ndefault_aql = 7\n", "inspection.default_aql"),
+        ('[inspection]\nnot_cooperative_level = "S-2"\n', "inspection.not_cooperative_level"),
         ("[dispatch]\nmax_attempts = 0\n", "dispatch.max_attempts"),
         ("[intake]\ninspection_lots = 0\n", "intake.inspection_lots"),
         ("[sweep]\nbatch_size = 0\n", "sweep.batch_size"),

@@ -230,6 +230,44 @@ def test_not_cooperative_supplier_is_inspected_tightened_at_the_least(
     assert state(session).severity == "tightened", "never normal while rated not cooperative"
 
 
+def test_not_cooperative_supplier_is_sampled_wider_as_well_as_stricter(
+    session: Session, lots: Lots
+) -> None:
+    # 500 pieces at AQL 1.0: level II is letter H (50 pieces), level III letter J (80).
+    cooperative = plan_for(session, supplier_code="ACME", part=PART, lot_size=LOT_SIZE,
+                           aql="1.0", level="II", now=T0, policy=APPROVED)
+    rate_not_cooperative(session)
+    wider = plan_for(session, supplier_code="ACME", part=PART, lot_size=LOT_SIZE, aql="1.0",
+                     level="II", now=T0, policy=APPROVED)
+    assert (cooperative.level, cooperative.code_letter) == ("II", "H")
+    assert (wider.severity, wider.level, wider.code_letter) == ("tightened", "III", "J")
+    assert wider.sample_size > cooperative.sample_size
+    assert (wider.sample_size, wider.acceptance_number) == (
+        plan(LOT_SIZE, "1.0", "III", "tightened").sample_size,
+        plan(LOT_SIZE, "1.0", "III", "tightened").ac,
+    )
+    assert "level raised from II to III" in wider.why and "not cooperative" in wider.why
+
+
+@pytest.mark.parametrize(
+    ("policy", "level", "sampled_at"),
+    [
+        (InspectionPolicy(not_cooperative_level=""), "II", "II"),  # tightened only
+        (APPROVED, "S-2", "S-2"),  # special levels: chosen for destructive tests, kept
+        (APPROVED, "III", "III"),  # already as wide
+        (InspectionPolicy(not_cooperative_level="II"), "I", "II"),
+    ],
+)
+def test_not_cooperative_level_raises_only_a_lower_general_level(
+    session: Session, lots: Lots, policy: InspectionPolicy, level: str, sampled_at: str
+) -> None:
+    rate_not_cooperative(session)
+    plan_ = plan_for(session, supplier_code="ACME", part=PART, lot_size=LOT_SIZE, aql="1.0",
+                     level=level, now=T0, policy=policy)
+    assert (plan_.severity, plan_.level) == ("tightened", sampled_at)
+    assert ("level raised" in plan_.why) == (level != sampled_at)
+
+
 def test_a_rating_from_a_later_month_does_not_count_yet(session: Session, lots: Lots) -> None:
     rate_not_cooperative(session, month="2026-04")
     plan_ = plan_for(session, supplier_code="ACME", part=PART, lot_size=LOT_SIZE, aql=None,
