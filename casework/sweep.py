@@ -1,10 +1,9 @@
 """The sweep: acts on every deadline whose next action is due, once.
 
-It asks the index (status, next_action_at) for due rows, so its cost follows the work due,
-not the number of open cases (docs/architecture.md, "Rows, not timers"). Each deadline carries the
-moment of its next
-action; the sweep acts, then moves that moment to the following step of the ladder, or clears
-it:
+It asks the index (status, next_action_at) for due rows, so its cost follows the work due, not the
+number of open cases (docs/architecture.md, "Rows, not timers"). Each deadline carries the moment
+of its next action; the sweep acts, then moves that moment to the following step of the ladder, or
+clears it:
 
 - an obligation is reminded before it is due, then escalated level by level once overdue;
 - a monthly review sends the owner the defect count since the countermeasure, then is met;
