@@ -25,9 +25,9 @@ rules, with the clause each comes from:
         restarts at tightened "as if 9.3.1 had been invoked" (`resume`).
 
 On top of the standard (docs/architecture.md, "Quality rules"): a supplier rated not cooperative
-is inspected tightened at the least (and sampled wider: InspectionPolicy.level_for). Its part is lifted to tightened when a lot arrives, and
-tightened → normal waits until the rating is lifted; the 9.4 stop applies to those tightened lots
-as to any other.
+is inspected tightened at the least (and sampled wider: InspectionPolicy.level_for). Its part is
+lifted to tightened when a lot arrives, and tightened → normal waits until the rating is lifted;
+the 9.4 stop applies to those tightened lots as to any other.
 """
 
 from __future__ import annotations
