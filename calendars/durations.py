@@ -158,7 +158,8 @@ class BusinessCalendar:
         return ZoneInfo(self.timezone)
 
     def is_business_day(self, day: date) -> bool:
-        """Whether `day` (a date in this calendar's zone) is a workday and not a holiday."""
+        """Whether `day` (a date in this calendar's zone) is worked: a workday that is not a
+        holiday, or an official make-up working day of the calendar's country."""
         if isinstance(day, datetime):
             # A datetime's date depends on the zone it is read in; guessing would silently
             # shift deadlines by a day, so the caller must pick the local date.
@@ -166,11 +167,15 @@ class BusinessCalendar:
                 "day: pass a date in the calendar's zone, e.g. "
                 "moment.astimezone(calendar.zone).date(), not a datetime"
             )
-        if day.weekday() not in self.workdays:
-            return False
         if self.country is None:
-            return True
-        return day not in _holidays_for(self.country, self.subdivision, day.year)
+            return day.weekday() in self.workdays
+        official = _holidays_for(self.country, self.subdivision, day.year)
+        if day.weekday() not in self.workdays:
+            # A country's official make-up working day on a weekend (China's 调休 Saturdays
+            # around the Spring Festival and National Day) is worked, as the holidays
+            # package's calendar of that country says.
+            return day in official.weekend_workdays
+        return day not in official
 
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The instant `duration` after `start`, as an aware datetime in UTC."""

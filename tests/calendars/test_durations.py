@@ -410,3 +410,25 @@ def test_business_day_add_lands_on_a_business_day_exactly_amount_business_days_l
     assert business_days_between(GERMANY, local_start.date(), local_result.date()) == amount
     # Berlin changes clocks on Sundays only, so the wall time always exists on the result day.
     assert local_result.time() == local_start.time()
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_chinese_site_works_the_official_make_up_saturdays() -> None:
+    # 2026: the Spring Festival is off from Sunday 15 to Monday 23 February; Saturdays 14 and
+    # 28 February are worked in exchange (调休), as the State Council's notice sets them.
+    china = BusinessCalendar(timezone="Asia/Shanghai", country="CN")
+    assert china.is_business_day(date(2026, 2, 14)) and china.is_business_day(date(2026, 2, 28))
+    assert not china.is_business_day(date(2026, 2, 21))  # a Saturday inside the festival
+    assert not china.is_business_day(date(2026, 3, 7))  # an ordinary Saturday
+    friday = datetime(2026, 2, 13, 9, tzinfo=SHANGHAI)
+    assert china.add(friday, parse_duration("1bd")) == datetime(2026, 2, 14, 9, tzinfo=SHANGHAI)
+    assert china.add(friday, parse_duration("2bd")) == datetime(2026, 2, 24, 9, tzinfo=SHANGHAI)
+
+
+def test_a_calendar_without_make_up_days_keeps_its_weekends() -> None:
+    germany = BusinessCalendar(timezone="Europe/Berlin", country="DE")
+    without_country = BusinessCalendar(timezone="Asia/Shanghai")
+    assert not germany.is_business_day(date(2026, 2, 14))
+    assert not without_country.is_business_day(date(2026, 2, 14))
