@@ -208,7 +208,7 @@ def _closed_window_containing(
         return None
     windows = session.exec(
         select(Deadline.case_id)
-        .where(col(Deadline.case_id).in_(closed))
+        .where(col(Deadline.case_id).in_(list(closed)))
         .where(Deadline.key == "effectiveness_window")
         .where(Deadline.status == MET)
         .where(col(Deadline.started_at) <= occurred_at)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from capaflow.intake import COLUMNS
 from tests.cli.support import D, H, add_supplier, deadline, iso, ok, open_8d, show, step
 from tests.conftest import T0
 from tests.helpers import capa
@@ -121,6 +123,8 @@ def test_the_reopen_says_the_effectiveness_closure_was_wrong(db_url: str) -> Non
     report = ok(db_url, "case", "report", str(case_id), now=REPORTED)["report"]
     assert "closure was wrong" in report
     assert "new die" in report
+    d8 = report.split("## D8 Closure and recognition", 1)[1].split("\n## ", 1)[0]
+    assert "_not yet recorded_" in d8, d8
     plain = capa("defect", "record", "--supplier", "ACME", "--part", "HSG-100",
                  "--defect-code", "CRACK", "--at", iso(OCCURRED + D), "--db", db_url,
                  "--now", iso(REPORTED + H))
@@ -171,6 +175,23 @@ def test_the_outcome_depends_on_when_the_defect_occurred_not_when_the_sweep_ran(
     # The one difference: only the first had a closure to revoke.
     assert (after_sweep["late_report"], before_sweep["late_report"]) == (True, False)
     assert sorted(_cases(db_url, reported)) == sorted([swept_case, unswept_case])
+
+
+def test_a_back_dated_import_row_reopens_the_closed_case_as_a_record_does(
+    db_url: str, tmp_path: Path
+) -> None:
+    case_id = _closed_by_the_sweep(db_url)
+    path = tmp_path / "returns.csv"
+    path.write_text(
+        f"{','.join(COLUMNS)}\nACME,HSG-100,CRACK,2,{iso(OCCURRED)},customer,return RMA-7\n",
+        encoding="utf-8",
+    )
+
+    document = ok(db_url, "defect", "import", str(path), now=REPORTED)
+
+    [row] = document["imported"]
+    assert (row["outcome"], row["case_id"], row["late_report"]) == ("reopened", case_id, True)
+    assert show(db_url, case_id, now=REPORTED)["state"] == "containment"
 
 
 def test_a_defect_after_the_window_still_opens_a_new_linked_case(db_url: str) -> None:
