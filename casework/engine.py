@@ -20,8 +20,9 @@ from capaflow.audittrail.chain import chain_event
 from capaflow.deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
 from capaflow.deadlines.schedule import DeadlineChanges, apply_step
 from capaflow.errors import BadInput, Conflict, case_not_found, check_text
-from capaflow.models import AuditFinding, Case, CaseEvent, Deadline, Supplier
+from capaflow.models import AuditFinding, Case, CaseEvent, Deadline, DefectEvent, Supplier
 from capaflow.models.db import fetch, insert_rows
+from capaflow.models.deadline import MET
 
 # Re-exported: the interfaces and services above look a case up through the engine.
 from capaflow.models.queries import get_case as get_case
@@ -191,14 +192,15 @@ def _record(
     policy: DeadlinePolicy,
     final: bool,
     undone: int | None,
+    revoked: int | None = None,
 ) -> StepResult:
     """Write what a step decided, case row first: its version check settles any race before
-    anything else is written."""
+    anything else is written. `revoked`: the close event a late-reported recurrence revokes."""
     _write_case(session, case)
     insert_rows(session, [event], with_ids=False)
     changes = apply_step(
         session, case=case, step=event.action, seq=event.seq, now=now, policy=policy,
-        final=final, undone_seq=undone,
+        final=final, undone_seq=undone, revoked_seq=revoked,
     )
     notice = outbox.case_moved(
         case=case, event=event, supplier=supplier, owed=changes.owed, now=now
@@ -279,17 +281,27 @@ def _opened_complexity(session: Session, case: Case, trigger: str) -> str:
 def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[str, Any]:
     """What the machine's conditions need beyond the row (see BoundCase)."""
     if case.lifecycle == "audit":
-        # The audit's guards count the finding rows themselves, not a number kept on the
-        # case: a step fired by hand (`capa case advance N close_finding`) must not be able to
-        # close an audit whose findings are still open.
-        open_findings = session.exec(
-            select(func.count()).select_from(AuditFinding)
-            .where(AuditFinding.case_id == case.id)
-            .where(AuditFinding.status == "open")
-        ).one()
-        return {"open_findings": int(open_findings)}
-    if trigger != "close":
-        return {}
+        return _audit_facts(session, case)
+    if trigger == "close":
+        return _window_facts(session, case, now)
+    if trigger == "reopen" and case.state == "closed":
+        return _closure_facts(session, case)
+    return {}
+
+
+def _audit_facts(session: Session, case: Case) -> dict[str, Any]:
+    # The audit's guards count the finding rows themselves, not a number kept on the
+    # case: a step fired by hand (`capa case advance N close_finding`) must not be able to
+    # close an audit whose findings are still open.
+    open_findings = session.exec(
+        select(func.count()).select_from(AuditFinding)
+        .where(AuditFinding.case_id == case.id)
+        .where(AuditFinding.status == "open")
+    ).one()
+    return {"open_findings": int(open_findings)}
+
+
+def _window_facts(session: Session, case: Case, now: datetime) -> dict[str, Any]:
     window = session.exec(
         select(Deadline)
         .where(Deadline.case_id == case.id)
@@ -298,6 +310,43 @@ def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[st
     ).first()
     return {
         "effectiveness_window_over": window is not None and now >= window.due_at,
+        "window_end": window.due_at.isoformat() if window else "(no window)",
+    }
+
+
+def _closure_facts(session: Session, case: Case) -> dict[str, Any]:
+    """Reopening a case closed as effective (a recurrence reported after the close): the
+    close it revokes, the effectiveness window that close ended, and whether a recorded
+    defect of the case's supplier, part and defect code occurred inside that window
+    (docs/architecture.md, "Quality rules": the outcome depends on when the defect
+    occurred, not on when the sweep closed the case)."""
+    close_seq = session.exec(
+        select(CaseEvent.seq)
+        .where(CaseEvent.case_id == case.id)
+        .where(CaseEvent.action == "close")
+        .order_by(col(CaseEvent.seq).desc())
+    ).first()
+    window = None if close_seq is None else session.exec(
+        select(Deadline)
+        .where(Deadline.case_id == case.id)
+        .where(Deadline.key == "effectiveness_window")
+        .where(Deadline.status == MET)
+        .where(Deadline.closed_by_seq == close_seq)
+        .order_by(col(Deadline.id).desc())
+    ).first()
+    inside = window is not None and case.supplier_id is not None and session.exec(
+        select(DefectEvent.id)
+        .where(DefectEvent.supplier_id == case.supplier_id)
+        .where(DefectEvent.part == case.part)
+        .where(DefectEvent.defect_code == case.defect_code)
+        .where(col(DefectEvent.occurred_at) >= window.started_at)
+        .where(col(DefectEvent.occurred_at) < window.due_at)
+        .limit(1)
+    ).first() is not None
+    return {
+        "recurrence_inside_window": inside,
+        "revoked_event": close_seq,
+        "window_start": window.started_at.isoformat() if window else "(no window)",
         "window_end": window.due_at.isoformat() if window else "(no window)",
     }
 
@@ -433,11 +482,17 @@ def _apply(
         message = machine.condition_messages[step.conditions[0]].format(cycle=case.cycle, **facts)
         raise Conflict(f"'{trigger}' refused: {message}", field="trigger", allowed=allowed)
     case.updated_at = now
-    if case.state in machine.final:
-        case.closed_at = now
+    # A case leaving a final state (a closed 8D case reopened by a late-reported recurrence)
+    # is open again: it has no closing time until it closes once more.
+    case.closed_at = now if case.state in machine.final else None
     # The signature goes into the event only, never into the case's 8D content: it belongs
     # to the decision, and inside the event's fields the chain hash covers it.
     recorded: dict[str, Any] = dict(fields)
+    revoked = facts.get("revoked_event") if from_state in machine.final else None
+    if revoked is not None:
+        # The trail says in so many words that the close it revokes was wrong; the close
+        # event itself stays in the chain, as every event does.
+        recorded.update(effectiveness_closure_revoked=True, revoked_event=revoked)
     if signature is not None:
         recorded["signature"] = signature
     event = chain_event(
@@ -446,5 +501,5 @@ def _apply(
     )
     return _record(
         session, case=case, supplier=supplier, event=event, now=now, policy=policy,
-        final=case.state in machine.final, undone=undone,
+        final=case.state in machine.final, undone=undone, revoked=revoked,
     )

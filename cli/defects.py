@@ -55,6 +55,12 @@ def _what_happened(result: IntakeResult) -> str:
         return (
             f"counted on case #{case.id} ({case.state}; {case.occurrences} occurrences so far)"
         )
+    if result.outcome == "reopened" and case is not None and result.late_report:
+        return (
+            f"countermeasure ineffective: case #{case.id} reopened to containment from closed "
+            "(the defect occurred inside its effectiveness window: the closure as effective "
+            f"was wrong; reopened {case.reopen_count}×{due})"
+        )
     if result.outcome == "reopened" and case is not None:
         return (
             f"countermeasure ineffective: case #{case.id} reopened to containment "
@@ -81,7 +87,9 @@ _RECORD_HELP = (
     "Record a defect of a supplier's part and act on its 8D case.\n\n"
     "The open case of the same supplier, part and defect code counts one more occurrence; "
     "a case in effectiveness tracking is reopened (the countermeasure was ineffective); a "
-    "case closed as effective, or none, gets a new case linked to the earlier one. The next "
+    "case closed as effective, or none, gets a new case linked to the earlier one, unless "
+    "the defect occurred (--at) inside that case's effectiveness window: then the closure "
+    "was wrong and the case is reopened (late_report). The next "
     "lots of the part go on 100 % inspection ([intake] inspection_lots)."
 )
 _IMPORT_HELP = (
@@ -176,6 +184,7 @@ def _row_json(line: int, result: IntakeResult) -> dict[str, Any]:
         "outcome": result.outcome,
         "case_id": result.case_id,
         "linked_case_id": result.linked_case_id,
+        "late_report": result.late_report,
         "defect": defect_document(result).as_json(),
         "inspection_hold": hold_placed_document(result.hold).as_json(),
     }

@@ -138,11 +138,14 @@ def apply_step(
     policy: DeadlinePolicy,
     final: bool,
     undone_seq: int | None = None,
+    revoked_seq: int | None = None,
 ) -> DeadlineChanges:
     """Apply `step` (recorded as audit event `seq`) to the case's deadlines.
 
     `undone_seq`: for `reject`, the event of the submission sent back; what it met is owed
     again (with its original due time, so it may now be late) and what it started is void.
+    `revoked_seq`: for a reopen of a closed case, the close it revokes; what that close met
+    (the effectiveness window) did not hold after all.
     """
     assert case.id is not None
     changes = DeadlineChanges()
@@ -151,6 +154,8 @@ def apply_step(
         _undo_submission(session, case.id, undone_seq, pending, changes, now, seq, policy)
     else:
         _close_what_the_step_ends(step, pending, changes, now, seq)
+    if revoked_seq is not None:
+        _revoke_closure(session, case.id, revoked_seq, changes, now, seq)
     for milestone in policy.started_by(case.lifecycle, step):
         changes.started.extend(_start(case, milestone, step, seq, now, policy))
     if final:
@@ -197,6 +202,28 @@ def _undo_submission(
             deadline.kind, deadline.started_at, deadline.due_at
         )
         changes.reinstated.append(deadline)
+
+
+def _revoke_closure(
+    session: Session, case_id: int, revoked_seq: int, changes: DeadlineChanges, now: datetime,
+    seq: int,
+) -> None:
+    """A close revoked by a recurrence that occurred inside the window it ended: the window
+    (and whatever else the close met) is cancelled by the reopen, as a reopen before the close
+    cancels it, so the case's deadlines read the same whichever came first."""
+    met_by_close = list(
+        session.exec(
+            select(Deadline)
+            .where(Deadline.case_id == case_id)
+            .where(Deadline.status == MET)
+            .where(Deadline.closed_by_seq == revoked_seq)
+        )
+    )
+    for deadline in met_by_close:
+        session.expunge(deadline)
+        _close(deadline, CANCELLED, now, seq)
+        deadline.met_on_time = None
+        changes.cancelled.append(deadline)
 
 
 def _close_what_the_step_ends(

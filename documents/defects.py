@@ -45,6 +45,8 @@ class IntakeOutcome(Protocol):
     def step(self) -> StepTaken | None: ...
     @property
     def hold(self) -> HoldChange: ...
+    @property
+    def late_report(self) -> bool: ...
 
 
 class DefectPublic(Public):
@@ -86,6 +88,9 @@ class DefectRecordPublic(Public):
     defect: DefectPublic
     inspection_hold: HoldPlacedPublic
     deadlines: DeadlineChangesPublic
+    # true: the defect reopened a case already closed as effective (it occurred inside the
+    # case's effectiveness window, reported only after the window's end); outcome "reopened".
+    late_report: bool = False
 
 
 def defect_document(result: IntakeOutcome) -> DefectPublic:
@@ -122,4 +127,5 @@ def defect_record_document(result: IntakeOutcome, now: datetime) -> DefectRecord
             started=[deadline_document(d, now) for d in changes.started],
             cancelled=[deadline_document(d, now) for d in changes.cancelled],
         ),
+        late_report=result.late_report,
     )

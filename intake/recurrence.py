@@ -9,7 +9,11 @@ means it was ineffective and the case is reopened. What a defect does depends on
 - a case in effectiveness tracking: the countermeasure failed, the case is reopened (unless
   the defect occurred before the countermeasure, which is one more occurrence, or after the
   window ended, which is treated like a closed case: see _match);
-- a case closed as effective, or no case: a new case, linked to the earlier one.
+- a case closed as effective, or no case: a new case, linked to the earlier one;
+- except that a case closed as effective whose effectiveness window contains the moment the
+  defect occurred is reopened (a late report: a customer return, a back-dated import). What
+  decides is when the defect occurred, not whether the sweep has closed the case yet: the
+  closure was wrong, and the reopen event says so (casework.engine revokes it).
 
 Every defect is stored (DefectEvent) and puts the supplier's next lots of the part on 100 %
 inspection. Everything runs in the caller's transaction: a refusal writes nothing.
@@ -35,7 +39,7 @@ from capaflow.errors import BadInput, check_text, supplier_not_found
 from capaflow.intake.holds import HoldChange, hold_next_lots
 from capaflow.intake.policy import IntakePolicy
 from capaflow.models import Case, Deadline, DefectEvent, Supplier
-from capaflow.models.deadline import PENDING
+from capaflow.models.deadline import MET, PENDING
 
 SOURCES = ("line", "incoming", "customer")
 OCCURRENCE, REOPENED, NEW_CASE, RECORDED = "occurrence", "reopened", "new_case", "recorded"
@@ -68,6 +72,9 @@ class IntakeResult:
     # The engine's step (occurrence, reopen, open) with its deadline changes; None if recorded.
     step: StepResult | None
     hold: HoldChange
+    # True when the defect reopened a case already closed as effective: it occurred inside
+    # that case's effectiveness window but was reported only after the window's end.
+    late_report: bool = False
 
     @property
     def case_id(self) -> int | None:
@@ -183,16 +190,61 @@ class _Match:
     outcome: str  # OCCURRENCE, REOPENED or NEW_CASE (before the open_new_case policy)
     case: Case | None  # the case to count on or reopen
     linked: Case | None  # for a new case: the earlier case it follows
+    # REOPENED only: the case was closed as effective, and the defect occurred in its window.
+    late: bool = False
+
+
+def _closed_window_containing(
+    session: Session, cases: list[Case], occurred_at: datetime
+) -> Case | None:
+    """The newest case closed as effective whose effectiveness window contains `occurred_at`.
+
+    The window of a closed case is the one its close met: from the countermeasure's
+    implementation (started_at) to the window's end (due_at). Windows cut short by an earlier
+    reopen were cancelled, not met, and a cancelled case was never closed by its window.
+    """
+    closed = {c.id: c for c in cases if c.state == "closed" and c.id is not None}
+    if not closed:
+        return None
+    windows = session.exec(
+        select(Deadline.case_id)
+        .where(col(Deadline.case_id).in_(list(closed)))
+        .where(Deadline.key == "effectiveness_window")
+        .where(Deadline.status == MET)
+        .where(col(Deadline.started_at) <= occurred_at)
+        .where(col(Deadline.due_at) > occurred_at)
+    ).all()
+    containing = set(windows)
+    # `cases` is newest first; windows of one key do not overlap unless cases were opened
+    # by hand side by side, and then the newest is the one worked last.
+    return next((c for c in cases if c.id in containing), None)
 
 
 def _match(session: Session, cases: list[Case], occurred_at: datetime) -> _Match:
+    on_open = _match_open(session, cases, occurred_at)
+    if on_open.outcome == REOPENED:
+        return on_open
+    # docs/architecture.md, "Quality rules": the same defect inside the six months proves the
+    # countermeasure ineffective, whenever it is reported. A case the sweep has already closed
+    # as effective is reopened like one it has not closed yet, even when a newer case of the
+    # key is open for a later defect: the reopened case is the one whose window the defect
+    # falls in.
+    closed = _closed_window_containing(session, cases, occurred_at)
+    if closed is not None:
+        return _Match(REOPENED, closed, None, late=True)
+    return on_open
+
+
+def _match_open(session: Session, cases: list[Case], occurred_at: datetime) -> _Match:
+    """The match on the newest open case of the key (or none): as if no case were closed."""
     open_cases = [c for c in cases if c.state in _WORKED or c.state == _TRACKED]
     if not open_cases:
         # Closed as effective (or never seen): a new problem, linked to the newest earlier case
         # so its history (root cause, what did not hold) is one click away.
         return _Match(NEW_CASE, None, cases[0] if cases else None)
     # Several open cases of one key should not happen (the intake counts on the open one
-    # instead of opening another), but cases opened by hand can. The newest is the one being
+    # instead of opening another), but cases opened by hand can, and so can a late-reported
+    # recurrence reopening a closed case beside a newer one. The newest is the one being
     # worked on now, and the one whose containment a new defect is news for.
     case = open_cases[0]
     if case.state in _WORKED:
@@ -290,21 +342,26 @@ def _count_occurrence(
 
 
 def _reopen(
-    session: Session, case: Case, reported: _Reported, *, actor: str, now: datetime,
-    policy: DeadlinePolicy,
+    session: Session, case: Case, reported: _Reported, *, late: bool, actor: str,
+    now: datetime, policy: DeadlinePolicy,
 ) -> StepResult:
     """The countermeasure failed: the engine cancels what the case owed, starts a new 24 h
     containment, counts the reopen and queues the "reopened" notice for the owner and the
-    supplier."""
+    supplier. A case already closed as effective (`late`) is reopened the same way; the
+    engine records that its closure is revoked."""
     assert case.id is not None
+    reason = f"recurrence: {reported.what}, inside the effectiveness window"
+    if late:
+        reason = (
+            f"late-reported recurrence: {reported.what}, inside the effectiveness window "
+            "of the case closed as effective: that closure was wrong, the countermeasure "
+            "is ineffective"
+        )
     return advance(
         session,
         case_id=case.id,
         trigger="reopen",
-        fields={
-            "reason": f"recurrence: {reported.what}, inside the effectiveness window",
-            "defect": reported.reference,
-        },
+        fields={"reason": reason, "defect": reported.reference},
         note=reported.note,
         actor=actor,
         now=now,
@@ -350,7 +407,8 @@ def _act_on_case(
                                  policy=policy)
     if outcome == REOPENED:
         assert match.case is not None
-        return _reopen(session, match.case, reported, actor=actor, now=now, policy=policy)
+        return _reopen(session, match.case, reported, late=match.late, actor=actor, now=now,
+                       policy=policy)
     if outcome == NEW_CASE:
         return _open_following_case(session, match.linked, reported, severity=severity,
                                     actor=actor, now=now, policy=policy)
@@ -412,5 +470,5 @@ def record_defect(
     return IntakeResult(
         outcome=outcome, defect=defect, supplier=supplier, case=case,
         linked_case_id=match.linked.id if match.linked is not None else None, step=step,
-        hold=hold,
+        hold=hold, late_report=outcome == REOPENED and match.late,
     )

@@ -325,6 +325,9 @@ def _replay(case: Case, events: Sequence[CaseEvent]) -> _Replay:
                 replay.ineffective.append(str(d6.event.fields.get("countermeasure", "")))
             if _present(event.fields.get("reason")):
                 replay.recurrences.append(str(event.fields["reason"]))
+            # A closed case reopened by a late-reported recurrence: its closure was revoked,
+            # so D8 is owed again (the close event stays in the trail below).
+            replay.closed_by = None
         else:
             if event.action == "close":
                 replay.closed_by = event

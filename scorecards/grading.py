@@ -201,6 +201,9 @@ def read_measures(session: Session, month: str, start: datetime, end: datetime) 
     for supplier_id, closed, on_time in connection.execute(deadline_query):
         put(supplier_id, deadlines_closed=int(closed), deadlines_on_time=int(on_time or 0))
 
+    # A reopen counts in the month it was recorded (the event's time), a late-reported
+    # recurrence too: the month the defect occurred has usually been graded, and its
+    # escalations fired, by the time it is known (README, "Late-reported recurrences").
     reopen_query = (
         select(_cases.c.supplier_id, func.count())
         .select_from(_events.join(_cases, _cases.c.id == _events.c.case_id))

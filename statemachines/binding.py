@@ -46,6 +46,10 @@ class BoundCase:
         return bool(self.facts.get("effectiveness_window_over", False))
 
     @property
+    def recurrence_inside_window(self) -> bool:
+        return bool(self.facts.get("recurrence_inside_window", False))
+
+    @property
     def target_met(self) -> bool:
         cycle = self.row.content.get("cycles", {}).get(str(self.row.cycle), {})
         return cycle.get("met") is True

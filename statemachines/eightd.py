@@ -29,6 +29,12 @@ STEPS = (
     Step("close", "effectiveness_tracking", "closed", conditions=("effectiveness_window_over",)),
     # Recurrence inside the window: the countermeasure did not work; start again at D3.
     Step("reopen", "effectiveness_tracking", "containment", after=("count_reopen",)),
+    # The same, reported only after the window's end closed the case as effective (a customer
+    # return, a back-dated import): the closure was wrong. Only a case closed by `close` (a
+    # cancelled case stays cancelled), and only with a recorded defect of its key that
+    # occurred inside the window its close ended (docs/architecture.md, "Quality rules").
+    Step("reopen", "closed", "containment", conditions=("recurrence_inside_window",),
+         after=("count_reopen",)),
     *(Step("reject", dest, source) for _trigger, source, dest in _FORWARD),
     *(Step("cancel", state, "cancelled") for state in STATES[:5]),
 )
@@ -63,6 +69,11 @@ EIGHT_D = Lifecycle(
         "effectiveness_window_over": (
             "the effectiveness window runs until {window_end}: close is timed and allowed "
             "only once it is over with no recurrence"
+        ),
+        "recurrence_inside_window": (
+            "a case closed as effective is reopened only by a recurrence: a recorded defect "
+            "of its supplier, part and defect code that occurred inside its effectiveness "
+            "window ({window_start} to {window_end}); there is none"
         ),
     },
     disciplines={

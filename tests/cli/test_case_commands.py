@@ -324,8 +324,11 @@ def test_lifecycle_show_8d_lists_the_states_and_triggers_of_the_contract() -> No
     assert required["apply_short_term_fix"] == ["short_term_fix"]
     assert required["implement_countermeasure"] == ["countermeasure"]
     assert required["reject"] == required["cancel"] == ["reason"]
-    assert [(s["source"], s["dest"]) for s in triggers["reopen"]["transitions"]] == [
-        ("effectiveness_tracking", "containment")
+    assert [(s["source"], s["dest"], s["conditions"])
+            for s in triggers["reopen"]["transitions"]] == [
+        ("effectiveness_tracking", "containment", []),
+        # A recurrence reported after the close, that occurred inside the window.
+        ("closed", "containment", ["recurrence_inside_window"]),
     ]
     assert [(s["source"], s["dest"]) for s in triggers["close"]["transitions"]] == [
         ("effectiveness_tracking", "closed")

@@ -96,6 +96,10 @@ class DeadlineRow:
 def step_forms(machine: Lifecycle, state: str) -> list[StepForm]:
     """A form for each step the lifecycle allows in this state, with the fields its guard
     asks for (statemachines FieldRule) and, for a step into a final state, a signature."""
+    if state in machine.final:
+        # A closed 8D case goes back only by a recurrence that occurred inside its window,
+        # and recording the defect reopens it (intake.recurrence): no form to offer.
+        return []
     forms = []
     for trigger in machine.allowed(state):
         if trigger in SERVICE_STEPS.get(machine.name, ()):
