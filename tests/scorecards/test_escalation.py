@@ -19,7 +19,7 @@ from capaflow.models import (
     SupplierEscalation,
 )
 from capaflow.scorecards import months
-from capaflow.scorecards.escalation import triggered
+from capaflow.scorecards.escalation import NOT_GRADED, triggered
 from capaflow.scorecards.grading import SupplierResult, run_month
 from capaflow.scorecards.policy import ScorecardPolicy
 from tests.scorecards.support import (
@@ -200,6 +200,23 @@ def test_which_rules_a_grade_sets_off_given_the_months_before(
     grade: str, earlier: list[str | None], rules: list[str],
 ) -> None:
     assert triggered(grade, earlier) == rules
+
+
+@pytest.mark.parametrize(
+    ("grade", "earlier", "repeat", "rules"),
+    [
+        ("C", ["C", NOT_GRADED, "C", None], False, ["three_c"]),  # looked through
+        ("C", [NOT_GRADED, NOT_GRADED, "A", None], False, ["drop_two"]),
+        ("C", ["C", "C", "C", "C", "C", None], True, ["three_c"]),  # the 6th month
+        ("C", ["C", "C", "C", "C", None], True, []),  # the 5th
+        ("C", ["C", "C", "C", "C", "C", None], False, []),
+        ("D", ["D", "D", NOT_GRADED, "D", "D", "D", "D", "D", "D", None], True, ["three_d"]),
+    ],
+)
+def test_months_not_graded_are_looked_through_and_a_run_may_repeat(
+    grade: str, earlier: list[str | None], repeat: bool, rules: list[str],
+) -> None:
+    assert triggered(grade, earlier, repeat=repeat) == rules
 
 
 def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
