@@ -101,7 +101,7 @@ def score_chart(
         if value is None or letter is None or at is None:
             parts += [
                 f'<text x="{x:.1f}" y="{TOP + PLOT_H - 6:.1f}" {_FONT} text-anchor="middle" '
-                f'fill="#999"><title>{escape(month)}: not graded</title>n/g</text>',
+                f'fill="#999">n/g<title>{escape(month)}: not graded</title></text>',
                 _x_label(x, month),
             ]
             continue
