@@ -62,6 +62,10 @@ def _write(out: Path, text: str) -> None:
         raise BadInput(f"out: cannot write '{out}': {exc.strerror or exc}", field="out") from exc
 
 
+def _score(score: float | None) -> str:
+    return "-" if score is None else f"{score:g}"
+
+
 @app.command("run")
 def run_command(
     month: MonthOpt = None,
@@ -91,8 +95,8 @@ def run_command(
             table.add_column(column)
         for r in document.suppliers:
             fired = "; ".join(f"{e.rule}: {', '.join(e.actions)}" for e in r.escalations)
-            table.add_row(r.supplier, f"{r.score:g}", r.grade, r.previous_grade or "-",
-                          fired or "-")
+            table.add_row(r.supplier, _score(r.score), r.grade or "not graded",
+                          r.previous_grade or "-", fired or r.not_graded_reason or "-")
         stdout.print(table)
 
     run(env, body)
@@ -126,7 +130,8 @@ def show_command(
             table.add_column(column)
         for r in rows:
             fired = ", ".join(e.rule for e in r.escalations)
-            table.add_row(r.supplier, r.month, f"{r.score:g}", r.grade, fired or "-")
+            table.add_row(r.supplier, r.month, _score(r.score), r.grade or "not graded",
+                          fired or r.not_graded_reason or "-")
         stdout.print(table)
 
     run(env, body)
@@ -158,7 +163,8 @@ def chart_command(
                                 policy.grade_floors))
         if env.as_json:
             print_json({"supplier": code, "out": str(out),
-                        "months": [{"month": m, "score": s, "grade": g} for m, s, g in points]})
+                        "months": [{"month": m, "score": s, "grade": g, "graded": g is not None}
+                                   for m, s, g in points]})
         else:
             stdout.print(f"Wrote {out} ({len(points)} month(s)).", highlight=False)
 

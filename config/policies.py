@@ -360,6 +360,9 @@ class ScorecardSection(Section):
     scales: Scales
     attitude_points: AttitudePoints
     grades: GradeFloors
+    # Off: a run of C (or D) escalates once, in its 3rd month. On: again in its 6th, 9th, ...
+    # month, for as long as the run lasts.
+    repeat_run_escalations: Flag = False
 
     @field_validator("unrated_attitude")
     @classmethod

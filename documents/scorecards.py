@@ -31,9 +31,13 @@ class Grade(Protocol):
     @property
     def month(self) -> str: ...
     @property
-    def score(self) -> float: ...
+    def score(self) -> float | None: ...
     @property
-    def grade(self) -> str: ...
+    def grade(self) -> str | None: ...
+    @property
+    def graded(self) -> bool: ...
+    @property
+    def not_graded_reason(self) -> str | None: ...
     @property
     def components(self) -> dict[str, Any]: ...
 
@@ -41,6 +45,8 @@ class Grade(Protocol):
 class SupplierResult(Grade, Protocol):
     @property
     def previous_grade(self) -> str | None: ...
+    @property
+    def previous_month(self) -> str | None: ...
     @property
     def blacklisted(self) -> bool: ...
     @property
@@ -61,8 +67,12 @@ class GradePublic(Public):
 
     supplier: str
     month: str
-    score: float
-    grade: str
+    # Both null for a month not graded (nothing to grade in it): `graded` is false and
+    # `not_graded_reason` says why. The escalation rules look through such a month.
+    score: float | None
+    grade: str | None
+    graded: bool
+    not_graded_reason: str | None
 
 
 class EscalationTakenPublic(Public):
@@ -77,7 +87,9 @@ class EscalationTakenPublic(Public):
 class SupplierGradePublic(GradePublic):
     """One supplier's grade for the month, as a run computed it."""
 
+    # The last graded month before this one (months not graded looked through) and its grade.
     previous_grade: str | None
+    previous_month: str | None
     blacklisted: bool
     # A month not over yet is graded provisionally: its escalations wait for the month's end.
     provisional: bool
@@ -108,13 +120,15 @@ class GradedMonthPublic(GradePublic):
 
 def _grade(graded: Grade) -> GradePublic:
     return GradePublic(supplier=graded.code, month=graded.month, score=graded.score,
-                       grade=graded.grade)
+                       grade=graded.grade, graded=graded.graded,
+                       not_graded_reason=graded.not_graded_reason)
 
 
 def supplier_grade_document(result: SupplierResult) -> SupplierGradePublic:
     return SupplierGradePublic(
         **dict(_grade(result)),
         previous_grade=result.previous_grade,
+        previous_month=result.previous_month,
         blacklisted=result.blacklisted,
         provisional=result.provisional,
         components=result.components,

@@ -23,11 +23,14 @@ def monthly_scorecard(month: str | None = None) -> dict[str, Any]:
                           actor=policy.actor)
     grades: dict[str, int] = {}
     for result in results:
-        grades[result.grade] = grades.get(result.grade, 0) + 1
+        if result.grade is not None:
+            grades[result.grade] = grades.get(result.grade, 0) + 1
     return {
         "month": wanted,
         "graded": len(results),
         "grades": dict(sorted(grades.items())),
+        # Suppliers with nothing to grade this month (counted in "graded", not in "grades").
+        "not_graded": sum(1 for r in results if r.grade is None),
         "escalations": {
             r.code: [f.rule for f in r.escalations] for r in results if r.escalations
         },

@@ -550,6 +550,8 @@ def _rejection_consequences(
         quantity=entry.defects,
         occurred_at=entry.inspected_at,
         source=INCOMING,
+        # The mark that keeps the lot's defects from counting twice in the grade.
+        inspection_lot_id=lot_row.id,
         note=(
             f"incoming inspection: lot {entry.lot} rejected, {entry.defects} nonconforming in "
             f"{entry.sampled} inspected of {entry.lot_size} ({inspection_plan.severity}, AQL "

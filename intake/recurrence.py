@@ -288,7 +288,7 @@ class _Reported:
 def _store_defect(
     session: Session, supplier: Supplier, *, part: str, defect_code: str, quantity: int,
     occurred_at: datetime, source: str, note: str | None, import_key: str | None,
-    now: datetime,
+    now: datetime, inspection_lot_id: int | None = None,
 ) -> _Reported:
     # The defect row is written before the case is matched, for two reasons: its id is the
     # reference the case's audit trail carries, and on SQLite the first write is what starts
@@ -300,7 +300,7 @@ def _store_defect(
     defect = DefectEvent(
         supplier_id=supplier.id, part=part, defect_code=defect_code, quantity=quantity,
         occurred_at=as_utc(occurred_at), recorded_at=as_utc(now), source=source,
-        import_key=import_key,
+        import_key=import_key, inspection_lot_id=inspection_lot_id,
     )
     session.add(defect)
     session.flush()
@@ -431,11 +431,15 @@ def record_defect(
     intake_policy: IntakePolicy,
     severity: str = "major",
     import_key: str | None = None,
+    inspection_lot_id: int | None = None,
 ) -> IntakeResult:
     """Record one defect and act on its case: count it, reopen it, or open a new one.
 
-    `severity` is used only when a new case is opened. All checks come before the first
-    write, and everything is in the caller's transaction: a refusal leaves nothing behind.
+    `severity` is used only when a new case is opened. `inspection_lot_id`: the rejected lot
+    this defect is the record of (incoming inspection); the grade counts that lot's defects
+    through the lot and leaves such an event out of the line defects. All checks come before
+    the first write, and everything is in the caller's transaction: a refusal leaves nothing
+    behind.
     """
     # --- checks: bad input (exit 2) first, then what must exist (exit 3) ---
     supplier_text = check_code("supplier", supplier_code, limit=SUPPLIER_CODE_LIMIT)
@@ -452,7 +456,7 @@ def record_defect(
     reported = _store_defect(
         session, supplier, part=part_text, defect_code=code_text, quantity=quantity,
         occurred_at=occurred_at, source=source_text, note=note_text, import_key=import_key,
-        now=now,
+        now=now, inspection_lot_id=inspection_lot_id,
     )
     match = _match(session, _cases_of_key(session, supplier.id, part_text, code_text), occurred_at)
     outcome = match.outcome

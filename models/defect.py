@@ -28,3 +28,7 @@ class DefectEvent(SQLModel, table=True):
     # Set by a CSV import (a hash of the row): importing the same file again adds nothing.
     # Unique, and NULL for defects recorded one by one (NULLs never collide).
     import_key: str | None = Field(default=None, max_length=64, unique=True)
+    # Set on the event `inspect record` (and the lot import) writes for a rejected lot: that
+    # lot's defects already count through the lot (acceptance, PPM), so the grade leaves this
+    # event out of the line defects. None for every defect recorded or imported as such.
+    inspection_lot_id: int | None = Field(default=None, foreign_key="inspection_lots.id")

@@ -404,7 +404,8 @@ def read_supplier_standings(session: Session, *, up_to_month: str) -> list[Suppl
     number of open cases: two GROUP BYs joined to the register, one statement."""
     latest = (
         core_select(_SCORECARDS.c.supplier_id, func.max(_SCORECARDS.c.month).label("month"))
-        .where(_SCORECARDS.c.month <= up_to_month)
+        # A month not graded (nothing to grade) has no grade to show: the one before it stands.
+        .where(_SCORECARDS.c.month <= up_to_month, _SCORECARDS.c.grade.is_not(None))
         .group_by(_SCORECARDS.c.supplier_id)
         .subquery()
     )

@@ -32,8 +32,12 @@ class Scorecard(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="suppliers.id")
     month: str = Field(max_length=7)
-    score: float
-    grade: str = Field(max_length=1)
+    # Both None for a month not graded: nothing to grade in it (scorecards.grading), and the
+    # escalation rules look through it to the last graded month.
+    score: float | None = None
+    grade: str | None = Field(default=None, max_length=1)
+    # Why the month is not graded ("nothing to grade: ...", "blacklisted: ..."); None if graded.
+    not_graded_reason: str | None = Field(default=None, max_length=200)
     # Each factor's measure and points, so a grade can always be explained.
     components: dict[str, Any] = Field(default_factory=dict,
                                        sa_column=Column(JSON, nullable=False))

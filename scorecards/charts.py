@@ -66,11 +66,15 @@ def _y(value: float, top_value: float) -> float:
 
 def score_chart(
     title: str,
-    graded: Sequence[tuple[str, float, str]],
+    graded: Sequence[tuple[str, float | None, str | None]],
     grade_floors: Sequence[tuple[str, float]],
 ) -> str:
     """Score (0–100) per month as a line, each point labelled with its grade; the grade
-    bands' lower edges as dashed lines. `graded` is (month, score, grade), oldest first."""
+    bands' lower edges as dashed lines. `graded` is (month, score, grade), oldest first.
+
+    A month not graded (score and grade None) keeps its place on the axis, marked "n/g"
+    under the plot, and has no point: the line joins the graded months across it, as the
+    escalation rules read through it."""
     parts = _axes("score")
     for score in (0.0, 50.0, 100.0):
         parts.append(f'<text x="{LEFT - 6}" y="{_y(score, 100) + 4:.1f}" {_FONT} '
@@ -86,18 +90,26 @@ def score_chart(
                      'text-anchor="middle">no grades yet</text>')
         return _document(title, parts)
     step = PLOT_W / len(graded)
-    points = [(LEFT + step * (i + 0.5), _y(score, 100)) for i, (_, score, _) in
-              enumerate(graded)]
-    if len(points) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    points = [(LEFT + step * (i + 0.5), None if at is None else _y(at, 100))
+              for i, (_, at, _) in enumerate(graded)]
+    line = [(x, at) for x, at in points if at is not None]
+    if len(line) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5fa8" '
                      'stroke-width="2"/>')
-    for (month, score, grade), (x, y) in zip(graded, points, strict=True):
+    for (month, value, letter), (x, at) in zip(graded, points, strict=True):
+        if value is None or letter is None or at is None:
+            parts += [
+                f'<text x="{x:.1f}" y="{TOP + PLOT_H - 6:.1f}" {_FONT} text-anchor="middle" '
+                f'fill="#999">n/g<title>{escape(month)}: not graded</title></text>',
+                _x_label(x, month),
+            ]
+            continue
         parts += [
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f5fa8">'
-            f"<title>{escape(month)}: {score:g} ({escape(grade)})</title></circle>",
-            f'<text x="{x:.1f}" y="{y - 8:.1f}" {_FONT} text-anchor="middle" '
-            f'font-weight="bold">{escape(grade)}</text>',
+            f'<circle cx="{x:.1f}" cy="{at:.1f}" r="4" fill="#1f5fa8">'
+            f"<title>{escape(month)}: {value:g} ({escape(letter)})</title></circle>",
+            f'<text x="{x:.1f}" y="{at - 8:.1f}" {_FONT} text-anchor="middle" '
+            f'font-weight="bold">{escape(letter)}</text>',
             _x_label(x, month),
         ]
     return _document(title, parts)

@@ -14,7 +14,10 @@ Once. A rule fires for the month that triggers it, and is recorded as a Supplier
 unique per supplier, month and rule: re-running the month finds the row and does nothing
 again. A run of grades fires when it reaches 3 months, not on each month after: C, C, C fires
 in the 3rd month, a 4th C does not (the run is 4 long), and only a broken run followed by 3
-new C months fires again. A month without a stored grade breaks a run.
+new C months fires again; with `[scorecard] repeat_run_escalations` on, the run fires again in
+its 6th, 9th, ... month. A month with no scorecard at all (never run, supplier not registered
+yet) breaks a run; a month run and found NOT GRADED (nothing to grade in it) does not: the run
+and the drop of two are read through it, from the last graded month, and it fires nothing.
 
 Notices. Each fired rule queues one notice (dedupe key `supplier:{id}:{month}:{rule}`) to the
 people the rule names; the audit, the meetings and the report are work for people, recorded
@@ -46,8 +49,9 @@ DROP_TWO = "drop_two"
 GRADE_E = "grade_e"
 RULES = (THREE_C, THREE_D, DROP_TWO, GRADE_E)
 RUN_LENGTH = 3
-# Grades needed before the month: the run's other months and the one that must break it.
-LOOKBACK = RUN_LENGTH
+# In the grades before a month (newest first): a month run and not graded. The rules look
+# through it; None (no scorecard for the month) stops them.
+NOT_GRADED = "not graded"
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     THREE_C: ("on_site_audit", "meeting_quality_head"),
@@ -70,10 +74,7 @@ _SAYS = {
     "blacklisted": "no new lots are accepted until a quality lead lifts the blacklist",
 }
 
-_WHY = {
-    THREE_C: f"grade C for {RUN_LENGTH} months in a row",
-    THREE_D: f"grade D for {RUN_LENGTH} months in a row",
-}
+_RUN_GRADE = {THREE_C: "C", THREE_D: "D"}
 
 _escalations: Table = SupplierEscalation.__table__  # type: ignore[attr-defined]
 _notifications: Table = Notification.__table__  # type: ignore[attr-defined]
@@ -89,17 +90,43 @@ class Fired:
     due_at: datetime | None = None
 
 
-def triggered(grade: str, earlier: Sequence[str | None]) -> list[str]:
-    """The rules `grade` sets off, given the grades of the months before (newest first),
-    whether the supplier is blacklisted already or not (what is then done is the caller's)."""
+def graded_before(earlier: Sequence[str | None]) -> list[str]:
+    """The grades the rules read from those of the months before (newest first): months not
+    graded are looked through, and the first month with no scorecard ends the history."""
+    graded: list[str] = []
+    for grade in earlier:
+        if grade is None:
+            break
+        if grade != NOT_GRADED:
+            graded.append(grade)
+    return graded
+
+
+def run_length(grade: str, earlier: Sequence[str | None]) -> int:
+    """How many graded months in a row, this one included, are at `grade`."""
+    run = 1
+    for before in graded_before(earlier):
+        if before != grade:
+            break
+        run += 1
+    return run
+
+
+def triggered(grade: str, earlier: Sequence[str | None], *, repeat: bool = False) -> list[str]:
+    """The rules `grade` sets off, given the grades of the months before (newest first: a
+    letter, NOT_GRADED, or None for no scorecard), whether the supplier is blacklisted already
+    or not (what is then done is the caller's). `repeat`: a run fires again every 3 months."""
     rules: list[str] = []
-    for rule, run_grade in ((THREE_C, "C"), (THREE_D, "D")):
-        run = [grade, *earlier[: RUN_LENGTH - 1]]
-        before_run = earlier[RUN_LENGTH - 1] if len(earlier) >= RUN_LENGTH else None
-        # Exactly 3 long: longer runs fired in their 3rd month already.
-        if all(g == run_grade for g in run) and before_run != run_grade:
+    graded = graded_before(earlier)
+    for rule, run_grade in _RUN_GRADE.items():
+        if grade != run_grade:
+            continue
+        run = run_length(grade, graded)
+        # Exactly 3 long: longer runs fired in their 3rd month already (and, repeating, in
+        # each 3rd month after it).
+        if run == RUN_LENGTH or (repeat and run % RUN_LENGTH == 0):
             rules.append(rule)
-    previous = earlier[0] if earlier else None
+    previous = graded[0] if graded else None
     if previous is not None and GRADES.index(grade) - GRADES.index(previous) >= 2:
         rules.append(DROP_TWO)
     if grade == "E":
@@ -125,11 +152,7 @@ def _notice(
     earlier: Sequence[str | None], rule: str, actions: tuple[str, ...],
     due_at: datetime | None, now: datetime,
 ) -> Notification:
-    why = {
-        **_WHY,
-        DROP_TWO: f"grade {grade}, down from {earlier[0]} the month before",
-        GRADE_E: "grade E: blacklisted",
-    }[rule]
+    why = _why(rule, grade, earlier)
     lines = [
         f"Supplier {code}, {month}: score {score:g}, grade {grade} — {why}.",
         "Required now:",
@@ -152,6 +175,17 @@ def _notice(
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def _why(rule: str, grade: str, earlier: Sequence[str | None]) -> str:
+    if rule in _RUN_GRADE:
+        return f"grade {grade} for {run_length(grade, earlier)} months in a row"
+    if rule == DROP_TWO:
+        previous = graded_before(earlier)[0]
+        # Months not graded in between are looked through: say so, not "the month before".
+        when = "the month before" if earlier[0] == previous else "the last graded month"
+        return f"grade {grade}, down from {previous} {when}"
+    return "grade E: blacklisted"
 
 
 def _blacklist(
@@ -184,7 +218,7 @@ def apply(
 ) -> list[Fired]:
     """Fire the rules `grade` sets off that have not fired for this month; what fired."""
     fired: list[Fired] = []
-    for rule in triggered(grade, earlier):
+    for rule in triggered(grade, earlier, repeat=policy.repeat_run_escalations):
         actions = ACTIONS[rule]
         due_at = None
         recorded = actions
@@ -199,7 +233,7 @@ def apply(
             # sweep like any other and its timeliness counts in the response speed.
             report_id, due_at = open_cause_report(
                 session, code=code, month=month,
-                why=f"grade {grade}, down from {earlier[0]} the month before",
+                why=_why(rule, grade, earlier),
                 actor=actor, now=now, policy=policy.deadlines,
             )
             recorded = (*actions, f"cause_report_due={isoformat(due_at)}")
@@ -214,7 +248,8 @@ def apply(
                          due_at=due_at, now=now)
         _insert_ignoring_duplicate(session, _notifications, row_values(notice))
         if "on_site_audit" in actions:
-            audit_id = open_for_escalation(session, code=code, month=month, why=_WHY[rule],
+            audit_id = open_for_escalation(session, code=code, month=month,
+                                           why=_why(rule, grade, earlier),
                                            actor=actor, now=now, policy=policy.deadlines)
             session.connection().execute(
                 update(_escalations)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from capaflow.errors import BadInput
 from capaflow.models import DefectEvent, InspectionLot, Scorecard, Supplier, SupplierEscalation
 from capaflow.scorecards import months
-from capaflow.scorecards.grading import LINE_SOURCES
+from capaflow.scorecards.grading import COUNTED_DEFECT
 from capaflow.scorecards.policy import ScorecardPolicy
 from capaflow.suppliers.registry import get_supplier
 
@@ -27,12 +27,18 @@ _lots: Table = InspectionLot.__table__  # type: ignore[attr-defined]
 class GradedMonth:
     code: str
     month: str
-    score: float
-    grade: str
+    # Both None for a month not graded, `not_graded_reason` saying why.
+    score: float | None
+    grade: str | None
     components: dict[str, Any]
     computed_at: datetime
     # Every rule fired for this supplier and month, by any run: {"rule", "actions", "at"}.
     escalations: list[dict[str, Any]]
+    not_graded_reason: str | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.grade is not None
 
 
 def check_months(count: int) -> int:
@@ -72,6 +78,7 @@ def list_scorecards(
             code=row["code"], month=row["month"], score=row["score"], grade=row["grade"],
             components=dict(row["components"]), computed_at=row["computed_at"],
             escalations=by_month.get((row["supplier_id"], row["month"]), []),
+            not_graded_reason=row["not_graded_reason"],
         )
         for row in connection.execute(query).mappings()
     ]
@@ -82,14 +89,15 @@ def defect_pareto(
 ) -> list[tuple[str, int]]:
     """Defective pieces per defect code in [start, end), most first (ties by code).
 
-    Incoming inspection counts through the lots' defects; the line and customers through
-    defect events (their "incoming" events would count the same lots twice).
+    Incoming inspection counts through the lots' defects; the line, customers and incoming
+    defects recorded by hand through defect events (not the event a rejected lot's inspection
+    writes: it would count the same lot twice).
     """
     counts: dict[str, int] = {}
     line = (
         select(_defects.c.defect_code, func.sum(_defects.c.quantity))
         .where(_defects.c.supplier_id == supplier_id, _defects.c.occurred_at < end,
-               _defects.c.source.in_(LINE_SOURCES))
+               COUNTED_DEFECT)
         .group_by(_defects.c.defect_code)
     )
     incoming = (

@@ -26,7 +26,7 @@ from capaflow.deadlines.policy import DeadlinePolicy, load_policy
 from capaflow.errors import BadInput
 
 # In the order they are shown. Acceptance, PPM and response speed can lack data in a month
-# (no lots inspected, no deadline closed); the other three are measured every month.
+# (no lots inspected, no deadline due); the other three are measured every month.
 # The names are the typed section's fields (config.policies), so config and grading agree.
 FACTORS = tuple(Weights.model_fields)
 ALWAYS_MEASURED = ("line_defects", "cooperation", "recurrence")
@@ -46,6 +46,8 @@ class ScorecardPolicy:
     grade_floors: tuple[tuple[str, float], ...]
     actor: str
     calendar: BusinessCalendar
+    # Whether a run of C or D escalates again at its 6th, 9th, ... month (off: only the 3rd).
+    repeat_run_escalations: bool
     # The deadline policies of the same config: the cases an escalation opens (the on-site
     # audit, the cause report) are scheduled by them, a site's override file included.
     deadlines: DeadlinePolicy
@@ -71,7 +73,7 @@ def load_scorecard_policy(
     section = section_of(policies, "scorecard", ScorecardSection)
     weights = section.weights.model_dump()
     if not any(weights[f] > 0 for f in ALWAYS_MEASURED):
-        # Otherwise a supplier with no lots and no closed deadline would have nothing to be
+        # Otherwise a supplier with no lots and no deadline due would have nothing to be
         # graded on at all.
         raise BadInput(
             f"scorecard.weights: at least one of {', '.join(ALWAYS_MEASURED)} (measured every "
@@ -85,6 +87,7 @@ def load_scorecard_policy(
         unrated_attitude=section.unrated_attitude,
         grade_floors=tuple(section.grades.model_dump().items()),
         actor=section.actor,
+        repeat_run_escalations=section.repeat_run_escalations,
         calendar=calendar,
         deadlines=deadlines if deadlines is not None else load_policy(policies),
     )

@@ -64,3 +64,38 @@ def test_a_command_on_an_older_schema_exits_2_and_says_to_upgrade(sqlite_url: st
     result = capa("case", "list", "--db", sqlite_url)
     assert result.exit_code == 2
     assert "has schema revision 0001" in result.stderr and "capa db upgrade" in result.stderr
+
+
+def test_upgrading_marks_the_incoming_defect_a_rejected_lot_wrote_and_keeps_old_grades(
+    db_url: str,
+) -> None:
+    """0009 → head: an incoming defect event that copies a rejected lot (supplier, part,
+    defect code, moment, quantity: what `inspect record` wrote) is marked as that lot's; one
+    recorded by hand is not, and counts in the grade. Stored grades stay graded."""
+    command.downgrade(alembic_config(db_url), "0009")
+    engine = get_engine(db_url)
+    at = "'2026-02-10 09:00:00'"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"INSERT INTO suppliers (code, name, created_at) VALUES ('ACME', 'Acme', {at})")
+        conn.exec_driver_sql(
+            "INSERT INTO inspection_lots (supplier_id, part, lot, lot_size, sample_size, "
+            "defects, defect_code, severity, accepted, inspected_at, recorded_at) VALUES "
+            f"(1, 'P-1', 'L1', 500, 50, 4, 'BURR', 'normal', false, {at}, {at})")
+        for quantity, code in ((4, "BURR"), (40, "SCRATCH")):
+            conn.exec_driver_sql(
+                "INSERT INTO defect_events (supplier_id, part, defect_code, quantity, "
+                f"occurred_at, recorded_at, source) VALUES (1, 'P-1', '{code}', {quantity}, "
+                f"{at}, {at}, 'incoming')")
+        conn.exec_driver_sql(
+            "INSERT INTO scorecards (supplier_id, month, score, grade, components, "
+            f"computed_at) VALUES (1, '2026-02', 91.5, 'A', '{{}}', {at})")
+    upgrade(db_url)
+    with engine.connect() as conn:
+        marks = conn.exec_driver_sql(
+            "SELECT quantity, inspection_lot_id FROM defect_events ORDER BY id").all()
+        grades = conn.exec_driver_sql(
+            "SELECT grade, score, not_graded_reason FROM scorecards").all()
+    assert [tuple(m) for m in marks] == [(4, 1), (40, None)]
+    assert [tuple(g) for g in grades] == [("A", 91.5, None)]
+    command.check(alembic_config(db_url))

@@ -94,21 +94,27 @@ _lot_number = iter(range(1, 10**9))
 def lot(
     session: Session, supplier_id: int, at: datetime, *, accepted: bool = True,
     sampled: int = 50, defects: int = 0, defect_code: str | None = None,
-) -> None:
-    session.add(InspectionLot(
+) -> int:
+    row = InspectionLot(
         supplier_id=supplier_id, part="P-100", lot=f"L{next(_lot_number)}", lot_size=500,
         sample_size=sampled, defects=defects, defect_code=defect_code, severity="normal",
         accepted=accepted, inspected_at=at, recorded_at=at,
-    ))
+    )
+    session.add(row)
     session.commit()
+    assert row.id is not None
+    return row.id
 
 
 def defect(
     session: Session, supplier_id: int, at: datetime, pieces: int, *, source: str = "line",
-    code: str = "BURR",
+    code: str = "BURR", lot_id: int | None = None,
 ) -> None:
+    """A defect event; `lot_id`: the rejected lot it is the intake's record of, as
+    `inspect record` writes it."""
     session.add(DefectEvent(supplier_id=supplier_id, part="P-100", defect_code=code,
-                            quantity=pieces, occurred_at=at, recorded_at=at, source=source))
+                            quantity=pieces, occurred_at=at, recorded_at=at, source=source,
+                            inspection_lot_id=lot_id))
     session.commit()
 
 
@@ -125,6 +131,8 @@ def closed_deadline(
     session: Session, case_id: int, closed: datetime, *, on_time: bool,
     kind: str = "obligation",
 ) -> None:
+    """A deadline met at `closed`, started 2 days before: due an hour after (on time) or an
+    hour before (late, by an hour of its 47 allowed)."""
     session.add(Deadline(
         case_id=case_id, key="containment", kind=kind, title="D3 containment",
         started_by="open", started_seq=1, started_at=closed - timedelta(days=2),

@@ -108,3 +108,27 @@ def test_a_chart_without_grades_is_still_valid_svg(
               "--db", db_url, "--now", NOW)
     assert "no grades yet" in texts(out)
     assert months.shift("2026-01", -1) == "2025-12"
+
+
+def test_a_month_not_graded_keeps_its_place_on_the_score_chart_without_a_point(
+    db_url: str, session: Session, tmp_path: Path,
+) -> None:
+    acme = supplier(session)
+    config = write_config(tmp_path)
+    graded = {"2025-11": "A", "2025-12": None, "2026-01": "D", "2026-02": "B"}
+    for month, grade in graded.items():
+        if grade is not None:
+            defect(session, acme, mid(month), PIECES_FOR[grade])
+        capa_json("scorecard", "run", "--month", month, "--db", db_url, "--now", NOW,
+                  "--config", config)
+    out = tmp_path / "acme.svg"
+    document = capa_json("scorecard", "chart", "--supplier", "ACME", "--out", str(out),
+                         "--db", db_url, "--now", NOW, "--config", config)
+    assert [(m["month"], m["grade"], m["graded"]) for m in document["months"]] == [
+        (month, grade, grade is not None) for month, grade in graded.items()]
+    labels = texts(out)
+    assert "2025-12" in labels and "n/g" in labels
+    root = ET.parse(out).getroot()
+    [line] = root.iter(f"{SVG}polyline")
+    assert len(line.attrib["points"].split()) == 3
+    assert len(list(root.iter(f"{SVG}circle"))) == 3

@@ -19,12 +19,13 @@ from capaflow.models import (
     SupplierEscalation,
 )
 from capaflow.scorecards import months
-from capaflow.scorecards.escalation import triggered
+from capaflow.scorecards.escalation import NOT_GRADED, triggered
 from capaflow.scorecards.grading import SupplierResult, run_month
 from capaflow.scorecards.policy import ScorecardPolicy
 from tests.scorecards.support import (
     LINE_ONLY,
     grade_with_line_defects,
+    lot,
     mid,
     policy,
     run_time,
@@ -140,10 +141,18 @@ def test_grade_e_blacklists_the_supplier_with_a_recorded_decision_by_the_system(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
     acme = supplier(session)
-    results = run_grades(session, acme, "DEE", line_only)
-    # Already blacklisted in the 3rd month: nothing to do again.
+    results = run_grades(session, acme, "DE", line_only)
     assert fired(results) == [("2025-02", "grade_e")]
-    assert results[1].blacklisted and results[2].blacklisted
+    assert results[1].blacklisted
+    # The month after, its lots refused, it is not graded (formerly graded E again, or A
+    # with nothing recorded): nothing is fired, and it stays blacklisted.
+    grade_with_line_defects(session, acme, "2025-03", "E")
+    [after] = run_month(session, month="2025-03", now=run_time("2025-03"), policy=line_only,
+                        actor="capaflow")
+    session.commit()
+    assert (after.grade, after.score, after.escalations) == (None, None, ())
+    assert after.not_graded_reason == "blacklisted: no lot accepted in the month"
+    assert after.blacklisted
     row = session.get(Supplier, acme)
     assert row is not None
     assert row.blacklisted_at == run_time("2025-02")
@@ -193,6 +202,23 @@ def test_which_rules_a_grade_sets_off_given_the_months_before(
     assert triggered(grade, earlier) == rules
 
 
+@pytest.mark.parametrize(
+    ("grade", "earlier", "repeat", "rules"),
+    [
+        ("C", ["C", NOT_GRADED, "C", None], False, ["three_c"]),  # looked through
+        ("C", [NOT_GRADED, NOT_GRADED, "A", None], False, ["drop_two"]),
+        ("C", ["C", "C", "C", "C", "C", None], True, ["three_c"]),  # the 6th month
+        ("C", ["C", "C", "C", "C", None], True, []),  # the 5th
+        ("C", ["C", "C", "C", "C", "C", None], False, []),
+        ("D", ["D", "D", NOT_GRADED, "D", "D", "D", "D", "D", "D", None], True, ["three_d"]),
+    ],
+)
+def test_months_not_graded_are_looked_through_and_a_run_may_repeat(
+    grade: str, earlier: list[str | None], repeat: bool, rules: list[str],
+) -> None:
+    assert triggered(grade, earlier, repeat=repeat) == rules
+
+
 def test_the_cause_report_is_a_case_owed_by_the_supplier_and_met_by_its_submission(
     session: Session, line_only: ScorecardPolicy,
 ) -> None:
@@ -222,7 +248,11 @@ def test_grading_an_old_month_again_does_not_undo_a_lifted_blacklist(
     from capaflow.scorecards.decisions import lift_blacklist
 
     acme = supplier(session)
-    run_grades(session, acme, "EE", line_only)  # blacklisted in the first month
+    run_grades(session, acme, "E", line_only)  # blacklisted on the run of the first month
+    # A lot accepted on the 1st before that run: the second month is graded (E), and its E is
+    # recorded while the supplier is blacklisted already.
+    lot(session, acme, run_time(FIRST) - timedelta(hours=3))
+    run_grades(session, acme, "E", line_only, first=months.shift(FIRST, 1))
     lift_blacklist(session, code="ACME", reason="8D closed, audit passed",
                    actor="lena", now=run_time(months.shift(FIRST, 1)) + timedelta(days=2))
     session.commit()

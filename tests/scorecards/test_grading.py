@@ -33,17 +33,19 @@ def test_score_is_the_weighted_mean_of_each_factors_points_from_known_inputs(
     other = supplier(session, "OTHER")
     # Incoming: 19 of 20 lots accepted (0.95 → 50 points); 2 defects in 1,000 sampled
     # (2,000 ppm → 60 points).
-    for n in range(20):
-        lot(session, acme, mid(FEB, 1 + n), accepted=n != 0, sampled=50, defects=2 if n == 0 else 0)
+    lots = [lot(session, acme, mid(FEB, 1 + n), accepted=n != 0, sampled=50,
+                defects=2 if n == 0 else 0) for n in range(20)]
     lot(session, acme, mid("2026-01"), accepted=False, sampled=50, defects=50)  # not February
     lot(session, other, mid(FEB), accepted=False, sampled=50, defects=50)  # not ACME
-    # Line: 10 pieces on the line and by customers (→ 80 points); incoming events are the
-    # lots' defects again and do not count.
+    # Line: 10 pieces on the line and by customers (→ 80 points); the event the intake
+    # wrote for the rejected lot is that lot's defects again and does not count.
     defect(session, acme, mid(FEB), 6, source="line")
     defect(session, acme, mid(FEB, 20), 4, source="customer")
-    defect(session, acme, mid(FEB), 30, source="incoming")
-    # Response: 3 of 4 obligations closed in February on time (0.75 → 50 points); a review
-    # and a deadline closed in January do not count.
+    defect(session, acme, mid(FEB, 1), 2, source="incoming", lot_id=lots[0])
+    # Response: 4 obligations due in February, 3 met on time and 1 an hour late of its 47
+    # allowed: (3 + 0.5 / (1 + 1/47)) / 4 = 0.8724 → 87.2 points (before issue 13 only the
+    # share on time counted, on a scale from 0.5: 50 points); a review and a deadline due in
+    # January do not count.
     case_id = case_for(session, acme, mid("2026-01"))
     for on_time in (True, True, True, False):
         closed_deadline(session, case_id, mid(FEB), on_time=on_time)
@@ -62,26 +64,30 @@ def test_score_is_the_weighted_mean_of_each_factors_points_from_known_inputs(
     result = next(r for r in results if r.code == "ACME")
     points = {name: c["points"] for name, c in result.components.items()}
     assert points == {"acceptance": 50.0, "ppm": 60.0, "line_defects": 80.0,
-                      "response_speed": 50.0, "cooperation": 100.0, "recurrence": 50.0}
-    # (25·50 + 20·60 + 20·80 + 15·50 + 10·100 + 10·50) / 100
-    assert result.score == 63.0
+                      "response_speed": 87.2, "cooperation": 100.0, "recurrence": 50.0}
+    # (25·50 + 20·60 + 20·80 + 15·87.24 + 10·100 + 10·50) / 100
+    assert result.score == 68.6
     assert result.grade == "D"
     assert result.components["ppm"]["measure"] == 2000.0
-    assert result.components["response_speed"]["deadlines_closed"] == 4
+    speed = result.components["response_speed"]
+    assert (speed["deadlines_due"], speed["deadlines_closed"], speed["on_time"], speed["late"],
+            speed["open_late"]) == (4, 4, 3, 1, 0)
     stored = session.exec(select(Scorecard).where(Scorecard.supplier_id == acme)).one()
-    assert (stored.month, stored.score, stored.grade) == (FEB, 63.0, "D")
+    assert (stored.month, stored.score, stored.grade) == (FEB, 68.6, "D")
     assert stored.components == result.components
 
 
 def test_a_factor_without_data_is_left_out_and_the_other_weights_count_in_its_place(
     session: Session,
 ) -> None:
-    supplier(session)
+    acme = supplier(session)
+    # Something to grade (an empty month is not graded), but no lot and no deadline due.
+    defect(session, acme, mid(FEB), 5)
     [result] = run_month(session, month=FEB, now=RUN_AT, policy=policy(), actor="capaflow")
     for factor in ("acceptance", "ppm", "response_speed"):
         assert result.components[factor]["points"] is None
-    # No line defects (100), unrated → cooperative (80), no reopens (100); weights 20, 10, 10.
-    assert result.score == pytest.approx((20 * 100 + 10 * 80 + 10 * 100) / 40, abs=0.05)
+    # 5 line defects (90), unrated → cooperative (80), no reopens (100); weights 20, 10, 10.
+    assert result.score == pytest.approx((20 * 90 + 10 * 80 + 10 * 100) / 40, abs=0.05)
     assert result.grade == "A"
 
 
@@ -97,12 +103,14 @@ def test_an_unrated_month_counts_as_the_configured_attitude(session: Session) ->
 
 def test_rerunning_a_month_recomputes_its_scorecard_and_keeps_one_row(session: Session) -> None:
     acme = supplier(session)
+    defect(session, acme, mid(FEB), 5)
     first = run_month(session, month=FEB, now=RUN_AT, policy=policy(), actor="capaflow")
     session.commit()
     defect(session, acme, mid(FEB), 25)
     later = RUN_AT + timedelta(days=1)
     second = run_month(session, month=FEB, now=later, policy=policy(), actor="capaflow")
     session.commit()
+    assert first[0].score is not None and second[0].score is not None
     assert second[0].score < first[0].score
     rows = session.exec(select(Scorecard)).all()
     assert len(rows) == 1

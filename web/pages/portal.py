@@ -145,6 +145,8 @@ def _latest_grade(
 ) -> GradedMonth | None:
     policy = load_scorecard_policy(ctx.policies, ctx.deadline_policy.calendar)
     graded = list_scorecards(session, code=code, count=12, now=now, policy=policy)
+    # A month not graded has no grade to show: the latest graded one stands.
+    graded = [g for g in graded if g.graded]
     return graded[-1] if graded else None
 
 
