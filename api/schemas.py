@@ -65,6 +65,11 @@ class NewLot(Body):
     level: Short | None = None
     inspected_at: Short | None = None  # ISO-8601 with offset; default now
     irregular_production: bool = False
+    # The delivery's documents (inspection.delivery); left out: not recorded, which never
+    # counts against the supplier.
+    outgoing_report: bool | None = None
+    certificates: bool | None = None
+    production_lot: Short | None = None
 
 
 class NewRating(Body):

@@ -35,7 +35,7 @@ from capaflow.inspection import (
     record_lot,
     resume_inspection,
 )
-from capaflow.inspection.values import parse_count, parse_inspected_at
+from capaflow.inspection.values import parse_count, parse_inspected_at, parse_yes_no
 from capaflow.intake import load_intake_policy
 
 app = typer.Typer(
@@ -116,7 +116,11 @@ _RECORD_HELP = (
     "after it, and for a rejected lot the 8D case it opened or added to.\n\n"
     "A rejected lot needs --defect-code; it notifies the supplier's contact, goes to the "
     "recurrence intake (source incoming) and puts the next lots on 100 % inspection. A lot is "
-    "recorded once (supplier, part and lot are unique)."
+    "recorded once (supplier, part and lot are unique).\n\n"
+    "The delivery's documents are optional: --outgoing-report and --certificates yes|no, "
+    "--production-lot as printed on the delivery. A lot without one, or out of production-lot "
+    "order, is flagged and its supplier's contact told; the verdict is not changed. Left out, "
+    "a document is not recorded and never counts against the supplier."
 )
 
 
@@ -149,6 +153,21 @@ def record_command(
                      help="Production of this lot was irregular or delayed (ISO 2859-1 9.3.4 b: "
                      "reduced goes back to normal; no switch to reduced)."),
     ] = False,
+    outgoing_report: Annotated[
+        str | None,
+        typer.Option("--outgoing-report", metavar="yes|no", show_default=False,
+                     help="The supplier's outgoing inspection report came with the lot."),
+    ] = None,
+    certificates: Annotated[
+        str | None,
+        typer.Option("--certificates", metavar="yes|no", show_default=False,
+                     help="The material certificates came with the lot."),
+    ] = None,
+    production_lot: Annotated[
+        str | None,
+        typer.Option("--production-lot", metavar="TEXT", show_default=False,
+                     help="The supplier's production lot, as printed on the delivery."),
+    ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
@@ -158,6 +177,8 @@ def record_command(
     env = Env(as_json, db, now, config, by)
 
     def body() -> None:
+        report_came = parse_yes_no("outgoing_report", outgoing_report)
+        certificates_came = parse_yes_no("certificates", certificates)
         size = parse_count("lot_size", lot_size, minimum=2)
         inspected = parse_count("sampled", sampled, minimum=1)
         found = parse_count("defects", defects, minimum=0)
@@ -171,6 +192,8 @@ def record_command(
                 level=level, inspected_at=inspected_at, now=env.now, policy=policy,
                 intake_policy=intake_policy, actor=env.actor,
                 deadline_policy=env.deadline_policy, steady_production=not irregular,
+                outgoing_report=report_came, certificates=certificates_came,
+                production_lot=production_lot,
             )
         if env.as_json:
             print_json(lot_record_document(result).as_json())
@@ -202,8 +225,26 @@ def _print_result(result: LotResult) -> None:
     if result.hold_after is not None:
         lines.append(f"Next {result.hold_after.lots_remaining} lots at 100 % "
                      f"(hold #{result.hold_after.id}).")
+    lines.extend(_delivery_lines(result))
     for line in lines:
         stdout.print(line, highlight=False, markup=False)
+
+
+_DOCUMENT_WORDS = {"outgoing_report": "outgoing inspection report",
+                   "certificates": "material certificates"}
+
+
+def _delivery_lines(result: LotResult) -> list[str]:
+    """The delivery flag, said: what was missing, what it came out of order after."""
+    problems = [f"delivered without its {_DOCUMENT_WORDS[name]}"
+                for name in result.delivery.missing]
+    if result.delivered_after is not None:
+        problems.append(f"production lot {result.lot.production_lot} delivered after "
+                        f"{result.delivered_after} (out of production-lot order)")
+    if not problems:
+        return []
+    told = "; supplier notified" if result.delivery_notice is not None else ""
+    return [f"FLAGGED: {'; '.join(problems)}{told}. The verdict stands."]
 
 
 @app.command("resume")
@@ -248,7 +289,8 @@ def resume_command(
 
 _IMPORT_HELP = (
     "Record every inspected lot of a CSV file, in file order, as `inspect record` does.\n\n"
-    f"Header: {','.join(COLUMNS)} (defect_code, aql and level optional). Each row is its own "
+    f"Header: {','.join(COLUMNS)} (defect_code, aql, level and the delivery's documents "
+    "outgoing_report, certificates (yes|no) and production_lot optional). Each row is its own "
     "transaction. A lot already recorded is skipped, so importing the same file again adds "
     "nothing.\n\n"
     "Exit 0 when every row was imported or skipped. When some rows are rejected the exit code "
@@ -349,5 +391,10 @@ def _print_report(report: LotImportReport) -> None:
                 f"#{result.case_id}" if result.case_id else "",
             )
         stdout.print(table)
+    flagged = [str(r.line) for r in report.imported if _delivery_lines(r.result)]
+    if flagged:
+        stdout.print(f"{len(flagged)} lots FLAGGED for their delivery documents or production-lot "
+                     f"order (line {', '.join(flagged)}); their suppliers notified.",
+                     highlight=False, markup=False)
     for rejection in report.rejected:
         stdout.print(f"line {rejection.line}: {rejection.message}", highlight=False, markup=False)

@@ -315,6 +315,8 @@ class Weights(Section):
     response_speed: Measure
     cooperation: Measure
     recurrence: Measure
+    # The share of lots delivered with their documents, among the lots they were recorded for.
+    delivery_documents: Measure
 
 
 class Scales(Section):
@@ -323,6 +325,7 @@ class Scales(Section):
     line_defects: Scale
     response_speed: ShareScale
     recurrence: Scale
+    delivery_documents: ShareScale
 
 
 class AttitudePoints(Section):

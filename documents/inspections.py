@@ -105,6 +105,10 @@ class LotResult(Protocol):
     def hold_after(self) -> InspectionHold | None: ...
     @property
     def notice(self) -> Notification | None: ...
+    @property
+    def delivered_after(self) -> str | None: ...
+    @property
+    def delivery_notice(self) -> Notification | None: ...
 
 
 class StandingPublic(Public):
@@ -159,6 +163,23 @@ class PlanPublic(Public):
     switching: StandingPublic
 
 
+class DeliveryPublic(Public):
+    """The delivery's documents as recorded with the lot (issue 13, point 7).
+
+    `outgoing_report` and `certificates`: true (came with it), false (missing) or null (not
+    recorded, which never counts against the supplier). `missing` lists those recorded as
+    missing; `out_of_order` is true when the production lot came before one of the part
+    already delivered (null when no production lot was recorded). `flagged`: either.
+    """
+
+    outgoing_report: bool | None
+    certificates: bool | None
+    production_lot: str | None
+    missing: list[str]
+    out_of_order: bool | None
+    flagged: bool
+
+
 class LotPublic(Public):
     """A recorded lot, as inspected."""
 
@@ -172,6 +193,7 @@ class LotPublic(Public):
     defect_code: str | None
     inspected_at: Timestamp
     recorded_at: Timestamp
+    delivery: DeliveryPublic
 
 
 class StoredLotPublic(LotPublic):
@@ -207,6 +229,10 @@ class LotRecordPublic(Public):
     counted_hold: CountedHoldPublic | None
     hold: HoldPublic | None
     notice_id: int | None
+    # The notice a flagged delivery sent the supplier's contact; the production lot it came
+    # out of order after.
+    delivery_notice_id: int | None
+    delivered_after: str | None
 
 
 def standing_document(standing: Standing) -> StandingPublic:
@@ -254,12 +280,23 @@ def plan_document(plan: InspectionPlan) -> PlanPublic:
     )
 
 
+def delivery_document(lot: InspectionLot) -> DeliveryPublic:
+    missing = [name for name, came in (("outgoing_report", lot.outgoing_report),
+                                       ("certificates", lot.certificates)) if came is False]
+    return DeliveryPublic(
+        outgoing_report=lot.outgoing_report, certificates=lot.certificates,
+        production_lot=lot.production_lot, missing=missing, out_of_order=lot.out_of_order,
+        flagged=bool(missing) or lot.out_of_order is True,
+    )
+
+
 def lot_document(lot: InspectionLot, supplier: Supplier) -> LotPublic:
     assert lot.id is not None  # shown once stored
     return LotPublic(
         id=lot.id, supplier=supplier.code, part=lot.part, lot=lot.lot, lot_size=lot.lot_size,
         sampled=lot.sample_size, defects=lot.defects, defect_code=lot.defect_code,
         inspected_at=lot.inspected_at, recorded_at=lot.recorded_at,
+        delivery=delivery_document(lot),
     )
 
 
@@ -287,4 +324,6 @@ def lot_record_document(result: LotResult) -> LotRecordPublic:
         ) if counted is not None else None,
         hold=hold_document(result.hold_after),
         notice_id=result.notice.id if result.notice else None,
+        delivery_notice_id=result.delivery_notice.id if result.delivery_notice else None,
+        delivered_after=result.delivered_after,
     )

@@ -1,9 +1,11 @@
 """Importing inspected lots from a CSV file: rows checked, good rows recorded, bad rows listed.
 
-Header: `supplier,part,lot,lot_size,sampled,defects,defect_code,aql,level,inspected_at`
-(defect_code, aql and level may be left out or blank: defect_code is needed only for a rejected
-lot, aql and level default to the `[inspection]` policy). A file whose header is wrong is
-refused whole, before anything is written.
+Header: `supplier,part,lot,lot_size,sampled,defects,defect_code,aql,level,inspected_at`, and
+optionally the delivery's documents `outgoing_report,certificates,production_lot`
+(defect_code, aql, level and the documents may be left out or blank: defect_code is needed only
+for a rejected lot, aql and level default to the `[inspection]` policy, a blank document is
+"not recorded", inspection.delivery). A file whose header is wrong is refused whole, before
+anything is written.
 
 Rows are recorded in file order, each in its own transaction: the order matters, because the
 switching rules (ISO 2859-1 clause 9) count consecutive lots. A bad row is listed with its
@@ -26,22 +28,25 @@ from sqlmodel import Session
 from capaflow import csvfiles
 from capaflow.csvfiles import Rejection, RowProblem, read_rows
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import BadInput, CapaError
+from capaflow.errors import BadInput, CapaError, check_text
+from capaflow.inspection.delivery import Delivery
 from capaflow.inspection.lots import DuplicateLot, LotResult, record_lot
 from capaflow.inspection.policy import InspectionPolicy
 from capaflow.inspection.values import (
+    PRODUCTION_LOT_LIMIT,
     check_aql,
     check_level,
     check_lot_counts,
     parse_count,
     parse_inspected_at,
+    parse_yes_no,
 )
 from capaflow.intake import IntakePolicy
 from capaflow.intake.recurrence import SUPPLIER_CODE_LIMIT, check_code
 
 COLUMNS = (
     "supplier", "part", "lot", "lot_size", "sampled", "defects", "defect_code", "aql", "level",
-    "inspected_at",
+    "inspected_at", "outgoing_report", "certificates", "production_lot",
 )
 REQUIRED = ("supplier", "part", "lot", "lot_size", "sampled", "defects", "inspected_at")
 
@@ -61,6 +66,7 @@ class LotRow:
     aql: str | None
     level: str | None
     inspected_at: datetime
+    delivery: Delivery = Delivery()
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,13 @@ def _check_row(
         problems.append(Rejection(
             line, "inspected_at", "inspected_at: must not be empty (ISO-8601 with offset)"
         ))
+    delivery = Delivery(
+        outgoing_report=checked(lambda: parse_yes_no("outgoing_report",
+                                                     values.get("outgoing_report"))),
+        certificates=checked(lambda: parse_yes_no("certificates", values.get("certificates"))),
+        production_lot=checked(lambda: check_text("production_lot", values.get("production_lot"),
+                                                  limit=PRODUCTION_LOT_LIMIT)),
+    )
     if problems:
         return None, problems
     assert supplier is not None and part is not None and lot is not None
@@ -138,7 +151,7 @@ def _check_row(
         LotRow(
             line=line, supplier=supplier, part=part, lot=lot, lot_size=lot_size,
             sampled=sampled, defects=defects, defect_code=defect_code, aql=aql, level=level,
-            inspected_at=inspected_at,
+            inspected_at=inspected_at, delivery=delivery,
         ),
         [],
     )
@@ -202,6 +215,9 @@ def import_lots(
                     intake_policy=intake_policy,
                     actor=actor,
                     deadline_policy=deadline_policy,
+                    outgoing_report=row.delivery.outgoing_report,
+                    certificates=row.delivery.certificates,
+                    production_lot=row.delivery.production_lot,
                 )
         except DuplicateLot as duplicate:
             report.skipped.append(SkippedLot(

@@ -26,6 +26,12 @@ from sqlmodel import Session, col, select
 from capaflow.calendars import as_utc, isoformat
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, supplier_not_found
+from capaflow.inspection.delivery import (
+    Delivery,
+    check_delivery,
+    delivered_after,
+    delivery_notice,
+)
 from capaflow.inspection.policy import InspectionPolicy
 from capaflow.inspection.switching import (
     NORMAL,
@@ -121,6 +127,11 @@ class LotResult:
     hold_after: InspectionHold | None  # the hold open on the part after the lot
     intake: IntakeResult | None  # a rejected lot's defect through the recurrence intake
     notice: Notification | None  # a rejected lot's notice to the supplier
+    # The delivery's documents as recorded; a lot without them, or out of production-lot
+    # order, sends the supplier `delivery_notice` (inspection.delivery).
+    delivery: Delivery = Delivery()
+    delivered_after: str | None = None  # the production lot it came out of order after
+    delivery_notice: Notification | None = None
 
     @property
     def case_id(self) -> int | None:
@@ -507,7 +518,7 @@ def _switching_decision(
 
 def _store_lot(
     session: Session, supplier_id: int, entry: _EnteredLot, inspection_plan: InspectionPlan,
-    accepted: bool, now: datetime,
+    accepted: bool, now: datetime, delivery: Delivery, after: str | None,
 ) -> InspectionLot:
     hold = inspection_plan.hold
     lot_row = InspectionLot(
@@ -526,6 +537,10 @@ def _store_lot(
         inspected_at=as_utc(entry.inspected_at),
         recorded_at=as_utc(now),
         hold_id=hold.id if hold is not None else None,
+        outgoing_report=delivery.outgoing_report,
+        certificates=delivery.certificates,
+        production_lot=delivery.production_lot,
+        out_of_order=None if delivery.production_lot is None else after is not None,
     )
     session.add(lot_row)
     session.flush()
@@ -589,39 +604,65 @@ def record_lot(
     actor: str,
     deadline_policy: DeadlinePolicy,
     steady_production: bool = True,
+    outgoing_report: bool | None = None,
+    certificates: bool | None = None,
+    production_lot: str | None = None,
 ) -> LotResult:
     """Record one inspected lot and act on its result.
 
     `deadline_policy` is the policy the intake opens or reopens a case with.
     `steady_production` False flags the lot's production as irregular or delayed (ISO 2859-1
-    9.3.3.2 b, 9.3.4 b); unflagged lots count as steady. All checks come before the first
-    write; everything is in the caller's transaction.
+    9.3.3.2 b, 9.3.4 b); unflagged lots count as steady. `outgoing_report`, `certificates`
+    and `production_lot` are the delivery's documents (inspection.delivery), None when not
+    recorded. All checks come before the first write; everything is in the caller's
+    transaction.
     """
     # --- bad input (exit 2) first, then what must exist (3), then conflicts (4) ---
     entry = _check_entry(supplier_code, part, lot, (lot_size, sampled, defects), defect_code,
                          aql, level, inspected_at, steady_production, now, policy)
+    delivery = check_delivery(outgoing_report, certificates, production_lot)
     supplier = _find_supplier(session, entry.supplier, lock=True)
     assert supplier.id is not None
     _refuse_recorded_again(session, supplier, entry)
     inspection_plan, row = _plan(session, supplier, entry.part, entry.lot_size, entry.aql,
                                  entry.level, now, policy)
     accepted = _verdict(entry, inspection_plan)
+    after = delivered_after(session, supplier_id=supplier.id, part=entry.part,
+                            production_lot=delivery.production_lot,
+                            inspected_at=as_utc(entry.inspected_at))
 
     # --- writes ---
     counted_remaining = _count_down_hold(session, inspection_plan.hold, now)
     step, standing = _switching_decision(session, row, supplier.id, entry, inspection_plan,
                                          accepted, policy, now)
-    lot_row = _store_lot(session, supplier.id, entry, inspection_plan, accepted, now)
+    lot_row = _store_lot(session, supplier.id, entry, inspection_plan, accepted, now, delivery,
+                         after)
     intake, notice = (None, None) if accepted else _rejection_consequences(
         session, lot_row, supplier, entry, inspection_plan, actor=actor, now=now,
         deadline_policy=deadline_policy, intake_policy=intake_policy,
     )
+    flagged_notice = _flag_delivery(session, lot_row, supplier, delivery, after, now)
     return LotResult(
         lot=lot_row, supplier=supplier, plan=inspection_plan, accepted=accepted, step=step,
         switching=standing, counted_hold=inspection_plan.hold,
         counted_remaining=counted_remaining,
         hold_after=open_hold(session, supplier.id, entry.part), intake=intake, notice=notice,
+        delivery=delivery, delivered_after=after, delivery_notice=flagged_notice,
     )
+
+
+def _flag_delivery(
+    session: Session, lot_row: InspectionLot, supplier: Supplier, delivery: Delivery,
+    after: str | None, now: datetime,
+) -> Notification | None:
+    """A lot delivered without a document, or out of production-lot order, is flagged: its
+    supplier's contact is told. The verdict stays what sampling decided."""
+    if not delivery.missing and after is None:
+        return None
+    notice = delivery_notice(lot_row, supplier, delivery.missing, after, now)
+    session.add(notice)
+    session.flush()
+    return notice
 
 
 def _save_standing(

@@ -6,6 +6,7 @@ Shared by `record_lot`, `plan_for`, the CSV import and the policy loader, so tha
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from capaflow.calendars import isoformat, parse_instant
@@ -98,3 +99,33 @@ def parse_inspected_at(text: str, now: datetime) -> datetime:
     except ValueError as exc:
         raise BadInput(str(exc), field="inspected_at") from None
     return check_inspected_at(inspected_at, now)
+
+
+# The supplier's production lot as printed on the delivery: the column's length.
+PRODUCTION_LOT_LIMIT = 100
+_YES = ("yes", "y", "true", "1")
+_NO = ("no", "n", "false", "0")
+
+
+def parse_yes_no(field: str, text: str | None) -> bool | None:
+    """A document's presence as typed (option, CSV cell): yes or no; blank or None is "not
+    recorded" (None), which is neither missing nor present."""
+    if text is None or not text.strip():
+        return None
+    answer = text.strip().lower()
+    if answer in _YES:
+        return True
+    if answer in _NO:
+        return False
+    shown = text.strip()[:40]
+    raise BadInput(f"{field}: {shown!r} is not yes or no", field=field)
+
+
+def production_lot_key(production_lot: str) -> tuple[tuple[int, int, str], ...]:
+    """Natural order of production-lot identifiers: digits compared as numbers ("P-9" before
+    "P-10", "P-009" equal to "P-9"), the rest case-insensitively; at the same place a number
+    comes before text, as digits come before letters."""
+    return tuple(
+        (0, int(run), "") if run.isdecimal() else (1, 0, run.casefold())
+        for run in re.findall(r"\d+|\D+", production_lot.strip())
+    )

@@ -37,6 +37,15 @@ class InspectionLot(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=UTCDateTime)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     hold_id: int | None = Field(default=None, foreign_key="inspection_holds.id")
+    # The delivery's documents (issue 13, point 7). None: not recorded, which is neither
+    # missing nor present and never counts against the supplier.
+    outgoing_report: bool | None = None  # the supplier's outgoing inspection report came with it
+    certificates: bool | None = None  # the material certificates came with it
+    # The supplier's production lot as printed on the delivery.
+    production_lot: str | None = Field(default=None, max_length=100)
+    # Its production lot came before one already delivered of the supplier's part (None when
+    # no production lot was recorded).
+    out_of_order: bool | None = None
 
 
 class SwitchingState(SQLModel, table=True):

@@ -89,6 +89,10 @@ class Measures:
     attitude: str | None = None
     # A supplier blacklisted at some moment of the month (its lots refused meanwhile).
     blacklisted: bool = False
+    # Lots whose delivery documents were recorded at all, and those of them recorded with one
+    # missing (a document not recorded is neither: it never counts against the supplier).
+    documented_lots: int = 0
+    lots_missing_documents: int = 0
 
     @property
     def deadlines_closed(self) -> int:
@@ -131,6 +135,10 @@ def score_measures(
     on_time = (
         measures.timeliness / measures.deadlines_due if measures.deadlines_due else None
     )
+    documents_complete = (
+        (measures.documented_lots - measures.lots_missing_documents) / measures.documented_lots
+        if measures.documented_lots else None
+    )
     attitude = measures.attitude or policy.unrated_attitude
     values: dict[str, float | None] = {
         "acceptance": share_accepted,
@@ -139,6 +147,7 @@ def score_measures(
         "response_speed": on_time,
         "cooperation": None,
         "recurrence": float(measures.reopens),
+        "delivery_documents": documents_complete,
     }
     details: dict[str, dict[str, Any]] = {
         "acceptance": {"lots": measures.lots, "accepted": measures.accepted_lots},
@@ -155,6 +164,10 @@ def score_measures(
         },
         "cooperation": {"attitude": attitude, "rated": measures.attitude is not None},
         "recurrence": {"reopens": measures.reopens},
+        "delivery_documents": {
+            "lots_documented": measures.documented_lots,
+            "lots_missing_documents": measures.lots_missing_documents,
+        },
     }
     components: dict[str, Any] = {}
     weighted = 0.0
@@ -305,6 +318,7 @@ def read_measures(
     def put(supplier_id: int, **values: Any) -> None:
         found.setdefault(supplier_id, {}).update(values)
 
+    report, certificates = _lots.c.outgoing_report, _lots.c.certificates
     lot_query = (
         select(
             _lots.c.supplier_id,
@@ -312,13 +326,19 @@ def read_measures(
             func.sum(case((_lots.c.accepted, 1), else_=0)),
             func.sum(_lots.c.sample_size),
             func.sum(_lots.c.defects),
+            # Delivery documents (inspection.delivery): recorded at all, and recorded missing.
+            func.sum(case((or_(report.is_not(None), certificates.is_not(None)), 1), else_=0)),
+            func.sum(case((or_(report.is_(False), certificates.is_(False)), 1), else_=0)),
         )
         .where(_window(_lots.c.inspected_at, start, end))
         .group_by(_lots.c.supplier_id)
     )
-    for supplier_id, lots, accepted, sampled, defects in connection.execute(lot_query):
+    for supplier_id, lots, accepted, sampled, defects, documented, missing in (
+        connection.execute(lot_query)
+    ):
         put(supplier_id, lots=int(lots), accepted_lots=int(accepted or 0),
-            sampled=int(sampled or 0), defects_found=int(defects or 0))
+            sampled=int(sampled or 0), defects_found=int(defects or 0),
+            documented_lots=int(documented or 0), lots_missing_documents=int(missing or 0))
 
     line_query = (
         select(_defects.c.supplier_id, func.sum(_defects.c.quantity))

@@ -25,8 +25,9 @@ from capaflow.config.policies import (
 from capaflow.deadlines.policy import DeadlinePolicy, load_policy
 from capaflow.errors import BadInput
 
-# In the order they are shown. Acceptance, PPM and response speed can lack data in a month
-# (no lots inspected, no deadline due); the other three are measured every month.
+# In the order they are shown. Acceptance, PPM, response speed and delivery documents can lack
+# data in a month (no lots inspected, no deadline due, no lot's documents recorded); the other
+# three are measured every month.
 # The names are the typed section's fields (config.policies), so config and grading agree.
 FACTORS = tuple(Weights.model_fields)
 ALWAYS_MEASURED = ("line_defects", "cooperation", "recurrence")

@@ -93,5 +93,7 @@ def record_route(
         policy=load_inspection_policy(ctx.policies.get("inspection")),
         intake_policy=load_intake_policy(ctx.policies.get("intake")), actor=writer.actor,
         deadline_policy=ctx.deadline_policy, steady_production=not body.irregular_production,
+        outgoing_report=body.outgoing_report, certificates=body.certificates,
+        production_lot=body.production_lot,
     )
     return lot_record_document(result)

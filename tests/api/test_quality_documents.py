@@ -137,6 +137,35 @@ def test_inspect_record_and_post_inspections_answer_the_same_document(world: Wor
     assert shown.model_dump(exclude={"accepted"}) == api.lot.model_dump()
 
 
+def test_a_lot_posted_without_its_certificates_is_flagged_as_inspect_record_flags_it(
+    world: World,
+) -> None:
+    plan = _ok(world.get("viewer", "/inspections/plan",
+                         params={"supplier": "BETA", "part": "BX-1", "lot_size": 500}))
+    base = {"supplier": "BETA", "part": "BX-1", "lot_size": 500,
+            "sampled": plan["sample_size"], "defects": 0}
+    # Bad values: 422 naming the field, nothing recorded.
+    for bad, field in (({"certificates": "maybe"}, "certificates"),
+                       ({"production_lot": "P" * 101}, "production_lot"),
+                       ({"production_lot": "P\x00"}, "production_lot")):
+        refused = world.post("lead", "/inspections", {**base, "lot": "L-0", **bad})
+        assert refused.status_code == 422 and field in refused.text, refused.text
+    api = valid(LotRecordPublic, _ok(world.post("lead", "/inspections", {
+        **base, "lot": "L-1", "outgoing_report": True, "certificates": False,
+        "production_lot": "P-10"}), 201))
+    cli = valid(LotRecordPublic, _cli(
+        world, "inspect", "record", "--supplier", "BETA", "--part", "BX-1", "--lot", "L-2",
+        "--lot-size", "500", "--sampled", str(plan["sample_size"]), "--defects", "0",
+        "--outgoing-report", "yes", "--certificates", "no", "--production-lot", "P-9",
+        "--by", "lead"))
+    assert api.lot.delivery.missing == cli.lot.delivery.missing == ["certificates"]
+    assert (api.lot.delivery.out_of_order, cli.lot.delivery.out_of_order) == (False, True)
+    assert cli.delivered_after == "P-10"
+    assert api.delivery_notice_id is not None and cli.delivery_notice_id is not None
+    shown = valid(StoredLotPublic, _ok(world.get("viewer", f"/inspections/{cli.lot.id}")))
+    assert shown.delivery == cli.lot.delivery
+
+
 @pytest.fixture
 def audit(world: World) -> int:
     """ACME's audit, conducted, one finding open."""

@@ -157,7 +157,8 @@ def test_scorecard_run_prints_each_suppliers_score_grade_components_and_escalati
     assert [(m["month"], m["grade"]) for m in shown] == [("2025-12", "A"), ("2026-01", "C")]
     assert [e["rule"] for e in shown[1]["escalations"]] == ["drop_two"]
     assert set(shown[1]["components"]) == {"acceptance", "ppm", "line_defects",
-                                           "response_speed", "cooperation", "recurrence"}
+                                           "response_speed", "cooperation", "recurrence",
+                                           "delivery_documents"}
     # --months 1 shows only March (nothing graded yet).
     assert capa_json("scorecard", "show", "--months", "1", "--db", db_url, "--now", NOW) == []
 

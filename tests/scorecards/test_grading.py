@@ -64,7 +64,8 @@ def test_score_is_the_weighted_mean_of_each_factors_points_from_known_inputs(
     result = next(r for r in results if r.code == "ACME")
     points = {name: c["points"] for name, c in result.components.items()}
     assert points == {"acceptance": 50.0, "ppm": 60.0, "line_defects": 80.0,
-                      "response_speed": 87.2, "cooperation": 100.0, "recurrence": 50.0}
+                      "response_speed": 87.2, "cooperation": 100.0, "recurrence": 50.0,
+                      "delivery_documents": None}
     # (25·50 + 20·60 + 20·80 + 15·87.24 + 10·100 + 10·50) / 100
     assert result.score == 68.6
     assert result.grade == "D"
