@@ -11,7 +11,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from capaflow.accounts.signatures import RECORD_MINUTES, meaning_for
+from capaflow.casework.engine import needs_signature
 from capaflow.models import Notification, SupplierEscalation
+from capaflow.statemachines import LIFECYCLES
+from capaflow.web.pages.portal import open_requests
 from tests.cli.support import D, H, deadline, iso, ok, refused, show, step
 from tests.scorecards.support import PIECES_FOR, defect, lot, mid, run_time, write_config
 
@@ -171,6 +175,12 @@ def test_recording_the_minutes_closes_the_meeting(
     assert "record_minutes" in str(shown)
 
 
+def test_recording_the_minutes_is_a_signed_decision_on_the_web_and_the_api() -> None:
+    meeting = LIFECYCLES["meeting"]
+    assert needs_signature(meeting, "requested", "record_minutes")
+    assert meaning_for("meeting", "record_minutes") == RECORD_MINUTES
+
+
 def test_rerunning_the_month_opens_no_second_meeting(
     db_url: str, session: Session, tmp_path: Path,
 ) -> None:
@@ -192,3 +202,6 @@ def test_a_meeting_never_counts_in_the_suppliers_response_speed(
     assert speed["deadlines_due"] == 0
     meeting = show(db_url, three_c["meeting_case_id"], now=run_time("2026-03"))
     assert deadline(meeting, "held")["overdue"]
+    # Nor does the supplier portal ask the supplier for it.
+    session.expire_all()
+    assert open_requests(session, 1, run_time("2026-03")) == []
