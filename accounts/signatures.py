@@ -39,12 +39,13 @@ ACCEPT_CAUSE_REPORT = (
     "I accept the supplier's written cause report as a complete account of the cause"
 )
 CLOSE_AUDIT = "I approve closing this audit: every finding is resolved"
+RECORD_MINUTES = "I confirm the meeting with the supplier was held as these minutes record"
 FINAL_STEP = "I approve this final decision on the case"
 LIFT_BLACKLIST = (
     "I approve lifting this supplier's blacklist: its lots may be accepted again"
 )
 MEANINGS = (CLOSE_CASE, CANCEL_CASE, STANDARDIZE_CYCLE, ACCEPT_CAUSE_REPORT, CLOSE_AUDIT,
-            FINAL_STEP, LIFT_BLACKLIST)
+            RECORD_MINUTES, FINAL_STEP, LIFT_BLACKLIST)
 
 # The words of the steps that end a case, by (lifecycle, trigger). Which steps need a
 # signature is decided by the lifecycle (a step into a final state), not by this table: a step
@@ -54,6 +55,7 @@ _STEP_MEANINGS = {
     ("pdca", "standardize"): STANDARDIZE_CYCLE,
     ("cause_report", "accept"): ACCEPT_CAUSE_REPORT,
     ("audit", "close"): CLOSE_AUDIT,
+    ("meeting", "record_minutes"): RECORD_MINUTES,
 }
 _KEYS = ("signed_by", "signed_at", "meaning", "method")
 

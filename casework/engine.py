@@ -203,7 +203,8 @@ def _record(
         final=final, undone_seq=undone, revoked_seq=revoked,
     )
     notice = outbox.case_moved(
-        case=case, event=event, supplier=supplier, owed=changes.owed, now=now
+        case=case, event=event, supplier=supplier, owed=changes.owed, now=now,
+        tell_supplier=LIFECYCLES[case.lifecycle].notify_supplier,
     )
     insert_rows(session, [notice], with_ids=False)
     return StepResult(case=case, event=event, deadlines=changes)

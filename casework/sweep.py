@@ -41,6 +41,7 @@ from capaflow.models.db import build, fetch, row_values, session_scope
 from capaflow.models.deadline import PENDING
 from capaflow.notifications import messages
 from capaflow.notifications.routing import SUPPLIER_ROLES
+from capaflow.statemachines import LIFECYCLES
 
 _table = Deadline.__table__  # type: ignore[attr-defined]
 _notifications = Notification.__table__  # type: ignore[attr-defined]
@@ -120,6 +121,15 @@ def _insert_notices(session: Session, notices: Sequence[Notification]) -> int:
 def _audience(roles: Sequence[str], case: Case) -> list[str]:
     # An internal case has nobody at a supplier to tell.
     return [r for r in roles if case.supplier_id is not None or r not in SUPPLIER_ROLES]
+
+
+def _ours(roles: tuple[str, ...], case: Case) -> tuple[str, ...]:
+    """The roles told of a deadline of `case`: all of them, or, for work that is ours alone
+    (a meeting we organise, Lifecycle.notify_supplier), only our people: the owner, then
+    the quality lead and the quality manager as the ladder climbs."""
+    if LIFECYCLES[case.lifecycle].notify_supplier:
+        return roles
+    return tuple(r for r in roles if r not in SUPPLIER_ROLES)
 
 
 def _notice(
@@ -273,14 +283,15 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
         action["finding"] = finding.id
     reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
     if reached is not None:
+        notify = _ours(reached.notify, case)
         if finding is not None:
             text = messages.finding_escalation(case, supplier, deadline, finding, reached.level,
-                                               skipped, reached.notify, now)
+                                               skipped, notify, now)
         else:
             text = messages.escalation(case, supplier, deadline, reached.level, skipped,
-                                       reached.notify, now)
+                                       notify, now)
         notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
-                         reached.level, reached.notify, text, now, about)
+                         reached.level, notify, text, now, about)
         move.update(new_escalation_level=reached.level, new_next_action_at=following)
         action.update(action="escalation", level=reached.level, skipped=list(skipped))
         return move, notice, action
@@ -289,8 +300,8 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
             text = messages.finding_reminder(case, supplier, deadline, finding, now)
         else:
             text = messages.reminder(case, supplier, deadline, now)
-        notice = _notice(case, deadline, "reminder", "reminder", 0, policy.reminder_audience,
-                         text, now, about)
+        notice = _notice(case, deadline, "reminder", "reminder", 0,
+                         _ours(policy.reminder_audience, case), text, now, about)
         first = policy.ladder[0].after if policy.ladder else None
         move.update(new_reminded_at=now,
                     new_next_action_at=deadline.due_at + first if first is not None else None)

@@ -23,6 +23,10 @@ class Fired(Protocol):
     def audience(self) -> Sequence[str]: ...
     @property
     def due_at(self) -> datetime | None: ...
+    @property
+    def meeting_case_id(self) -> int | None: ...
+    @property
+    def meeting_due_at(self) -> datetime | None: ...
 
 
 class Grade(Protocol):
@@ -82,6 +86,10 @@ class EscalationTakenPublic(Public):
     actions: list[str]
     notify: list[str]
     due_at: Timestamp | None
+    # The meeting the rule asks for, a case of the meeting lifecycle (null when none is asked):
+    # closed with `capa case advance ID record_minutes --field minutes=...`.
+    meeting_case_id: int | None = None
+    meeting_due_at: Timestamp | None = None
 
 
 class SupplierGradePublic(GradePublic):
@@ -134,7 +142,8 @@ def supplier_grade_document(result: SupplierResult) -> SupplierGradePublic:
         components=result.components,
         escalations=[
             EscalationTakenPublic(rule=f.rule, actions=list(f.actions), notify=list(f.audience),
-                                  due_at=f.due_at)
+                                  due_at=f.due_at, meeting_case_id=f.meeting_case_id,
+                                  meeting_due_at=f.meeting_due_at)
             for f in result.escalations
         ],
     )

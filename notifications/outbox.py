@@ -19,14 +19,17 @@ def case_moved(
     supplier: Supplier | None,
     owed: Sequence[Deadline],
     now: datetime,
+    tell_supplier: bool = True,
 ) -> Notification:
-    """The notice of a step, for the owner (and the supplier's contact on a supplier case).
+    """The notice of a step, for the owner (and the supplier's contact on a supplier case,
+    unless the work is ours alone: `tell_supplier`, the lifecycle's notify_supplier).
 
     Its kind says what happened: "reopened" (the countermeasure failed), "closed" (closed as
     effective), "occurrence" (the defect came back while the case is worked), else
     "case_moved".
     """
-    audience = ["owner"] + (["supplier_contact"] if supplier is not None else [])
+    audience = ["owner"] + (["supplier_contact"] if supplier is not None and tell_supplier
+                            else [])
     who = f" ({supplier.code})" if supplier is not None else ""
     moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
     lines = [

@@ -8,6 +8,8 @@ grades.
 - drop_two: two grades or more below the month before → a meeting with the supplier's quality
   contact and a written cause report: a case of the cause_report lifecycle, due as
   `[deadlines.cause_report.report]` says;
+- each meeting is a case of the meeting lifecycle, owned by the quality lead and due as
+  `[deadlines.meeting.held]` says, closed when its minutes are recorded;
 - grade_e: E → the supplier is blacklisted (unless it already is).
 
 Once. A rule fires for the month that triggers it, and is recorded as a SupplierEscalation,
@@ -23,7 +25,9 @@ Notices. Each fired rule queues one notice (dedupe key `supplier:{id}:{month}:{r
 people the rule names; the audit, the meetings and the report are work for people, recorded
 in the escalation's actions. The on-site audit is opened as a planned case of the audit
 lifecycle, its id kept in the escalation's case_id. No deadline row outside a case exists yet,
-so the cause report's due time is kept in the actions as `cause_report_due=...`.
+so the cause report's due time is kept in the actions as `cause_report_due=...`. The meeting's
+case id and due time are in what the run answers (Fired.meeting_case_id, meeting_due_at);
+the stored actions stay as they were, and the case names the supplier, the month and the rule.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from capaflow.calendars import isoformat, readable
 from capaflow.models import Notification, Supplier, SupplierDecision, SupplierEscalation
 from capaflow.models.db import build, insert_rows, row_values
 from capaflow.scorecards.cause_report import open_cause_report
+from capaflow.scorecards.meeting import WHO, open_meeting
 from capaflow.scorecards.policy import GRADES, ScorecardPolicy
 
 THREE_C = "three_c"
@@ -88,6 +93,9 @@ class Fired:
     audience: tuple[str, ...]
     notice_key: str
     due_at: datetime | None = None
+    # The meeting the rule asks for, opened as a case (three_c, three_d, drop_two).
+    meeting_case_id: int | None = None
+    meeting_due_at: datetime | None = None
 
 
 def graded_before(earlier: Sequence[str | None]) -> list[str]:
@@ -150,7 +158,7 @@ def _insert_ignoring_duplicate(session: Session, table: Table, values: dict[str,
 def _notice(
     *, supplier_id: int, code: str, month: str, score: float, grade: str,
     earlier: Sequence[str | None], rule: str, actions: tuple[str, ...],
-    due_at: datetime | None, now: datetime,
+    due_at: datetime | None, meeting_due_at: datetime | None, now: datetime,
 ) -> Notification:
     why = _why(rule, grade, earlier)
     lines = [
@@ -160,6 +168,8 @@ def _notice(
     ]
     if due_at is not None:
         lines.append(f"The written cause report is due {readable(due_at)}.")
+    if meeting_due_at is not None:
+        lines.append(f"The meeting is to be held by {readable(meeting_due_at)}.")
     key = f"supplier:{supplier_id}:{month}:{rule}"
     return build(
         Notification,
@@ -243,9 +253,19 @@ def apply(
                        _escalations.c.month == month, _escalations.c.rule == rule)
                 .values(case_id=report_id, actions=list(recorded))
             )
+        meeting = next((a for a in actions if a in WHO), None)
+        meeting_id = meeting_due = None
+        if meeting is not None:
+            # Tracked work like the report: owned by the quality lead, chased by the sweep
+            # until its minutes are recorded.
+            meeting_id, meeting_due = open_meeting(
+                session, action=meeting, code=code, month=month,
+                why=_why(rule, grade, earlier), actor=actor, now=now,
+                policy=policy.deadlines,
+            )
         notice = _notice(supplier_id=supplier_id, code=code, month=month, score=score,
                          grade=grade, earlier=earlier, rule=rule, actions=actions,
-                         due_at=due_at, now=now)
+                         due_at=due_at, meeting_due_at=meeting_due, now=now)
         _insert_ignoring_duplicate(session, _notifications, row_values(notice))
         if "on_site_audit" in actions:
             audit_id = open_for_escalation(session, code=code, month=month,
@@ -261,5 +281,6 @@ def apply(
             _blacklist(session, supplier_id=supplier_id, month=month, score=score, now=now,
                        actor=actor)
         fired.append(Fired(rule=rule, actions=actions, audience=AUDIENCE[rule],
-                           notice_key=notice.dedupe_key, due_at=due_at))
+                           notice_key=notice.dedupe_key, due_at=due_at,
+                           meeting_case_id=meeting_id, meeting_due_at=meeting_due))
     return fired

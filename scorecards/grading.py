@@ -242,8 +242,8 @@ def _read_response(
 
     Obligations only (a review notice or the end of the effectiveness window is not
     something the supplier answers), of the lifecycles the supplier answers (its 8D steps
-    and its cause reports; an audit's deadlines are our own people's). A cancelled deadline
-    or a cancelled case owes nothing and does not count.
+    and its cause reports; an audit's and a meeting's deadlines are our own people's). A
+    cancelled deadline or a cancelled case owes nothing and does not count.
     """
     query = (
         select(_cases.c.supplier_id, _deadlines.c.started_at, _deadlines.c.due_at,
@@ -434,6 +434,8 @@ def _upsert_scorecards(session: Session, rows: Sequence[Mapping[str, Any]]) -> N
     session.connection().execute(statement, list(rows))
 
 
+# The lifecycles whose deadlines the supplier answers. Not audit nor meeting: an escalation's
+# audit and meeting are our people's to organise, and their lateness is not the supplier's.
 SUPPLIER_LIFECYCLES = ("8d", "cause_report")
 
 

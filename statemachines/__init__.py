@@ -1,13 +1,14 @@
-"""The lifecycles (8D, PDCA, audit, cause report) as data, their machines and the engine."""
+"""The lifecycles (8D, PDCA, audit, cause report, meeting) as data, their machines and engine."""
 
 from capaflow.statemachines.audit import AUDIT
 from capaflow.statemachines.cause_report import CAUSE_REPORT
 from capaflow.statemachines.eightd import EIGHT_D
 from capaflow.statemachines.lifecycle import Lifecycle
+from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
 
 LIFECYCLES: dict[str, Lifecycle] = {
-    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT)
+    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING)
 }
 
-__all__ = ["AUDIT", "CAUSE_REPORT", "EIGHT_D", "LIFECYCLES", "PDCA", "Lifecycle"]
+__all__ = ["AUDIT", "CAUSE_REPORT", "EIGHT_D", "LIFECYCLES", "MEETING", "PDCA", "Lifecycle"]

@@ -60,6 +60,8 @@ _MEANINGS = {
     "result": "the measured result",
     "met": "true or false: was the target met",
     "standard": "what becomes the new way of working",
+    "minutes": "what was said and agreed at the meeting",
+    "attendees": "who took part, ours and the supplier's",
 }
 
 

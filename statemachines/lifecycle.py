@@ -40,6 +40,11 @@ class Lifecycle:
     condition_messages: Mapping[str, str] = field(default_factory=dict)
     # The 8D discipline (D3, D4, ...) or PDCA phase each state stands for.
     disciplines: Mapping[str, str] = field(default_factory=dict)
+    # Whether the notices of its steps and the sweep's reminders and escalations of its
+    # deadlines also go to the supplier's people (the roles of [reminders] and [escalation]
+    # that name them). False for work that is ours alone (a meeting we organise): the owner,
+    # the quality lead and the manager are told, and the supplier is not chased for it.
+    notify_supplier: bool = True
 
     @property
     def triggers(self) -> tuple[str, ...]:
