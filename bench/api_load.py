@@ -5,9 +5,9 @@ A migrated SQLite file is filled with plain sqlite3 `executemany`: 500 suppliers
 "open" audit event per case (the hash chain is not checked by reads), then a quality lead
 and an API token made with `accounts` as `capa user add` and `capa token create` would.
 
-The server is served by `cli.web.serve`, as `capa web` serves it: uvicorn with one worker
+The server is served by `serving.server.serve`, as `capa web` serves it: uvicorn with one worker
 process per core by default (`--workers`), log level info, so with the access log. Each worker
-builds the app of `cli.web.create_site` (the API and the pages), plus one route the ceiling uses,
+builds the app of `asgi.create_site` (the API and the pages), plus one route the ceiling uses,
 `GET /api/v1/bench/ping`: a plain `def` answering a fixed JSON document, with no session and
 no token, so it goes through the same uvicorn, FastAPI and thread pool as the real routes and
 nothing else. It runs in its own processes on 127.0.0.1.
@@ -69,9 +69,9 @@ PING_BODY = {"status": "ok", "service": "capaflow", "api": "v1"}
 
 
 def server_app() -> Any:
-    """What `capa web` serves (`cli.web.create_site`: the API and the pages) from CAPA_* variables,
+    """What `capa web` serves (`asgi.create_site`: the API and the pages) from CAPA_* variables,
     plus the ceiling's trivial route."""
-    from capaflow.cli.web import create_site
+    from capaflow.asgi import create_site
 
     app = create_site()
 
@@ -186,11 +186,11 @@ def _free_port() -> int:
 
 
 def start_server(path: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    """The server as `capa web` runs it (cli.web.serve: uvicorn, its worker processes and
+    """The server as `capa web` runs it (serving.server.serve: uvicorn, its worker processes and
     their protocol), serving server_app."""
     env = dict(os.environ, CAPA_DATABASE_URL=f"sqlite:///{path}")
     env.pop("CAPA_NOW", None)
-    code = ("from cli.web import serve; serve('bench.api_load:server_app', "
+    code = ("from capaflow.serving.server import serve; serve('bench.api_load:server_app', "
             f"host='127.0.0.1', port={port}, workers={workers})")
     command = [sys.executable, "-c", code]
     with log.open("wb") as out:
@@ -443,7 +443,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 <= args.list_share <= 1:
         parser.error("--list-share must be between 0 and 1")
-    from capaflow.cli.web import default_workers
+    from capaflow.serving.server import default_workers
 
     workers: int = args.workers or default_workers()
 

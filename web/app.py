@@ -1,6 +1,6 @@
 """The pages as a set of routers of their own, added to an application that already serves
-the REST API: `capa web` composes the two into the site (cli/web.py), so the pages never
-import the API, nor the API the pages."""
+the REST API: the site composes the two (capaflow.asgi), so the pages never import the API,
+nor the API the pages."""
 
 from __future__ import annotations
 

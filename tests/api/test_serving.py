@@ -19,8 +19,8 @@ import pytest
 
 from capaflow.accounts import add_user, create_token
 from capaflow.calendars import isoformat
-from capaflow.cli.web import _listening_socket, default_workers
 from capaflow.models.db import get_engine, session_scope
+from capaflow.serving.server import _listening_socket, default_workers
 from tests.conftest import T0
 
 

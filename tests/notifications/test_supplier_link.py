@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 
 from capaflow.accounts.links import open_link, site_link_maker
+from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
-from capaflow.cli.web import create_site
 from capaflow.config import Settings, load_policies
 from capaflow.models.db import get_engine, session_scope
 from capaflow.notifications.notifier import AppriseNotifier, RecordingNotifier

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from capaflow.accounts import add_user
+from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
-from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.models.db import get_engine, session_scope

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from capaflow.accounts import add_user
 from capaflow.accounts.links import supplier_link
+from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
-from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models import Case
 from capaflow.models.db import get_engine, session_scope, upgrade

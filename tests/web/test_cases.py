@@ -15,9 +15,9 @@ from markupsafe import escape
 from sqlmodel import col, select
 
 from capaflow.accounts.signatures import CANCEL_CASE, CLOSE_CASE, LIFT_BLACKLIST, METHOD
+from capaflow.asgi import create_site
 from capaflow.audittrail.chain import verify
 from capaflow.calendars import isoformat
-from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models import Case, CaseCost, CaseEvent, Submission, Supplier, SupplierDecision
 from capaflow.models.db import get_engine, session_scope

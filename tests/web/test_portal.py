@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from capaflow.accounts import supplier_link
+from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
 from capaflow.casework.engine import advance
-from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models import CaseEvent, Submission, Supplier
 from capaflow.models.db import get_engine, session_scope

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from capaflow.accounts import disable_user
+from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
-from capaflow.cli.web import create_site
 from capaflow.config import Settings
 from capaflow.models.db import get_engine, session_scope
 from capaflow.web.app import COOKIE
