@@ -1,7 +1,7 @@
 """Configuration: the environment settings, the policy TOML files (default + site override) and
 their typed model."""
 
-from capaflow.config.loader import PolicyFileError, load_policies
+from capaflow.config.loader import PolicyFileError, load_policies, merge_policies
 from capaflow.config.policies import Policies, PolicyError, validate_policies
 from capaflow.config.settings import Settings
 
@@ -11,5 +11,6 @@ __all__ = [
     "PolicyFileError",
     "Settings",
     "load_policies",
+    "merge_policies",
     "validate_policies",
 ]

@@ -16,13 +16,13 @@ class PolicyFileError(ValueError):
     """The override file is missing or is not valid TOML; the message names the file."""
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_policies(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     # Tables merge key by key so a site can change one deadline without restating the rest;
     # any other value (string, list) replaces the default whole.
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_policies(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -44,4 +44,4 @@ def load_policies(override_path: str | None = None) -> dict[str, Any]:
         raise PolicyFileError(f"config: file {override_path} does not exist") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError(f"config: {override_path} is not valid TOML: {exc}") from exc
-    return _merge(policies, override)
+    return merge_policies(policies, override)

@@ -173,6 +173,19 @@ def apply_step(
     return changes
 
 
+def _met_by(session: Session, case_id: int, seq: int) -> list[Deadline]:
+    """The deadlines step `seq` met, detached: the caller changes them and writes them."""
+    found = list(session.exec(
+        select(Deadline)
+        .where(Deadline.case_id == case_id)
+        .where(Deadline.status == MET)
+        .where(Deadline.closed_by_seq == seq)
+    ))
+    for deadline in found:
+        session.expunge(deadline)
+    return found
+
+
 def _undo_submission(
     session: Session, case_id: int, undone_seq: int, pending: list[Deadline],
     changes: DeadlineChanges, now: datetime, seq: int, policy: DeadlinePolicy,
@@ -182,16 +195,7 @@ def _undo_submission(
         if deadline.started_seq == undone_seq:
             _close(deadline, CANCELLED, now, seq)
             changes.cancelled.append(deadline)
-    met_by_undone = list(
-        session.exec(
-            select(Deadline)
-            .where(Deadline.case_id == case_id)
-            .where(Deadline.status == MET)
-            .where(Deadline.closed_by_seq == undone_seq)
-        )
-    )
-    for deadline in met_by_undone:
-        session.expunge(deadline)
+    for deadline in _met_by(session, case_id, undone_seq):
         deadline.status = PENDING
         deadline.closed_at = None
         deadline.closed_by_seq = None
@@ -211,16 +215,7 @@ def _revoke_closure(
     """A close revoked by a recurrence that occurred inside the window it ended: the window
     (and whatever else the close met) is cancelled by the reopen, as a reopen before the close
     cancels it, so the case's deadlines read the same whichever came first."""
-    met_by_close = list(
-        session.exec(
-            select(Deadline)
-            .where(Deadline.case_id == case_id)
-            .where(Deadline.status == MET)
-            .where(Deadline.closed_by_seq == revoked_seq)
-        )
-    )
-    for deadline in met_by_close:
-        session.expunge(deadline)
+    for deadline in _met_by(session, case_id, revoked_seq):
         _close(deadline, CANCELLED, now, seq)
         deadline.met_on_time = None
         changes.cancelled.append(deadline)

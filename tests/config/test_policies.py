@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from capaflow.calendars import Duration
-from capaflow.config import load_policies
+from capaflow.config import load_policies, merge_policies
 from capaflow.config.policies import (
     IntakeSection,
     Policies,
@@ -23,19 +23,9 @@ from tests.cli.support import open_8d, refused
 from tests.helpers import capa_json
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _merged(override: dict[str, Any]) -> dict[str, Any]:
     """The defaults with `override` merged in, as a site's file is (config.loader)."""
-    return _merge(load_policies(), override)
+    return merge_policies(load_policies(), override)
 
 
 def test_the_defaults_are_a_valid_document_with_typed_values() -> None:

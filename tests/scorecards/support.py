@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from capaflow.calendars import BusinessCalendar
-from capaflow.config import load_policies
+from capaflow.config import load_policies, merge_policies
 from capaflow.models import Case, CaseEvent, Deadline, DefectEvent, InspectionLot, Supplier
 from capaflow.scorecards.policy import ScorecardPolicy, load_scorecard_policy
 from tests.conftest import T0
@@ -46,18 +46,8 @@ line_defects = { full = 0, zero = 100 }
 """
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def policy(override: dict[str, Any] | None = None, timezone: str = "UTC") -> ScorecardPolicy:
-    policies = _merge(load_policies(), override or {})
+    policies = merge_policies(load_policies(), override or {})
     return load_scorecard_policy(policies, BusinessCalendar(timezone=timezone))
 
 
