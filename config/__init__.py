@@ -2,7 +2,8 @@
 their typed model."""
 
 from capaflow.config.loader import PolicyFileError, load_policies, merge_policies
-from capaflow.config.policies import Policies, PolicyError, validate_policies
+from capaflow.config.policies import Policies, validate_policies
+from capaflow.config.sections import PolicyError
 from capaflow.config.settings import Settings
 
 __all__ = [

@@ -24,12 +24,12 @@ from capaflow.config.policies import (
     EscalationSection,
     MilestoneSection,
     Policies,
-    PolicyError,
     RemindersSection,
     ReviewsSection,
     deadlines_of,
     section_of,
 )
+from capaflow.config.sections import PolicyError
 from capaflow.notifications.routing import OWNER, QUALITY_LEAD, QUALITY_MANAGER, SUPPLIER_ROLES
 from capaflow.statemachines import LIFECYCLES
 

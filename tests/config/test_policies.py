@@ -14,10 +14,10 @@ from capaflow.config import load_policies, merge_policies
 from capaflow.config.policies import (
     IntakeSection,
     Policies,
-    PolicyError,
     validate_policies,
     validate_section,
 )
+from capaflow.config.sections import PolicyError
 from capaflow.errors import BadInput
 from tests.cli.support import open_8d, refused
 from tests.helpers import capa_json
