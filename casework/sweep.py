@@ -281,7 +281,8 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
     about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
     if finding is not None:
         action["finding"] = finding.id
-    reached, skipped, following = _ladder_position(policy.ladder, deadline, now)
+    plan = policy.plan_for(case.lifecycle)
+    reached, skipped, following = _ladder_position(plan.ladder, deadline, now)
     if reached is not None:
         notify = _ours(reached.notify, case)
         if finding is not None:
@@ -301,8 +302,8 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
         else:
             text = messages.reminder(case, supplier, deadline, now)
         notice = _notice(case, deadline, "reminder", "reminder", 0,
-                         _ours(policy.reminder_audience, case), text, now, about)
-        first = policy.ladder[0].after if policy.ladder else None
+                         _ours(plan.reminder_audience, case), text, now, about)
+        first = plan.ladder[0].after if plan.ladder else None
         move.update(new_reminded_at=now,
                     new_next_action_at=deadline.due_at + first if first is not None else None)
         action.update(action="reminder")

@@ -14,7 +14,6 @@ inspection.policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
@@ -28,9 +27,9 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
-    Elapsed,
     FixedSpan,
     Flag,
     Name,
@@ -44,6 +43,7 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
+from capaflow.config.service import ServiceSection
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -128,38 +128,6 @@ class MilestoneSection(Section):
         if not isinstance(value, Mapping | DueTable):
             raise refuse("expected a duration or a table of durations")
         return value
-
-
-class ReminderRuleSection(Section):
-    min_span: Elapsed = timedelta(0)
-    before: Elapsed
-
-
-class RemindersSection(Section):
-    rules: tuple[ReminderRuleSection, ...] = ()
-    notify: Names = ("owner",)
-
-
-class LadderStepSection(Section):
-    level: Whole | None = None
-    after: Elapsed
-    notify: Names = ()
-
-
-class EscalationSection(Section):
-    ladder: tuple[LadderStepSection, ...] = ()
-
-    @field_validator("ladder")
-    @classmethod
-    def _levels_in_order(
-        cls, ladder: tuple[LadderStepSection, ...]
-    ) -> tuple[LadderStepSection, ...]:
-        for n, step in enumerate(ladder):
-            if step.level is not None and step.level != n + 1:
-                raise refuse("levels count 1, 2, 3 ... in order", at=f"[{n}].level")
-        if any(b.after < a.after for a, b in zip(ladder, ladder[1:], strict=False)):
-            raise refuse("each level comes no earlier than the one before")
-        return ladder
 
 
 class ReviewsSection(Section):
@@ -374,6 +342,7 @@ class Policies(Section):
     inspection: InspectionSection = InspectionSection()
     audit: AuditSection
     web: WebSection
+    service: ServiceSection
 
 
 # --- from a ValidationError to BadInput --------------------------------------------------------

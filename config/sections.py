@@ -52,11 +52,13 @@ def _elapsed(value: object) -> timedelta:
     duration = as_duration(value)
     # Reminder and ladder offsets are elapsed time: a reminder "1 day before" is 24 hours
     # before, whatever the calendar says about that day.
+    if duration.unit == "min":
+        return timedelta(minutes=duration.amount)
     if duration.unit == "h":
         return timedelta(hours=duration.amount)
     if duration.unit == "d":
         return timedelta(days=duration.amount)
-    raise refuse("use hours or days here (\"2h\", \"2d\")")
+    raise refuse("use minutes, hours or days here (\"30min\", \"2h\", \"2d\")")
 
 
 def _fixed_span(value: object) -> timedelta:

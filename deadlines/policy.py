@@ -8,11 +8,12 @@ adds what only the rules know: which lifecycles, steps and notice roles exist.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.policies import (
     COMPLEXITIES as COMPLEXITIES,
 )
@@ -21,22 +22,27 @@ from capaflow.config.policies import (
 )
 from capaflow.config.policies import (
     CalendarSection,
-    EscalationSection,
     MilestoneSection,
     Policies,
-    RemindersSection,
     ReviewsSection,
     deadlines_of,
     section_of,
 )
 from capaflow.config.sections import PolicyError
-from capaflow.notifications.routing import OWNER, QUALITY_LEAD, QUALITY_MANAGER, SUPPLIER_ROLES
+from capaflow.config.service import ServiceSection
+from capaflow.notifications.routing import (
+    OWNER,
+    QUALITY_LEAD,
+    QUALITY_MANAGER,
+    SERVICE_ROLES,
+    SUPPLIER_ROLES,
+)
 from capaflow.statemachines import LIFECYCLES
 
 # The pseudo-step that starts the clocks of a new case.
 OPEN = "open"
 # The roles a notice can go to: ours, and the supplier's (routing knows where each is found).
-ROLES = (OWNER, QUALITY_LEAD, QUALITY_MANAGER, *SUPPLIER_ROLES)
+ROLES = (OWNER, QUALITY_LEAD, QUALITY_MANAGER, *SUPPLIER_ROLES, *SERVICE_ROLES)
 
 
 @dataclass(frozen=True)
@@ -75,16 +81,13 @@ class LadderStep:
 
 
 @dataclass(frozen=True)
-class DeadlinePolicy:
-    calendar: BusinessCalendar
-    milestones: dict[str, tuple[Milestone, ...]]  # by lifecycle
+class NoticePlan:
+    """How the obligations of a lifecycle are chased: the reminder rules and who gets them,
+    and the ladder once overdue."""
+
     reminders: tuple[ReminderRule, ...] = ()
     reminder_audience: tuple[str, ...] = ("owner",)
     ladder: tuple[LadderStep, ...] = ()
-    review_audience: tuple[str, ...] = ("owner",)
-
-    def started_by(self, lifecycle: str, step: str) -> tuple[Milestone, ...]:
-        return tuple(m for m in self.milestones.get(lifecycle, ()) if step in m.starts_on)
 
     def reminder_at(self, started_at: datetime, due_at: datetime) -> datetime | None:
         """When to remind before an obligation; None when that moment is not after its start."""
@@ -95,10 +98,41 @@ class DeadlinePolicy:
                 return moment if moment > started_at else None
         return None
 
-    def first_action_at(self, kind: str, started_at: datetime, due_at: datetime) -> datetime:
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    calendar: BusinessCalendar
+    milestones: dict[str, tuple[Milestone, ...]]  # by lifecycle
+    reminders: tuple[ReminderRule, ...] = ()
+    reminder_audience: tuple[str, ...] = ("owner",)
+    ladder: tuple[LadderStep, ...] = ()
+    review_audience: tuple[str, ...] = ("owner",)
+    # A lifecycle chased its own way (the service desk's SLA ladder); the others use the
+    # reminders and ladder above.
+    plans: Mapping[str, NoticePlan] = field(default_factory=dict)
+
+    def started_by(self, lifecycle: str, step: str) -> tuple[Milestone, ...]:
+        return tuple(m for m in self.milestones.get(lifecycle, ()) if step in m.starts_on)
+
+    def plan_for(self, lifecycle: str | None = None) -> NoticePlan:
+        found = self.plans.get(lifecycle) if lifecycle is not None else None
+        if found is not None:
+            return found
+        return NoticePlan(reminders=self.reminders, reminder_audience=self.reminder_audience,
+                          ladder=self.ladder)
+
+    def reminder_at(
+        self, started_at: datetime, due_at: datetime, lifecycle: str | None = None
+    ) -> datetime | None:
+        """When to remind before an obligation; None when that moment is not after its start."""
+        return self.plan_for(lifecycle).reminder_at(started_at, due_at)
+
+    def first_action_at(
+        self, kind: str, started_at: datetime, due_at: datetime, lifecycle: str | None = None
+    ) -> datetime:
         """The first moment the sweep has something to do for a new deadline."""
         if kind == "obligation":
-            return self.reminder_at(started_at, due_at) or due_at
+            return self.reminder_at(started_at, due_at, lifecycle) or due_at
         return due_at
 
 
@@ -150,17 +184,7 @@ def _milestones(
     return tuple(found)
 
 
-def load_policy(policies: Policies | Mapping[str, Any]) -> DeadlinePolicy:
-    """`[calendar]`, `[deadlines]`, `[reminders]`, `[escalation]` and `[reviews]` as the
-    DeadlinePolicy; the typed model checks the values, this the steps and roles they name."""
-    calendar = section_of(policies, "calendar", CalendarSection)
-    reminders = section_of(policies, "reminders", RemindersSection)
-    escalation = section_of(policies, "escalation", EscalationSection)
-    reviews = section_of(policies, "reviews", ReviewsSection)
-    milestones = {
-        lifecycle: _milestones(lifecycle, table)
-        for lifecycle, table in deadlines_of(policies).items()
-    }
+def _plan(prefix: str, reminders: RemindersSection, escalation: EscalationSection) -> NoticePlan:
     # Longest spans first, so "the first rule that fits" means the most specific one.
     rules = sorted(
         (ReminderRule(min_span=r.min_span, before=r.before) for r in reminders.rules),
@@ -170,15 +194,43 @@ def load_policy(policies: Policies | Mapping[str, Any]) -> DeadlinePolicy:
         LadderStep(
             level=n + 1,
             after=step.after,
-            notify=_roles(f"escalation.ladder[{n}].notify", step.notify),
+            notify=_roles(f"{prefix}escalation.ladder[{n}].notify", step.notify),
         )
         for n, step in enumerate(escalation.ladder)
     )
+    return NoticePlan(
+        reminders=tuple(rules),
+        reminder_audience=_roles(f"{prefix}reminders.notify", reminders.notify),
+        ladder=ladder,
+    )
+
+
+def _service_plan(policies: Policies | Mapping[str, Any]) -> dict[str, NoticePlan]:
+    """The service desk's own reminders and ladder, when the policies have a [service]."""
+    if not isinstance(policies, Policies) and "service" not in policies:
+        return {}
+    service = section_of(policies, "service", ServiceSection)
+    return {"service": _plan("service.", service.reminders, service.escalation)}
+
+
+def load_policy(policies: Policies | Mapping[str, Any]) -> DeadlinePolicy:
+    """`[calendar]`, `[deadlines]`, `[reminders]`, `[escalation]` and `[reviews]` (and the
+    service desk's `[service.reminders]` and `[service.escalation]`) as the DeadlinePolicy;
+    the typed model checks the values, this the steps and roles they name."""
+    calendar = section_of(policies, "calendar", CalendarSection)
+    reviews = section_of(policies, "reviews", ReviewsSection)
+    milestones = {
+        lifecycle: _milestones(lifecycle, table)
+        for lifecycle, table in deadlines_of(policies).items()
+    }
+    default = _plan("", section_of(policies, "reminders", RemindersSection),
+                    section_of(policies, "escalation", EscalationSection))
     return DeadlinePolicy(
         calendar=calendar.business_calendar(),
         milestones=milestones,
-        reminders=tuple(rules),
-        reminder_audience=_roles("reminders.notify", reminders.notify),
-        ladder=ladder,
+        reminders=default.reminders,
+        reminder_audience=default.reminder_audience,
+        ladder=default.ladder,
         review_audience=_roles("reviews.notify", reviews.notify),
+        plans=_service_plan(policies),
     )

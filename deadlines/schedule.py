@@ -122,7 +122,7 @@ def _start(
             met_by=list(milestone.met_by),
             started_at=now,
             due_at=moment,
-            next_action_at=policy.first_action_at(milestone.kind, now, moment),
+            next_action_at=policy.first_action_at(milestone.kind, now, moment, case.lifecycle),
         )
         for n, moment in enumerate(moments, start=1)
     ]
@@ -278,7 +278,7 @@ def start_obligation(
         met_by=[],
         started_at=now,
         due_at=due_at,
-        next_action_at=policy.first_action_at("obligation", now, due_at),
+        next_action_at=policy.first_action_at("obligation", now, due_at, case.lifecycle),
     )
     insert_rows(session, [deadline])
     return deadline

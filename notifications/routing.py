@@ -32,6 +32,14 @@ from capaflow.notifications import urls
 OWNER = "owner"
 QUALITY_LEAD = "quality_lead"
 QUALITY_MANAGER = "quality_manager"
+# The service desk's roles (docs/architecture.md, "Service desk"): the team lead of the team a
+# request was dispatched to (named on the request, looked up in [people]), and [roles] for the
+# others. Management is told of every claim at once and gets the weekly digest.
+TEAM_LEAD = "team_lead"
+SERVICE_MANAGER = "service_manager"
+DIRECTOR = "director"
+MANAGEMENT = "management"
+SERVICE_ROLES = (TEAM_LEAD, SERVICE_MANAGER, DIRECTOR, MANAGEMENT)
 # Each supplier role and the Supplier column that holds its URL.
 SUPPLIER_ROLES = {
     "supplier_contact": "contact_url",
@@ -93,9 +101,9 @@ class RoutesFile(BaseModel):
     def _only_internal_roles(cls, roles: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for role in roles:
             # These come from elsewhere; a line here would be silently ignored, so refuse it.
-            if role == OWNER:
+            if role in (OWNER, TEAM_LEAD):
                 raise PydanticCustomError(
-                    "routes", "roles.owner: the owner is looked up by name in [people]")
+                    "routes", "roles.{role}: looked up by name in [people]", {"role": role})
             if role in SUPPLIER_ROLES:
                 raise PydanticCustomError(
                     "routes", "roles.{role}: supplier contacts come from `capa supplier add`",
@@ -155,6 +163,25 @@ def _where(routes: Routes) -> str:
     return f"routes file {routes.source}" + ("" if routes.found else " (not found)")
 
 
+def _stand_in(case: Case | None) -> str:
+    """Who is told when the owner cannot be: the quality lead, or on a service request the
+    service manager."""
+    return SERVICE_MANAGER if case is not None and case.lifecycle == "service" else QUALITY_LEAD
+
+
+def _person_or_stand_in(
+    name: str | None, nobody: str, stand_in: str, routes: Routes
+) -> tuple[Sequence[str], str]:
+    if name and routes.people.get(name):
+        return routes.people[name], ""
+    # Nobody named, or a name the routes file does not know: the stand-in role is told, so a
+    # reminder about an owned deadline never goes nowhere.
+    if routes.roles.get(stand_in):
+        return routes.roles[stand_in], ""
+    who = f"'{name}' is not in [people]" if name else nobody
+    return (), f"{who} and there is no [roles] {stand_in} in the {_where(routes)}"
+
+
 def _role_urls(
     role: str, case: Case | None, supplier: Supplier | None, routes: Routes,
     owner_named: str | None = None,
@@ -164,14 +191,11 @@ def _role_urls(
         # A notice about something with an owner of its own (an audit finding) names them;
         # otherwise the owner is the case's.
         owner = owner_named or (case.owner if case is not None else None)
-        if owner and routes.people.get(owner):
-            return routes.people[owner], ""
-        # No owner, or one the routes file does not know: the quality lead stands in, so a
-        # reminder about an owned deadline never goes nowhere.
-        if routes.roles.get(QUALITY_LEAD):
-            return routes.roles[QUALITY_LEAD], ""
-        who = f"'{owner}' is not in [people]" if owner else "the case has no owner"
-        return (), f"{who} and there is no [roles] {QUALITY_LEAD} in the {_where(routes)}"
+        return _person_or_stand_in(owner, "the case has no owner", _stand_in(case), routes)
+    if role == TEAM_LEAD:
+        lead = case.content.get(TEAM_LEAD) if case is not None else None
+        return _person_or_stand_in(lead if isinstance(lead, str) else None,
+                                   "the request's team has no lead", SERVICE_MANAGER, routes)
     if role in SUPPLIER_ROLES:
         if supplier is None:
             return (), "the case has no supplier"
