@@ -1,4 +1,5 @@
-"""Durations from config ("30min", "24h", "7d", "3bd", "6mo") and the calendar that adds them to a time.
+"""Durations from config ("30min", "24h", "7d", "3bd", "6mo") and the calendar that adds them
+to a time.
 
 Time is always an argument here: nothing in this module reads the clock, so a deadline computed
 for `--now 2026-03-02T09:00:00+00:00` is the same on every machine and in every test.
@@ -23,7 +24,8 @@ _EXAMPLES: Final = "e.g. '30min', '24h', '7d', '3bd', '6mo'"
 
 # Far beyond any real deadline; the bound exists so a typo like "30000000bd" fails at config
 # load instead of spinning the business-day loop, and so results stay inside datetime's range.
-MAX_AMOUNT: Final[dict[str, int]] = {"min": 6_000_000, "h": 100_000, "d": 10_000, "bd": 10_000, "mo": 1_200}
+MAX_AMOUNT: Final[dict[str, int]] = {
+    "min": 6_000_000, "h": 100_000, "d": 10_000, "bd": 10_000, "mo": 1_200}
 
 # [0-9] rather than \d: \d also matches other scripts' digits, which int() would accept
 # but nobody means in a config file.

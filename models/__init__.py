@@ -10,11 +10,25 @@ from capaflow.models.inspection import InspectionHold
 from capaflow.models.inspection_lot import InspectionLot, SwitchingState
 from capaflow.models.notification import Notification
 from capaflow.models.scorecard import Scorecard, SupplierEscalation, SupplierRating
+from capaflow.models.service import (
+    Absence,
+    Customer,
+    FollowUp,
+    ServicePerson,
+    ServiceRequest,
+    TrainingItem,
+)
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
 from capaflow.models.user import ApiToken, AppSecret, User
 
 __all__ = [
+    "Absence",
+    "Customer",
+    "FollowUp",
+    "ServicePerson",
+    "ServiceRequest",
+    "TrainingItem",
     "ApiToken",
     "AppSecret",
     "AuditFinding",
