@@ -36,6 +36,25 @@ from capaflow.suppliers.registry import get_supplier
 OCCURRENCE = "occurrence"
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """What a step changes on the case besides its state and content, decided by the service
+    that takes it: the new owner (a request dispatched), the new severity (escalated), and
+    content to merge (the team lead the request's escalations go to)."""
+
+    owner: str | None = None
+    severity: str | None = None
+    content: Mapping[str, Any] | None = None
+
+    def apply(self, case: Case) -> None:
+        if self.owner is not None:
+            case.owner = self.owner
+        if self.severity is not None:
+            case.severity = self.severity
+        if self.content:
+            case.content = {**case.content, **self.content}
+
+
 @dataclass
 class StepResult:
     case: Case
@@ -63,8 +82,8 @@ _suppliers = Supplier.__table__  # type: ignore[attr-defined]
 _CASE = select(_cases).where(_cases.c.id == bindparam("case_id"))
 _SUPPLIER = select(_suppliers).where(_suppliers.c.id == bindparam("supplier_id"))
 _STEP_COLUMNS = (
-    "state", "complexity", "cycle", "reopen_count", "occurrences", "content", "head_hash",
-    "event_count", "updated_at", "closed_at",
+    "state", "owner", "severity", "complexity", "cycle", "reopen_count", "occurrences",
+    "content", "head_hash", "event_count", "updated_at", "closed_at",
 )
 # The version check: the row is written only if it is still at the version this step read,
 # so of two steps racing on one case exactly one lands and the other is told (exit 4).
@@ -153,9 +172,6 @@ def open_case(
         opened_at=now,
         updated_at=now,
     )
-    session.add(case)
-    session.flush()  # the case id is part of the first event's hash
-    session.expunge(case)
     opened_with = {
         k: v
         for k, v in {
@@ -172,8 +188,28 @@ def open_case(
         }.items()
         if v is not None
     }
+    return start_case(session, case=case, opened_with=opened_with, supplier=supplier,
+                      actor=actor, now=now, policy=policy)
+
+
+def start_case(
+    session: Session,
+    *,
+    case: Case,
+    opened_with: Mapping[str, Any],
+    supplier: Supplier | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    """Store a new case (checked by its caller) with its opening event, the deadlines its
+    lifecycle starts on "open", and the notice that it opened: the one way a case begins,
+    whether the 8D intake, a grade escalation or the service desk opens it."""
+    session.add(case)
+    session.flush()  # the case id is part of the first event's hash
+    session.expunge(case)
     event = chain_event(
-        case=case, action=OPEN, from_state=None, fields=opened_with, note=None,
+        case=case, action=OPEN, from_state=None, fields=dict(opened_with), note=None,
         actor=actor, at=now,
     )
     return _record(
@@ -242,6 +278,7 @@ def _record_content(
     case: Case, trigger: str, fields: Mapping[str, str], opened_complexity: str
 ) -> None:
     """Keep the 8D / PDCA content on the case; a new dict, so SQLAlchemy sees the change."""
+    machine = LIFECYCLES[case.lifecycle]
     content = dict(case.content)
     if case.lifecycle == "pdca":
         cycles = dict(content.get("cycles", {}))
@@ -250,7 +287,9 @@ def _record_content(
             cycle[name] = (value == "true") if name == "met" else value
         cycles[str(case.cycle)] = cycle
         content["cycles"] = cycles
-    elif trigger == "reopen":
+    elif machine.keeps is not None:
+        content.update({k: v for k, v in fields.items() if k in machine.keeps})
+    elif trigger == "reopen" and case.lifecycle == "8d":
         # The countermeasure did not hold: keep it on record as ineffective, owe a new one.
         history = list(content.get("ineffective_countermeasures", []))
         if "countermeasure" in content:
@@ -413,8 +452,16 @@ def advance(
     expected_version: int | None = None,
     signature: Mapping[str, Any] | None = None,
     require_signature: bool = False,
+    facts: Mapping[str, Any] | None = None,
+    amend: Amendment | None = None,
 ) -> StepResult:
     """Apply one step to a case: all of it is written, or (on any refusal) none of it.
+
+    `amend`: owner, severity or content the calling service changes with the step, written
+    with it under the same version check.
+
+    `facts`: what a condition of the step needs that only the calling service knows (the
+    service desk's reopen window), merged over what the engine computes itself.
 
     `signature` (accounts.signatures.sign) is recorded in the event's fields under
     "signature", where the hash chain covers it. `require_signature`: the web pages and the
@@ -454,7 +501,7 @@ def advance(
     return _apply(
         session, case=case, supplier=supplier, machine=machine, trigger=trigger,
         fields=cleaned, note=note_text, actor=actor, now=now, policy=policy, undone=undone,
-        allowed=allowed, signature=signed,
+        allowed=allowed, signature=signed, given_facts=facts, amend=amend,
     )
 
 
@@ -473,15 +520,19 @@ def _apply(
     undone: int | None,
     allowed: tuple[str, ...],
     signature: dict[str, Any] | None = None,
+    given_facts: Mapping[str, Any] | None = None,
+    amend: Amendment | None = None,
 ) -> StepResult:
     from_state = case.state
     # Content first: a condition such as PDCA's target_met reads what this step records.
     _record_content(case, trigger, fields, _opened_complexity(session, case, trigger))
-    facts = _facts(session, case, trigger, now)
+    facts = {**_facts(session, case, trigger, now), **(given_facts or {})}
     if not fire(case, trigger, facts):
         step = next(s for s in machine.steps if s.trigger == trigger and s.source == from_state)
         message = machine.condition_messages[step.conditions[0]].format(cycle=case.cycle, **facts)
         raise Conflict(f"'{trigger}' refused: {message}", field="trigger", allowed=allowed)
+    if amend is not None:
+        amend.apply(case)
     case.updated_at = now
     # A case leaving a final state (a closed 8D case reopened by a late-reported recurrence)
     # is open again: it has no closing time until it closes once more.

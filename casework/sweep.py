@@ -336,18 +336,19 @@ def _claim_and_queue(session: Session, planned: Sequence[_Planned], report: Swee
 def _sweep_batch(
     session: Session, *, now: datetime, policy: DeadlinePolicy, batch_size: int,
     report: SweepReport, seen: set[int],
-) -> tuple[int, list[Deadline]]:
+) -> tuple[int, list[tuple[Deadline, str]]]:
     """Remind, escalate and review one batch; return how many rows were new to this run and
-    the windows that ended (closed afterwards, each in its own transaction)."""
+    the windows that ended with their cases' lifecycles (closed afterwards, each in its own
+    transaction)."""
     rows = [d for d in _due_rows(session, now, batch_size) if d.id not in seen]
     seen.update(d.id for d in rows if d.id is not None)
     if not rows:
         return 0, []
     planned: list[_Planned] = []
-    windows: list[Deadline] = []
+    windows: list[tuple[Deadline, str]] = []
     for due in _due_in_batch(session, rows):
         if due.deadline.kind == "window":
-            windows.append(due.deadline)
+            windows.append((due.deadline, due.case.lifecycle))
         elif due.deadline.kind == "review":
             planned.append(_review(session, due, policy, now))
         else:
@@ -357,19 +358,20 @@ def _sweep_batch(
 
 
 def _close_case(
-    engine: Engine, deadline: Deadline, *, now: datetime, policy: DeadlinePolicy, actor: str,
-    report: SweepReport,
+    engine: Engine, deadline: Deadline, lifecycle: str, *, now: datetime,
+    policy: DeadlinePolicy, actor: str, report: SweepReport,
 ) -> None:
-    """Close a case whose window ended: a step of its own, through the engine."""
+    """Close a case whose window ended: a step of its own, through the engine, saying what
+    its lifecycle says of that window (Lifecycle.timed_close)."""
     action: dict[str, Any] = {"case": deadline.case_id, "deadline": deadline.id,
                               "key": deadline.key}
+    note, fields = LIFECYCLES[lifecycle].timed_close.get(
+        deadline.key, (f"{deadline.title}: the window ended.", {}))
     try:
         with session_scope(engine) as session:
             result = advance(
-                session, case_id=deadline.case_id, trigger="close", fields={},
-                note="The effectiveness window ended with no recurrence: the countermeasure "
-                     "is effective.",
-                actor=actor, now=now, policy=policy,
+                session, case_id=deadline.case_id, trigger="close", fields=dict(fields),
+                note=note, actor=actor, now=now, policy=policy,
             )
     except CapaError as refusal:
         # Someone changed the case at that very moment (a recurrence reopening it, say).
@@ -399,8 +401,9 @@ def sweep(
         with session_scope(engine) as session:
             handled, windows = _sweep_batch(session, now=now, policy=policy,
                                             batch_size=batch_size, report=report, seen=seen)
-        for window in windows:
-            _close_case(engine, window, now=now, policy=policy, actor=actor, report=report)
+        for window, lifecycle in windows:
+            _close_case(engine, window, lifecycle, now=now, policy=policy, actor=actor,
+                        report=report)
         if handled == 0:
             break
         report.batches += 1

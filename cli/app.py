@@ -7,13 +7,15 @@ import typer
 from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
 from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
+from capaflow.cli.service import customer_app, person_app, service_app
 from capaflow.cli.sweep import sweep_command
 from capaflow.cli.users import token_app, user_app
 from capaflow.cli.web import web_command
 
 app = typer.Typer(
     name="capa",
-    help="capaflow: 8D corrective actions and PDCA cycles with deadlines that drive themselves.",
+    help="capaflow: 8D corrective actions, PDCA cycles and service requests with deadlines that "
+    "drive themselves.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -36,6 +38,9 @@ app.command("chargeback")(costs.chargeback_command)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.command("web")(web_command)
+app.add_typer(customer_app, name="customer")
+app.add_typer(person_app, name="person")
+app.add_typer(service_app, name="service")
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from capaflow.documents.errors import refusal_document
 from capaflow.errors import BadInput, CapaError, Conflict
 from capaflow.models.db import session_scope
 from capaflow.runtime import Runtime
+from capaflow.servicedesk.policy import ServiceDesk
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 DbOpt = Annotated[
@@ -124,6 +125,10 @@ class Env:
     @property
     def deadline_policy(self) -> DeadlinePolicy:
         return self.runtime.deadline_policy
+
+    @property
+    def desk(self) -> ServiceDesk:
+        return self.runtime.service_desk
 
     @property
     def shown_url(self) -> str:

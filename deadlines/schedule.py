@@ -7,6 +7,7 @@ countermeasure's clock starts when the root cause is found and is met by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -256,29 +257,33 @@ def start_obligation(
     due_at: datetime,
     now: datetime,
     policy: DeadlinePolicy,
+    met_by: Sequence[str] = (),
+    kind: str = "obligation",
 ) -> Deadline:
     """An obligation no milestone of the policy describes, due when the step that raised it
     says (one per audit finding, due at the finding's own date).
 
     It is a deadline row like any other, so the one sweep reminds and escalates it, with the
-    same dedupe keys and ladder. No step meets it by name (`met_by` stays empty: closing one
-    finding must not meet the others'); `meet_obligation` does, and a cancelled or closed case
-    cancels it as it cancels everything still owed.
+    same dedupe keys and ladder. An audit finding's is met by no step by name (`met_by`
+    stays empty: closing one finding must not meet the others'); `meet_obligation` does, and a
+    cancelled or closed case cancels it as it cancels everything still owed. A service
+    request's SLA clocks name the steps that meet them (`met_by`); its follow-up is a
+    "window" the sweep closes (`kind`).
     """
     assert case.id is not None
     deadline = build(
         Deadline,
         case_id=case.id,
         key=key,
-        kind="obligation",
+        kind=kind,
         title=title[:200],
         sequence=1,
         started_by=started_by,
         started_seq=started_seq,
-        met_by=[],
+        met_by=list(met_by),
         started_at=now,
         due_at=due_at,
-        next_action_at=policy.first_action_at("obligation", now, due_at, case.lifecycle),
+        next_action_at=policy.first_action_at(kind, now, due_at, case.lifecycle),
     )
     insert_rows(session, [deadline])
     return deadline

@@ -4,7 +4,8 @@ requests (each beside the case row its lifecycle runs on), follow-ups and traini
 A service request is a case of the `service` lifecycle (docs/architecture.md, "Service
 desk"): its state, audit trail, deadlines and notices are the engine's, as for an 8D case.
 `service_requests` keeps what only a request has, one row per case, with the columns the
-queue and the monthly report filter and group by.
+queue and the monthly report filter and group by; its state, closing time and outcome are the
+case's (the outcome is the `close` step's field, kept on the case's content).
 """
 
 from __future__ import annotations
@@ -76,10 +77,6 @@ class ServiceRequest(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime)
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # How it closed: solved (the customer said so), no_response (the survey expired),
-    # not_sampled (no follow-up owed), closed (by hand), cancelled.
-    outcome: str | None = Field(default=None, max_length=20)
     # Whether the follow-up survey was owed (drawn by the tier's rate at resolve).
     sampled: bool | None = None
     # The corrective action a low score or a claim opened (an 8D case or a PDCA cycle).

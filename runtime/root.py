@@ -28,6 +28,7 @@ from capaflow.inspection.policy import load_inspection_policy
 from capaflow.models.db import current_revision, get_engine, head_revision, is_initialised
 from capaflow.notifications.routing import Routes, load_routes
 from capaflow.scorecards.policy import load_scorecard_policy
+from capaflow.servicedesk.policy import ServiceDesk, load_desk
 
 
 @dataclass
@@ -127,6 +128,11 @@ class Runtime:
     @cached_property
     def deadline_policy(self) -> DeadlinePolicy:
         return load_policy(self.policies)
+
+    @cached_property
+    def service_desk(self) -> ServiceDesk:
+        """`[service]` with each tier's hours resolved."""
+        return load_desk(self.policies)
 
     # --- the routes -----------------------------------------------------------------------
 

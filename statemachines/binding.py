@@ -20,6 +20,7 @@ from capaflow.statemachines.eightd import EIGHT_D
 from capaflow.statemachines.lifecycle import Lifecycle
 from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
+from capaflow.statemachines.service import SERVICE
 
 
 class BoundCase:
@@ -78,6 +79,19 @@ class BoundCase:
     def no_open_findings(self) -> bool:
         return self._open_findings == 0
 
+    # A service request waiting on its customer: its SLA clocks are stopped.
+    @property
+    def on_hold(self) -> bool:
+        return self.row.content.get("on_hold") is True
+
+    @property
+    def not_on_hold(self) -> bool:
+        return not self.on_hold
+
+    @property
+    def within_reopen_window(self) -> bool:
+        return bool(self.facts.get("within_reopen_window", False))
+
     # --- after-callbacks --------------------------------------------------------------
     def count_reopen(self) -> None:
         self.row.reopen_count += 1
@@ -89,6 +103,12 @@ class BoundCase:
     def count_raised_findings(self) -> None:
         raised = int(self.row.content["findings"])
         self.row.content = {**self.row.content, "open_findings": self._open_findings + raised}
+
+    def put_on_hold(self) -> None:
+        self.row.content = {**self.row.content, "on_hold": True}
+
+    def take_off_hold(self) -> None:
+        self.row.content = {k: v for k, v in self.row.content.items() if k != "on_hold"}
 
     def count_closed_finding(self) -> None:
         self.row.content = {**self.row.content, "open_findings": self._open_findings - 1}
@@ -115,7 +135,7 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
 
 
 MACHINES: dict[str, Machine] = {
-    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING)
+    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE)
 }
 
 

@@ -65,6 +65,12 @@ EIGHT_D = Lifecycle(
     steps=STEPS,
     fields=FIELDS,
     choices={"category": CATEGORIES, "complexity": ("general", "complex")},
+    timed_close={
+        "effectiveness_window": (
+            "The effectiveness window ended with no recurrence: the countermeasure is "
+            "effective.", {},
+        ),
+    },
     condition_messages={
         "effectiveness_window_over": (
             "the effectiveness window runs until {window_end}: close is timed and allowed "

@@ -45,6 +45,12 @@ class Lifecycle:
     # that name them). False for work that is ours alone (a meeting we organise): the owner,
     # the quality lead and the manager are told, and the supplier is not chased for it.
     notify_supplier: bool = True
+    # The step fields kept on the case's content (None: all of them); the rest stay in the
+    # audit trail only.
+    keeps: tuple[str, ...] | None = None
+    # What the sweep's `close` says when a window deadline of this lifecycle ends, by the
+    # deadline's key: the note of the step and its fields.
+    timed_close: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
 
     @property
     def triggers(self) -> tuple[str, ...]:

@@ -25,8 +25,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "accounts", "csvfiles",
     ),
     "services": (
-        "casework", "intake", "inspection", "scorecards", "audits", "submissions", "chargeback",
-        "reports", "demo",
+        "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
+        "submissions", "chargeback", "reports", "demo",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),

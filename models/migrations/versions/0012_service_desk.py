@@ -113,8 +113,6 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("sampled", sa.Boolean(), nullable=True),
         sa.Column("corrective_case_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
