@@ -51,9 +51,7 @@ person_app = typer.Typer(help="The people requests are dispatched to.", no_args_
 service_app = typer.Typer(help="Service requests: intake, dispatch, SLA clocks, follow-up.",
                           no_args_is_help=True)
 
-# Ids are database integers: a larger number is not a request, and is refused as bad input
-# before it reaches the database.
-RequestId = Annotated[int, typer.Argument(help="Request number.", min=1, max=2**31 - 1)]
+RequestId = Annotated[int, typer.Argument(help="Request number.")]
 
 
 @customer_app.command("add")

@@ -50,12 +50,19 @@ class RequestStep:
     steps: list[StepResult]
 
 
+# Ids are database integers: a number outside them is not a request, refused as bad input
+# before it reaches the database (which would fail on it).
+MAX_ID = 2**31 - 1
+
+
 def get_request(session: Session, case_id: int) -> tuple[Case, ServiceRequest]:
-    case = get_case(session, case_id)
+    if not 1 <= case_id <= MAX_ID:
+        raise BadInput(f"request: {case_id} is not a request number (1 to {MAX_ID})",
+                       field="request")
     request = session.get(ServiceRequest, case_id)
-    if request is None or case.lifecycle != "service":
+    if request is None:
         raise NotFound(f"service request {case_id} does not exist", field="request")
-    return case, request
+    return get_case(session, case_id), request
 
 
 def _available_person(session: Session, name: str, team: str | None, now: datetime) -> str:
