@@ -19,16 +19,19 @@ from capaflow.cli.common import (
     parse_fields,
     print_json,
     run,
+    stderr,
     stdout,
 )
 from capaflow.documents.service import (
     RequestDetail,
     customer_document,
+    import_document,
     person_document,
     request_detail,
     request_documents,
 )
 from capaflow.errors import BadInput
+from capaflow.servicedesk.csvimport import COLUMNS, import_requests
 from capaflow.servicedesk.followup import Answer, record_follow_up
 from capaflow.servicedesk.register import (
     absences_of,
@@ -360,5 +363,43 @@ def service_follow_up(
             case, request = get_request(session, request_id)
             document = request_detail(session, case, request, env.now)
         _print_request(document, env)
+
+    run(env, body)
+
+
+@service_app.command("import")
+def service_import(
+    file: Annotated[str, typer.Argument(
+        metavar="FILE.csv", help=f"CSV with the header {','.join(COLUMNS)}.")],
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Take in every request of a CSV file, each at its received_at. Exit 2 when rows are
+    rejected, BUT THE GOOD ROWS STAY IMPORTED; importing the file again takes in only what is
+    new."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        env.engine()  # a wrong --db is refused whole, not as every row failing
+        report = import_requests(file, transaction=env.transaction, desk=env.desk,
+                                 policy=env.deadline_policy, actor=env.actor, now=env.now)
+        document = import_document(report)
+        if env.as_json:
+            print_json(document.as_json())
+        else:
+            skipped = (f"; {len(document.skipped)} already imported, skipped"
+                       if document.skipped else "")
+            stdout.print(f"Imported {len(document.imported)} of {document.rows} rows from "
+                         f"{document.file}{skipped}.", highlight=False, markup=False)
+            for row in document.imported:
+                stdout.print(f"line {row.line}: request #{row.request} to "
+                             f"{row.assignee or 'nobody (flagged)'}", highlight=False,
+                             markup=False)
+            for rejection in document.rejected:
+                stdout.print(f"line {rejection.line}: {rejection.message}", highlight=False,
+                             markup=False)
+        if document.error is not None:
+            stderr.print(f"error: {document.error.message}", markup=False, highlight=False)
+            raise typer.Exit(BadInput.exit_code)
 
     run(env, body)

@@ -23,6 +23,7 @@ from capaflow.models import (
     ServiceRequest,
 )
 from capaflow.notifications.urls import mask
+from capaflow.servicedesk.csvimport import ImportReport
 from capaflow.statemachines import LIFECYCLES
 
 
@@ -219,3 +220,58 @@ def request_detail(
         "events": [event_document(e) for e in session.exec(
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq)))],
     })
+
+
+class ImportedRequestPublic(Public):
+    line: int
+    request: int
+    assignee: str | None
+
+
+class RejectedRowPublic(Public):
+    line: int
+    field: str | None
+    message: str
+
+
+class SkippedRowPublic(Public):
+    line: int
+
+
+class ImportErrorPublic(Public):
+    code: str
+    message: str
+    field: str | None
+
+
+class ServiceImportPublic(Public):
+    """`capa service import --json`: good rows stay imported when others are rejected."""
+
+    file: str
+    rows: int
+    complete: bool
+    imported: list[ImportedRequestPublic]
+    rejected: list[RejectedRowPublic]
+    skipped: list[SkippedRowPublic]
+    # Present when some rows were rejected (exit 2), for scripts that read "error".
+    error: ImportErrorPublic | None = None
+
+
+def import_document(report: ImportReport) -> ServiceImportPublic:
+    lines = report.rejected_lines
+    error = None
+    if not report.complete:
+        shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+        error = ImportErrorPublic(
+            code="bad_input", field=None,
+            message=(f"{len(lines)} of {report.rows} rows of {report.file} rejected (line "
+                     f"{shown}); the other {len(report.imported)} rows were imported"))
+    return ServiceImportPublic(
+        file=report.file, rows=report.rows, complete=report.complete,
+        imported=[ImportedRequestPublic(line=r.line, request=r.request, assignee=r.assignee)
+                  for r in report.imported],
+        rejected=[RejectedRowPublic(line=r.line, field=r.field, message=r.message)
+                  for r in report.rejected],
+        skipped=[SkippedRowPublic(line=n) for n in report.skipped],
+        error=error,
+    )

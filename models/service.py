@@ -81,6 +81,8 @@ class ServiceRequest(SQLModel, table=True):
     sampled: bool | None = None
     # The corrective action a low score or a claim opened (an 8D case or a PDCA cycle).
     corrective_case_id: int | None = Field(default=None, foreign_key="cases.id")
+    # A row of a CSV import: importing the same file again takes in only what is new.
+    import_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class FollowUp(SQLModel, table=True):

@@ -3,7 +3,9 @@ its JSON contract, and each refusal's exit code, field and nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +122,35 @@ def test_bad_steps_are_refused(desk_db: str) -> None:
        now=MONDAY + 2 * H)
     refused(desk_db, "service", "advance", rid, "hold", "--field", "reason=x", exit_code=4,
             field="trigger", says=["not allowed in state cancelled"], now=MONDAY + 3 * H)
+
+
+def test_an_import_takes_in_the_good_rows_at_their_time_and_lists_the_bad(
+    desk_db: str, tmp_path: Path
+) -> None:
+    from tests.helpers import capa
+
+    csv = tmp_path / "requests.csv"
+    csv.write_text(
+        "customer,kind,severity,category,channel,title,received_at\n"
+        f"SHOP,request,S3,repair,phone,Noise,{iso(MONDAY - 2 * H)}\n"
+        "SHOP,request,S7,repair,phone,Bad severity,\n"
+        "NOPE,request,S3,repair,phone,Unknown customer,\n"
+        f"SHOP,request,S3,repair,phone,From the future,{iso(MONDAY + H)}\n",
+        encoding="utf-8")
+    first = capa("service", "import", str(csv), "--db", desk_db, "--now", iso(MONDAY),
+                 "--json")
+    assert first.exit_code == 2
+    document = json.loads(first.stdout)
+    assert [r["line"] for r in document["imported"]] == [2]
+    assert [(r["line"], r["field"]) for r in document["rejected"]] == [
+        (3, "severity"), (4, "customer"), (5, "received_at")]
+    request = ok(desk_db, "service", "show", str(document["imported"][0]["request"]),
+                 now=MONDAY)
+    # Received on Monday 07:00, before opening: the 4 working hours run from 08:00.
+    assert request["received_at"] == iso(MONDAY - 2 * H)
+    assert request["clocks"][0]["due_at"] == iso(MONDAY + 3 * H)
+    again = capa("service", "import", str(csv), "--db", desk_db, "--now", iso(MONDAY),
+                 "--json")
+    assert [r["line"] for r in json.loads(again.stdout)["skipped"]] == [2]
+    refused(desk_db, "service", "import", str(tmp_path / "missing.csv"), exit_code=2,
+            field="file", now=MONDAY)

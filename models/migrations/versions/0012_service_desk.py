@@ -115,6 +115,7 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sampled", sa.Boolean(), nullable=True),
         sa.Column("corrective_case_id", sa.Integer(), nullable=True),
+        sa.Column("import_key", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["cases.id"],
@@ -128,6 +129,7 @@ def upgrade() -> None:
             ["customers.id"],
         ),
         sa.PrimaryKeyConstraint("case_id"),
+        sa.UniqueConstraint("import_key"),
     )
     with op.batch_alter_table("service_requests", schema=None) as batch_op:
         batch_op.create_index(
