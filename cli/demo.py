@@ -13,6 +13,7 @@ from rich.rule import Rule
 from capaflow.cli import admin, cases
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.demo.accounts import seed_accounts
+from capaflow.demo.desk import seed_service_desk
 from capaflow.demo.seed import is_empty, seed
 from capaflow.demo.simulation import Line, simulate
 from capaflow.errors import BadInput
@@ -54,7 +55,7 @@ def simulate_command(
             upgrade(url)
             lines = simulate(get_engine(url), policy=env.deadline_policy,
                              intake=load_intake_policy(env.policies.get("intake")),
-                             months=months)
+                             desk=env.desk, months=months)
             dispose_engines()
         if env.as_json:
             print_json([{"at": line.at, "case": line.case, "kind": line.kind,
@@ -96,15 +97,19 @@ def seed_command(
         with env.transaction() as session:
             empty = is_empty(session)
             seeded = seed(session, now=env.now, policy=env.deadline_policy) if empty else None
+            requests = seed_service_desk(session, now=env.now, policy=env.deadline_policy,
+                                         desk=env.desk) if empty else 0
             accounts = seed_accounts(session, now=env.now)
         if env.as_json:
             print_json({"seeded": seeded is not None,
                         "cases": seeded.cases if seeded else 0,
                         "suppliers": seeded.suppliers if seeded else 0,
+                        "requests": requests,
                         "accounts": [a.name for a in accounts]})
             return
         if seeded:
-            stdout.print(f"Seeded {seeded.suppliers} suppliers and {seeded.cases} demo cases.")
+            stdout.print(f"Seeded {seeded.suppliers} suppliers, {seeded.cases} demo cases and "
+                         f"{requests} service requests.")
         else:
             stdout.print("The database already holds data; nothing seeded.")
         for account in accounts:

@@ -1,4 +1,6 @@
-"""`capa demo`: eight months of a quality department, simulated on a fresh SQLite file.
+"""`capa demo`: eight months of a quality department, simulated on a fresh SQLite file: the
+supplier 8D cases, and beside them a month of the service desk (requests taken in,
+dispatched, held, escalated, resolved, followed up).
 
 Nothing here is staged: suppliers are added, cases opened and steps taken through the engine,
 defects recorded through the intake, and time moves only through the sweep, exactly as the
@@ -25,11 +27,16 @@ from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
 from capaflow.models import CaseEvent, Deadline, Notification
 from capaflow.models.db import session_scope
+from capaflow.servicedesk.followup import Answer, record_follow_up
+from capaflow.servicedesk.policy import ServiceDesk
+from capaflow.servicedesk.register import add_customer, add_person, mark_absent
+from capaflow.servicedesk.requests import advance_request, open_request
 from capaflow.suppliers.registry import add_supplier
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning
 H = timedelta(hours=1)
 D = timedelta(days=1)
+M = timedelta(minutes=1)
 ACTOR = "lena"
 
 
@@ -49,8 +56,11 @@ class Simulation:
     engine: Engine
     policy: DeadlinePolicy
     intake: IntakePolicy
+    desk: ServiceDesk
     end: datetime
     lines: list[Line] = field(default_factory=list)
+    # The service requests by a short name (their numbers depend on what opened before).
+    requests: dict[str, int] = field(default_factory=dict)
     _events_seen: int = 0
     _notices_seen: int = 0
 
@@ -80,6 +90,46 @@ class Simulation:
                           actor=ACTOR, now=at, policy=self.policy, intake_policy=self.intake)
         self.lines.append(Line(at, 0, None, f"{qty} × {code} on {part} from {supplier} "
                                             "recorded at the line", "defect"))
+
+    # --- the service desk ---------------------------------------------------------------
+    def desk_people(self, at: datetime) -> None:
+        with session_scope(self.engine) as session:
+            for code, name, tier in (("HOTEL-SUN", "Hotel Sun", "key"),
+                                     ("CORNER", "Corner Laundry", "standard"),
+                                     ("KIOSK", "Station Kiosk", "basic")):
+                add_customer(session, desk=self.desk, code=code, name=name, tier=tier,
+                             contact=f"json://127.0.0.1:8765/customer/{code.lower()}",
+                             now=at)
+            for name, team, skills, lead in (
+                ("ann", "field", "repair,installation", False), ("bob", "field", "repair", False),
+                ("lea", "field", None, True), ("olga", "office", None, False),
+                ("dan", "desk", None, True),
+            ):
+                add_person(session, name=name, team=team, skills=skills, lead=lead, now=at)
+            mark_absent(session, name="ann", starts_at=at + 10 * D, ends_at=at + 15 * D,
+                        now=at)
+
+    def request(self, at: datetime, key: str, customer: str, kind: str, severity: str,
+                category: str, title: str) -> None:
+        with session_scope(self.engine) as session:
+            opened = open_request(session, desk=self.desk, policy=self.policy,
+                                  customer=customer, kind=kind, severity=severity,
+                                  category=category, channel="phone", title=title,
+                                  description=None, assignee=None, actor="desk", now=at)
+            self.requests[key] = opened.request.case_id
+
+    def service(self, at: datetime, key: str, trigger: str, **fields: str) -> None:
+        with session_scope(self.engine) as session:
+            advance_request(session, desk=self.desk, policy=self.policy,
+                            case_id=self.requests[key], trigger=trigger, fields=fields,
+                            note=None, actor="ann", now=at)
+
+    def answer(self, at: datetime, key: str, solved: bool, overall: int) -> None:
+        with session_scope(self.engine) as session:
+            record_follow_up(session, desk=self.desk, policy=self.policy,
+                             case_id=self.requests[key],
+                             answer=Answer(solved=solved, overall=overall, nps=overall * 2),
+                             channel="survey", by="customer", actor="customer", now=at)
 
     # --- watching what happened ---------------------------------------------------------
     def _collect(self) -> None:
@@ -126,12 +176,20 @@ class Simulation:
 
 
 def _describe_event(event: CaseEvent) -> str:
+    if event.action == "open" and "customer" in event.fields:
+        f = event.fields
+        return (f"service request from {f['customer']} ({f['tier']}): {f['kind']} "
+                f"{f['severity']}, {f['title']}")
     if event.action == "open":
         linked = event.fields.get("linked_case")
         follows = f", follows case #{linked} closed as effective" if linked else ""
         return f"opened: {event.fields.get('title')} ({event.fields.get('supplier', '-')}{follows})"
+    if event.action == "close" and event.fields.get("outcome") in ("no_response", "not_sampled"):
+        return f"request closed by the sweep: {event.fields['outcome'].replace('_', ' ')}"
     if event.action == "close" and event.actor == "capaflow":
         return "closed by the sweep: six months with no recurrence, countermeasure effective"
+    if event.action == "reopen" and "follow-up" in str(event.fields.get("reason", "")):
+        return f"REOPENED by the customer at {event.fields['reason']}"
     if event.action == "reopen":
         return "REOPENED: the defect came back inside the window; containment owed again"
     if event.action == "occurrence":
@@ -188,8 +246,58 @@ def script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]:
     ]
 
 
+def service_script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]:
+    """A month at the service desk, from Wednesday 4 February (after the 8D script's third
+    case opened: that script names its cases by number)."""
+    s = START + 30 * D + 2 * H  # Wednesday 10:00
+    night = s + 13 * H
+    return [
+        (s, lambda: sim.desk_people(s)),
+        # A key customer's breakdown at night: around the clock, answered, fixed, praised.
+        (night, lambda: sim.request(night, "laundry", "HOTEL-SUN", "complaint", "S1",
+                                    "repair", "Laundry line down, 200 rooms waiting")),
+        (night + 20 * M, lambda: sim.service(night + 20 * M, "laundry", "acknowledge",
+                                             response="Technician on the way")),
+        (s + 16 * H, lambda: sim.service(s + 16 * H, "laundry", "resolve",
+                                         resolution="Drive belt replaced")),
+        (s + 2 * D, lambda: sim.answer(s + 2 * D, "laundry", True, 5)),
+        # A standard request waits on the customer (held), then is resolved.
+        (s + D, lambda: sim.request(s + D, "dryer", "CORNER", "request", "S3",
+                                    "installation", "Install a second dryer")),
+        (s + D + H, lambda: sim.service(s + D + H, "dryer", "acknowledge",
+                                        response="Which voltage is on site?")),
+        (s + D + 2 * H, lambda: sim.service(s + D + 2 * H, "dryer", "hold",
+                                            reason="Waiting for the site's voltage")),
+        (s + 4 * D, lambda: sim.service(s + 4 * D, "dryer", "resume",
+                                        reason="400 V confirmed")),
+        (s + 5 * D, lambda: sim.service(s + 5 * D, "dryer", "resolve",
+                                        resolution="Dryer installed and commissioned")),
+        # Nobody answers a basic customer's question: the ladder climbs before a late fix.
+        (s + 3 * D, lambda: sim.request(s + 3 * D, "invoice", "KIOSK", "inquiry", "S3",
+                                        "billing", "Invoice 4471 charged twice")),
+        (s + 9 * D, lambda: sim.service(s + 9 * D, "invoice", "acknowledge",
+                                        response="Checking with accounts")),
+        (s + 10 * D, lambda: sim.service(s + 10 * D, "invoice", "resolve",
+                                         resolution="Credit note issued")),
+        # A claim from the key customer: at least S2, management told at once; escalated,
+        # resolved, reported not solved at follow-up (reopened), then resolved for good.
+        (s + 11 * D, lambda: sim.request(s + 11 * D, "claim", "HOTEL-SUN", "claim", "S3",
+                                         "repair", "Linen damaged by the repaired machine")),
+        (s + 11 * D + H, lambda: sim.service(s + 11 * D + H, "claim", "escalate",
+                                             severity="S1",
+                                             reason="Compensation of 2,000 EUR asked")),
+        (s + 11 * D + 2 * H, lambda: sim.service(s + 11 * D + 2 * H, "claim", "acknowledge",
+                                                 response="Manager calling back today")),
+        (s + 12 * D, lambda: sim.service(s + 12 * D, "claim", "resolve",
+                                         resolution="Linen replaced at our cost")),
+        (s + 13 * D, lambda: sim.answer(s + 13 * D, "claim", False, 2)),
+        (s + 14 * D, lambda: sim.service(s + 14 * D, "claim", "resolve",
+                                         resolution="Machine rinse program corrected")),
+    ]
+
+
 def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
-             months: int = 8) -> list[Line]:
-    sim = Simulation(engine=engine, policy=policy, intake=intake,
+             desk: ServiceDesk, months: int = 8) -> list[Line]:
+    sim = Simulation(engine=engine, policy=policy, intake=intake, desk=desk,
                      end=START + relativedelta(months=months))
-    return sim.run(script(sim))
+    return sim.run(script(sim) + service_script(sim))

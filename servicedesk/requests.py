@@ -86,7 +86,7 @@ def _start_clocks(
     for key in keys:
         title, met_by = SLA_CLOCKS[key]
         started.append(start_obligation(
-            session, case=case, key=key, title=f"{title} ({request.tier}, {request.severity})",
+            session, case=case, key=key, title=f"{title} ({request.tier} tier)",
             started_by=step, started_seq=seq, due_at=hours.add(now, targets[key]), now=now,
             policy=policy, met_by=met_by,
         ))
