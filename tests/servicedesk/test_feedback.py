@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from capaflow.casework.sweep import sweep
 from capaflow.config import load_policies
+from capaflow.config.policies import as_policies
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import Conflict, NotFound
 from capaflow.models import (
@@ -37,7 +38,7 @@ D = timedelta(days=1)
 
 @pytest.fixture(scope="module")
 def desk() -> ServiceDesk:
-    return load_desk(load_policies())
+    return load_desk(as_policies(load_policies()))
 
 
 @pytest.fixture

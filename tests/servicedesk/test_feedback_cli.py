@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.cli.support import T0, D, H, ok, refused
+from tests.cli.support import D, H, ok, refused
+from tests.conftest import T0
 
 
 def _desk(db_url: str) -> None:
