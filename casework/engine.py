@@ -274,6 +274,40 @@ def record_occurrence(
     )
 
 
+def record_fact(
+    session: Session,
+    *,
+    case_id: int,
+    action: str,
+    fields: Mapping[str, Any],
+    note: str | None,
+    actor: str,
+    now: datetime,
+    policy: DeadlinePolicy,
+) -> StepResult:
+    """A fact about a case that is not a step of its lifecycle: the state stays, the fact goes
+    into the hash-chained trail (and tells the owner) like every step, under the same version
+    check. The service desk records this way which corrective action a request opened, a
+    later low score on that action, and a training item done (docs/architecture.md, "Service
+    desk").
+
+    `action` must not be a trigger of the case's lifecycle (or "open"): a fact is never
+    mistaken for a step when the trail is read back.
+    """
+    case, supplier = _case_and_supplier(session, case_id)
+    if action == OPEN or action in LIFECYCLES[case.lifecycle].triggers:
+        raise ValueError(f"{action!r} is a step of the {case.lifecycle} lifecycle, not a fact")
+    case.updated_at = now
+    event = chain_event(
+        case=case, action=action, from_state=case.state, fields=dict(fields), note=note,
+        actor=actor, at=now,
+    )
+    return _record(
+        session, case=case, supplier=supplier, event=event, now=now, policy=policy,
+        final=False, undone=None,
+    )
+
+
 def _record_content(
     case: Case, trigger: str, fields: Mapping[str, str], opened_complexity: str
 ) -> None:

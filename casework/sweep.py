@@ -12,6 +12,9 @@ clears it:
 An audit finding is owed through a deadline row of its own on the audit (key "finding:<id>",
 due at the finding's date), so it is reminded and escalated here like any obligation, the
 notices naming the finding and its owner; closing the finding meets the row and ends them.
+A service person's training item is owed the same way, on the corrective action a low score
+opened (key "training:<id>", titled with the person and the dimension): its owner role is the
+person to be trained, and marking the item done meets the row.
 
 At-least-once out, exactly-once in: each notice has a unique dedupe key (deadline, stage), and
 is inserted with ON CONFLICT DO NOTHING, so a sweep that runs twice, crashes half-way or runs
@@ -34,9 +37,17 @@ from sqlmodel import Session, col, select
 from capaflow.casework.engine import advance
 from capaflow.config.policies import Policies, SweepSection, section_of
 from capaflow.deadlines.policy import DeadlinePolicy, LadderStep
-from capaflow.deadlines.schedule import finding_id_of
+from capaflow.deadlines.schedule import finding_id_of, training_id_of
 from capaflow.errors import CapaError
-from capaflow.models import AuditFinding, Case, Deadline, DefectEvent, Notification, Supplier
+from capaflow.models import (
+    AuditFinding,
+    Case,
+    Deadline,
+    DefectEvent,
+    Notification,
+    Supplier,
+    TrainingItem,
+)
 from capaflow.models.db import build, fetch, row_values, session_scope
 from capaflow.models.deadline import PENDING
 from capaflow.notifications import messages
@@ -162,6 +173,15 @@ def _findings(session: Session, rows: Sequence[Deadline]) -> dict[int, AuditFind
     return {f.id: f for f in found if f.id is not None}
 
 
+def _training(session: Session, rows: Sequence[Deadline]) -> dict[int, TrainingItem]:
+    """The training items some of `rows` are the deadlines of, by id: one query for a batch."""
+    wanted = {t for d in rows if (t := training_id_of(d.key)) is not None}
+    if not wanted:
+        return {}
+    found = session.exec(select(TrainingItem).where(col(TrainingItem.id).in_(wanted)))
+    return {t.id: t for t in found if t.id is not None}
+
+
 def _ladder_position(
     ladder: Sequence[LadderStep], deadline: Deadline, now: datetime
 ) -> tuple[LadderStep | None, tuple[int, ...], datetime | None]:
@@ -217,6 +237,7 @@ class _Due:
     case: Case
     supplier: Supplier | None
     finding: AuditFinding | None
+    training: TrainingItem | None = None
 
     def unmoved(self) -> dict[str, Any]:
         """The claim of the row as it was read, changing nothing yet."""
@@ -245,6 +266,7 @@ def _due_in_batch(session: Session, rows: Sequence[Deadline]) -> list[_Due]:
         s.id: s for s in session.exec(select(Supplier).where(col(Supplier.id).in_(supplier_ids)))
     }
     findings = _findings(session, rows)
+    training = _training(session, rows)
     due = []
     for deadline in rows:
         case = cases[deadline.case_id]
@@ -253,6 +275,7 @@ def _due_in_batch(session: Session, rows: Sequence[Deadline]) -> list[_Due]:
             deadline=deadline, case=case,
             supplier=suppliers.get(case.supplier_id) if case.supplier_id else None,
             finding=findings.get(finding_id) if finding_id is not None else None,
+            training=training.get(training_id_of(deadline.key) or 0),
         ))
     return due
 
@@ -281,6 +304,11 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
     about = {"finding_id": finding.id, "owner": finding.owner} if finding else None
     if finding is not None:
         action["finding"] = finding.id
+    if due.training is not None:
+        # Likewise the person to be trained, not the corrective action's owner.
+        about = {"training_id": due.training.id, "owner": due.training.person}
+        action.update(training=due.training.id, person=due.training.person,
+                      dimension=due.training.dimension)
     plan = policy.plan_for(case.lifecycle)
     reached, skipped, following = _ladder_position(plan.ladder, deadline, now)
     if reached is not None:

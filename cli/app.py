@@ -9,6 +9,7 @@ from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
 from capaflow.cli.sweep import sweep_command
+from capaflow.cli.training import training_app
 from capaflow.cli.users import token_app, user_app
 from capaflow.cli.web import web_command
 
@@ -41,6 +42,7 @@ app.command("web")(web_command)
 app.add_typer(customer_app, name="customer")
 app.add_typer(person_app, name="person")
 app.add_typer(service_app, name="service")
+app.add_typer(training_app, name="training")
 
 
 def main() -> None:

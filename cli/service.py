@@ -26,12 +26,14 @@ from capaflow.documents.service import (
     RequestDetail,
     customer_document,
     import_document,
+    person_detail,
     person_document,
     request_detail,
     request_documents,
 )
 from capaflow.errors import BadInput
 from capaflow.servicedesk.csvimport import COLUMNS, import_requests
+from capaflow.servicedesk.feedback import training_of
 from capaflow.servicedesk.followup import Answer, record_follow_up
 from capaflow.servicedesk.register import (
     absences_of,
@@ -179,6 +181,39 @@ def person_list(
         for d in documents:
             table.add_row(d.name, d.team, ", ".join(d.skills) or "-", "yes" if d.lead else "")
         stdout.print(table)
+
+    run(env, body)
+
+
+@person_app.command("show")
+def person_show(
+    name: Annotated[str, typer.Argument(help="The person.")],
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None,
+) -> None:
+    """A person: team, skills, absences, and the training items low scores gave them."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            person = get_person(session, name)
+            assert person.id is not None
+            document = person_detail(person, absences_of(session, person.id),
+                                     training_of(session, person.name), env.now)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        stdout.print(f"{document.name}, team {document.team}"
+                     + (" (lead)" if document.lead else "")
+                     + f"; skills: {', '.join(document.skills) or '-'}", highlight=False)
+        for absence in document.absences:
+            stdout.print(f"  absent {readable(absence.starts_at)} to {readable(absence.ends_at)}",
+                         highlight=False)
+        table = Table("#", "status", "dimension", "request", "due", "done")
+        for item in document.training:
+            table.add_row(str(item.id), item.status + (" OVERDUE" if item.overdue else ""),
+                          item.dimension, f"#{item.request}", readable(item.due_at),
+                          readable(item.done_at) if item.done_at else "-")
+        stdout.print(table if document.training else "  no training items")
 
     run(env, body)
 

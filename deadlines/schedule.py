@@ -24,6 +24,9 @@ from capaflow.models.deadline import CANCELLED, MET, ON_HOLD, PENDING
 _CANCEL_ALL = ("reopen", "cancel")
 # The deadline of an audit finding is keyed by the finding: "finding:<id>".
 FINDING_KEY_PREFIX = "finding:"
+# The deadline of a service person's training item is keyed by the item: "training:<id>", on
+# the corrective action the low score opened (docs/architecture.md, "Service desk").
+TRAINING_KEY_PREFIX = "training:"
 
 
 @dataclass
@@ -243,6 +246,17 @@ def finding_key(finding_id: int) -> str:
 def finding_id_of(key: str) -> int | None:
     """The finding a deadline key names, or None for a milestone's key."""
     rest = key.removeprefix(FINDING_KEY_PREFIX)
+    return int(rest) if rest != key and rest.isdigit() else None
+
+
+def training_key(item_id: int) -> str:
+    """The key of a training item's deadline on its corrective action."""
+    return f"{TRAINING_KEY_PREFIX}{item_id}"
+
+
+def training_id_of(key: str) -> int | None:
+    """The training item a deadline key names, or None for any other key."""
+    rest = key.removeprefix(TRAINING_KEY_PREFIX)
     return int(rest) if rest != key and rest.isdigit() else None
 
 

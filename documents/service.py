@@ -21,6 +21,7 @@ from capaflow.models import (
     FollowUp,
     ServicePerson,
     ServiceRequest,
+    TrainingItem,
 )
 from capaflow.notifications.urls import mask
 from capaflow.servicedesk.csvimport import ImportReport
@@ -58,6 +59,55 @@ def person_document(person: ServicePerson, absences: Iterable[Absence] = ()) -> 
         name=person.name, team=person.team, skills=list(person.skills), lead=person.lead,
         absences=[AbsencePublic(starts_at=a.starts_at, ends_at=a.ends_at) for a in absences],
     )
+
+
+class TrainingItemPublic(Public):
+    """Targeted training owed by the person who handled a request scored low on a dimension;
+    chased by the sweep through a deadline on the corrective action until it is done."""
+
+    id: int
+    person: str
+    request: int
+    corrective_case: int | None
+    dimension: str
+    title: str
+    status: str  # open, done
+    created_at: Timestamp
+    due_at: Timestamp
+    done_at: Timestamp | None
+    overdue: bool
+    note: str | None
+
+
+def training_document(item: TrainingItem, now: datetime) -> TrainingItemPublic:
+    assert item.id is not None
+    corrective = item.detail.get("corrective_case")
+    note = item.detail.get("note")
+    return TrainingItemPublic(
+        id=item.id, person=item.person, request=item.case_id,
+        corrective_case=corrective if isinstance(corrective, int) else None,
+        dimension=item.dimension, title=item.title,
+        status="done" if item.done_at is not None else "open",
+        created_at=item.created_at, due_at=item.due_at, done_at=item.done_at,
+        overdue=item.done_at is None and now > item.due_at,
+        note=note if isinstance(note, str) else None,
+    )
+
+
+class PersonDetail(PersonPublic):
+    """A person's page: who they are, their absences and their training items."""
+
+    training: list[TrainingItemPublic]
+
+
+def person_detail(
+    person: ServicePerson, absences: Iterable[Absence], training: Iterable[TrainingItem],
+    now: datetime,
+) -> PersonDetail:
+    return PersonDetail.model_validate({
+        **person_document(person, absences).model_dump(),
+        "training": [training_document(t, now) for t in training],
+    })
 
 
 class ClockPublic(Public):

@@ -15,6 +15,7 @@ from capaflow.casework.engine import StepResult
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, check_text
 from capaflow.models import FollowUp
+from capaflow.servicedesk.feedback import Improvement, act_on_follow_up
 from capaflow.servicedesk.policy import DIMENSIONS, ServiceDesk
 from capaflow.servicedesk.requests import advance_request, get_request
 
@@ -54,6 +55,8 @@ def is_low(desk: ServiceDesk, answer: Answer) -> bool:
 class FollowUpResult:
     follow_up: FollowUp
     step: StepResult
+    # What a low score led to: the corrective action and the training items.
+    improvement: Improvement | None = None
 
 
 def record_follow_up(
@@ -112,4 +115,7 @@ def record_follow_up(
                               + (f": {answer.comment}" if answer.comment else "")},
             note=None, actor=actor, now=now)
         step = reopened.steps[0]
-    return FollowUpResult(follow_up=follow_up, step=step)
+    # After the close or reopen: the request's trail reads answer, step, then the action.
+    improvement = act_on_follow_up(session, desk=desk, policy=policy, case_id=case_id,
+                                   follow_up=follow_up, actor=actor, now=now)
+    return FollowUpResult(follow_up=follow_up, step=step, improvement=improvement)

@@ -27,6 +27,7 @@ from capaflow.errors import BadInput, NotFound, check_text
 from capaflow.models import Case, Customer, Deadline, FollowUp, Notification, ServiceRequest
 from capaflow.models.db import build, insert_rows
 from capaflow.servicedesk.dispatch import Decision, choose, team_lead
+from capaflow.servicedesk.feedback import act_on_claim, count_complaint
 from capaflow.servicedesk.policy import ServiceDesk
 from capaflow.servicedesk.register import absent_at, get_customer, get_person, list_people
 
@@ -171,7 +172,18 @@ def open_request(
         decision = choose(session, desk, category=category, tier=found.tier, now=now)
     steps.extend(_dispatch(session, policy, case=case, request=request,
                            decision=decision, actor=actor, now=now))
-    return RequestStep(request=request, case=steps[-1].case, steps=steps)
+    # From feedback to improvement, in the intake's transaction (docs/architecture.md,
+    # "Service desk"): a claim opens its corrective action at once; a complaint counts
+    # towards its category's month. Each says so in the request's trail.
+    improvement = None
+    if kind == "claim":
+        improvement = act_on_claim(session, desk=desk, policy=policy, case_id=case.id,
+                                   actor=actor, now=now)
+    elif kind == "complaint":
+        improvement = count_complaint(session, desk=desk, policy=policy, case_id=case.id,
+                                      actor=actor, now=now)
+    current = get_case(session, case.id) if improvement is not None else steps[-1].case
+    return RequestStep(request=request, case=current, steps=steps)
 
 
 def _claim_notice(case: Case, customer: Customer, request: ServiceRequest,
