@@ -488,8 +488,13 @@ def advance(
     require_signature: bool = False,
     facts: Mapping[str, Any] | None = None,
     amend: Amendment | None = None,
+    stepping_service: bool = False,
 ) -> StepResult:
     """Apply one step to a case: all of it is written, or (on any refusal) none of it.
+
+    `stepping_service`: the caller is the service that owns the lifecycle's steps
+    (Lifecycle.stepped_by), or the sweep taking a timed step; anyone else is refused for such
+    a lifecycle, so a request's hold cannot bypass the clocks the service desk stops.
 
     `amend`: owner, severity or content the calling service changes with the step, written
     with it under the same version check.
@@ -507,6 +512,10 @@ def advance(
     """
     case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
+    if machine.stepped_by is not None and not stepping_service:
+        raise Conflict(
+            f"case {case_id} is a {machine.title.lower()}: take its steps with "
+            f"`{machine.stepped_by}`", field="case")
     if trigger not in machine.triggers:
         raise BadInput(
             f"trigger: '{trigger}' is not a step of the {machine.name} lifecycle "

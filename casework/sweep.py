@@ -399,7 +399,7 @@ def _close_case(
         with session_scope(engine) as session:
             result = advance(
                 session, case_id=deadline.case_id, trigger="close", fields=dict(fields),
-                note=note, actor=actor, now=now, policy=policy,
+                note=note, actor=actor, now=now, policy=policy, stepping_service=True,
             )
     except CapaError as refusal:
         # Someone changed the case at that very moment (a recurrence reopening it, say).

@@ -217,7 +217,7 @@ def _dispatch(
     fields = {"assignee": decision.assignee, "reason": decision.why}
     step = advance(
         session, case_id=case.id, trigger="dispatch", fields=fields, note=None, actor=actor,
-        now=now, policy=policy,
+        now=now, policy=policy, stepping_service=True,
         amend=Amendment(owner=decision.assignee, content={"team_lead": decision.lead or ""}),
     )
     return [step]
@@ -291,7 +291,7 @@ def advance_request(
         session, case_id=case_id, trigger=trigger, fields=fields, note=note, actor=actor,
         now=now, policy=policy, expected_version=expected_version, signature=signature,
         require_signature=require_signature, facts=_reopen_facts(desk, policy, case, now),
-        amend=amend,
+        amend=amend, stepping_service=True,
     )
     steps = [step]
     steps.extend(_after_step(session, desk, policy, request=request, step=step,
@@ -368,7 +368,7 @@ def _start_follow_up(
         return []
     channel = "survey" if customer is not None and customer.contact_url else "phone"
     step = advance(session, case_id=case.id, trigger="follow_up", fields={"channel": channel},
-                   note=None, actor=actor, now=now, policy=policy)
+                   note=None, actor=actor, now=now, policy=policy, stepping_service=True)
     expires = policy.calendar.add(now, desk.section.follow_up_within)
     session.add(FollowUp(case_id=case.id, channel=channel, status="sent", sent_at=now,
                          expires_at=expires))

@@ -51,6 +51,10 @@ class Lifecycle:
     # What the sweep's `close` says when a window deadline of this lifecycle ends, by the
     # deadline's key: the note of the step and its fields.
     timed_close: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    # Set when the steps of this lifecycle belong to a service that does more than the engine
+    # (the service desk stops and restarts SLA clocks with hold and resume): the command to
+    # use instead, named when a generic `capa case advance` is refused.
+    stepped_by: str | None = None
 
     @property
     def triggers(self) -> tuple[str, ...]:

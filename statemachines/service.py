@@ -94,6 +94,7 @@ SERVICE = Lifecycle(
             {"outcome": "not_sampled"},
         ),
     },
+    stepped_by="capa service advance",
     # Only the answers to the customer are kept on the request; the rest is in its trail.
     keeps=("response", "resolution", "outcome"),
 )
