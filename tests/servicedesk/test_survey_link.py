@@ -231,8 +231,8 @@ def test_another_customers_follow_up_is_not_found_through_a_link_naming_customer
     db_url: str
 ) -> None:
     built = service_desk(db_url)
-    resolved_for(built, "A", "A's request")
-    theirs = follow_up_of(built, resolved_for(built, "B", "B's request"))
+    resolved_for(built, "A", "Request of A")
+    theirs = follow_up_of(built, resolved_for(built, "B", "Request of B"))
     assert theirs.id is not None and theirs.expires_at is not None
     # Signed with the site key for customer A, naming B's follow-up.
     forged = survey_token(SECRET, follow_up_id=theirs.id, customer_id=customer_id(built, "A"),
