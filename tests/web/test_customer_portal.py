@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect, sync_playwright
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from capaflow.accounts.customer_links import customer_link, customer_portal_url
 from capaflow.asgi import create_site
@@ -65,7 +65,7 @@ def _ids(db_url: str, code: str) -> list[int]:
         return list(session.exec(
             select(ServiceRequest.case_id)
             .where(ServiceRequest.customer_id == customer_id_of(db_url, code))
-            .order_by(ServiceRequest.case_id)))
+            .order_by(col(ServiceRequest.case_id))))
 
 
 def _link(db_url: str, code: str, *, made: datetime = T0, days: int = 14) -> str:
