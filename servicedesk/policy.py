@@ -3,7 +3,7 @@ them: tiers, severities, categories, channels, kinds, and each tier's hours and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ class ServiceDesk:
     # The site key as configured (CAPA_SECRET_KEY), None for the one kept in the database:
     # the desk signs the survey link it sends with the follow-up, and must sign it with the
     # key the web server opens it with (accounts.secrets.site_secret resolves either).
-    signing_key: str | None = None
+    signing_key: str | None = field(default=None, repr=False)
 
     @property
     def actor(self) -> str:

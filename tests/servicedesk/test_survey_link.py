@@ -30,7 +30,7 @@ from capaflow.notifications.routing import Routes, load_routes
 from capaflow.servicedesk.followup import Answer, answer_survey
 from capaflow.servicedesk.requests import advance_request
 from capaflow.servicedesk.survey import Survey, SurveyClosed, open_survey
-from tests.helpers import snapshot
+from tests.helpers import capa_json, snapshot
 from tests.notifications.conftest import HttpReceiver
 from tests.servicedesk.support import (
     BASE_URL,
@@ -294,8 +294,14 @@ def test_the_survey_notice_reaches_the_customer_through_apprise_with_a_link_that
 def test_a_survey_notice_lists_the_customer_masked_and_needs_the_link_maker_to_go(
     db_url: str
 ) -> None:
-    built = service_desk(db_url)
+    built = service_desk(db_url, contact_a="json://hook:s3cret-pw@127.0.0.1:9/customers/a")
     resolved_for(built, "A", "Printer")
+    listed = capa_json("notify", "list", env={"CAPA_DATABASE_URL": db_url})
+    [shown] = [n for n in listed if n["kind"] == "survey"]
+    assert shown["audience"] == ["customer"] and shown["unreached_roles"] == []
+    [recipient] = shown["recipients"]
+    assert "customers/a" in recipient and "s3cret-pw" not in recipient
+
     recorder = RecordingNotifier()
     report = _dispatch(built, recorder, with_links=False)
     [notice] = survey_notices(built)
