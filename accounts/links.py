@@ -39,33 +39,31 @@ class LinkRefused(Exception):
     """The link is tampered with, expired, or for a supplier that no longer exists."""
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
+def _serializer(secret: str, salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(
-        secret, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        secret, salt=salt, signer_kwargs={"digest_method": hashlib.sha256}
     )
 
 
-def _epoch(moment: datetime) -> int:
+def epoch(moment: datetime) -> int:
     if moment.tzinfo is None:
         raise ValueError("a link's time must carry its offset")
     return int(moment.timestamp())
 
 
-def supplier_link(secret: str, *, supplier_id: int, now: datetime, valid_for: timedelta) -> str:
-    """A token (URL-safe) that opens the portal of `supplier_id` until `now + valid_for`."""
-    if valid_for <= timedelta(0):
-        raise BadInput("web.supplier_link_valid: must be a positive span",
-                       field="web.supplier_link_valid")
-    payload = {"s": supplier_id, "e": _epoch(now + valid_for)}
-    token: str = _serializer(secret).dumps(payload)
+def sign_payload(secret: str, salt: str, payload: dict[str, int]) -> str:
+    """`payload` signed with the site key under `salt` (one salt per kind of link, so a link of
+    one kind never passes as another), URL-safe."""
+    token: str = _serializer(secret, salt).dumps(payload)
     return token
 
 
-def open_link(secret: str, token: str, *, now: datetime) -> int:
-    """The supplier id a token opens; LinkRefused if tampered with or expired at `now`."""
+def open_payload(secret: str, salt: str, token: str, keys: tuple[str, ...]) -> dict[str, int]:
+    """The payload of a token signed under `salt`, each of `keys` a positive integer;
+    LinkRefused if tampered with or not one of ours. Expiry is the caller's to check."""
     if not token or len(token) > MAX_TOKEN:
         raise LinkRefused("no valid link")
-    serializer = _serializer(secret)
+    serializer = _serializer(secret, salt)
     try:
         payload: Any = serializer.loads(token)
     except (BadData, UnicodeError, ValueError) as exc:
@@ -75,18 +73,29 @@ def open_link(secret: str, token: str, *, now: datetime) -> int:
     canonical: str = serializer.dumps(payload)
     if not hmac.compare_digest(canonical.encode(), token.encode()):
         raise LinkRefused("not the token that was signed")
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or set(payload) != set(keys):
         raise LinkRefused("not a link")
-    supplier_id, expires = payload.get("s"), payload.get("e")
-    # bool is an int to Python; neither field is ever one.
-    if (
-        not isinstance(supplier_id, int) or isinstance(supplier_id, bool) or supplier_id < 1
-        or not isinstance(expires, int) or isinstance(expires, bool)
-    ):
+    # bool is an int to Python; no field is ever one.
+    if any(not isinstance(payload[k], int) or isinstance(payload[k], bool) or payload[k] < 1
+           for k in keys):
         raise LinkRefused("not a link")
-    if _epoch(now) >= expires:
+    return {k: int(payload[k]) for k in keys}
+
+
+def supplier_link(secret: str, *, supplier_id: int, now: datetime, valid_for: timedelta) -> str:
+    """A token (URL-safe) that opens the portal of `supplier_id` until `now + valid_for`."""
+    if valid_for <= timedelta(0):
+        raise BadInput("web.supplier_link_valid: must be a positive span",
+                       field="web.supplier_link_valid")
+    return sign_payload(secret, _SALT, {"s": supplier_id, "e": epoch(now + valid_for)})
+
+
+def open_link(secret: str, token: str, *, now: datetime) -> int:
+    """The supplier id a token opens; LinkRefused if tampered with or expired at `now`."""
+    payload = open_payload(secret, _SALT, token, ("s", "e"))
+    if epoch(now) >= payload["e"]:
         raise LinkRefused("expired")
-    return supplier_id
+    return payload["s"]
 
 
 def supplier_from_link(session: Session, secret: str, token: str, *, now: datetime) -> Supplier:
@@ -103,15 +112,19 @@ def portal_url(base_url: str, token: str) -> str:
 
 def fixed_span(policies: Mapping[str, Any], key: str) -> timedelta:
     """`[web] KEY` as a span of hours or days (`"12h"`, `"14d"`); BadInput naming `web.KEY`."""
+    return span_of(str(policies.get("web", {}).get(key, "")), f"web.{key}")
+
+
+def span_of(text: str, field: str) -> timedelta:
+    """A link's or session's life: a positive span of hours or days; BadInput naming `field`."""
     # Sessions and links expire by the clock, not by the working calendar: hours and days only.
-    text = str(policies.get("web", {}).get(key, ""))
     try:
         duration = parse_duration(text)
     except ValueError as exc:
-        raise BadInput(f"web.{key}: {exc}", field=f"web.{key}") from exc
+        raise BadInput(f"{field}: {exc}", field=field) from exc
     if duration.unit not in ("h", "d") or duration.amount <= 0:
-        raise BadInput(f"web.{key}: '{text}' must be a positive span in hours or days "
-                       "(e.g. \"12h\", \"14d\")", field=f"web.{key}")
+        raise BadInput(f"{field}: '{text}' must be a positive span in hours or days "
+                       "(e.g. \"12h\", \"14d\")", field=field)
     return timedelta(hours=duration.amount) if duration.unit == "h" else timedelta(
         days=duration.amount)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from capaflow.accounts.customer_links import site_survey_link_maker
 from capaflow.accounts.links import site_link_maker
 from capaflow.calendars import readable
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
@@ -15,6 +16,7 @@ from capaflow.notifications.dispatch import dispatch, dispatch_policy
 from capaflow.notifications.notices import (
     cases_and_suppliers,
     check_status,
+    customers_of,
     list_notices,
     retry_notice,
 )
@@ -62,7 +64,8 @@ def list_command(
         with env.transaction() as session:
             notices = list_notices(session, status=wanted, case_id=case, limit=limit)
             cases, suppliers = cases_and_suppliers(session, notices)
-        documents = notice_documents(notices, cases, suppliers, route_table)
+            customers = customers_of(session, notices)
+        documents = notice_documents(notices, cases, suppliers, route_table, customers)
         if env.as_json:
             print_json([d.as_json() for d in documents])
             return
@@ -100,6 +103,9 @@ def dispatch_command(
             # Suppliers' copies carry a fresh link to their portal, signed with the site key.
             link_for = site_link_maker(session, settings=env.settings, policies=env.policies,
                                        now=env.now)
+            # A customer's survey notice carries its follow-up's link, made again at send time.
+            survey_link_for = site_survey_link_maker(session, settings=env.settings,
+                                                     now=env.now)
             report = dispatch(
                 session,
                 now=env.now,
@@ -109,6 +115,7 @@ def dispatch_command(
                 backoff_seconds=policy.backoff_seconds,
                 batch_size=policy.batch_size,
                 link_for=link_for,
+                survey_link_for=survey_link_for,
             )
         document = {
             "sent": report.sent,
@@ -151,7 +158,8 @@ def retry_command(
         with env.transaction() as session:
             notice = retry_notice(session, notice_id=notice_id, now=env.now)
             cases, suppliers = cases_and_suppliers(session, [notice])
-        [document] = notice_documents([notice], cases, suppliers, route_table)
+            customers = customers_of(session, [notice])
+        [document] = notice_documents([notice], cases, suppliers, route_table, customers)
         if env.as_json:
             print_json(document.as_json())
             return

@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from capaflow.accounts.customer_links import customer_link, customer_portal_url
+from capaflow.accounts.links import fixed_span, span_of
+from capaflow.accounts.secrets import site_secret
 from capaflow.calendars import parse_instant, readable
 from capaflow.cli.common import (
     ActorOpt,
@@ -23,6 +26,7 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.documents.service import (
+    CustomerLinkPublic,
     RequestDetail,
     customer_document,
     import_document,
@@ -39,6 +43,7 @@ from capaflow.servicedesk.register import (
     absences_of,
     add_customer,
     add_person,
+    get_customer,
     get_person,
     list_customers,
     list_people,
@@ -101,6 +106,41 @@ def customer_list(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None
         for d in documents:
             table.add_row(d.code, d.name, d.tier, d.contact or "-")
         stdout.print(table)
+
+    run(env, body)
+
+
+@customer_app.command("link")
+def customer_link_command(
+    code: Annotated[str, typer.Argument(help="Customer code.")],
+    valid: Annotated[
+        str | None,
+        typer.Option("--valid", help="How long it opens the portal, e.g. 14d or 48h "
+                                     "(default: the web.customer_link_valid policy)."),
+    ] = None,
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None,
+) -> None:
+    """A signed link into the customer's portal: their own requests, and a form to open one."""
+    env = Env(as_json, db, now, config)
+
+    def body() -> None:
+        valid_for = (span_of(valid, "valid") if valid is not None
+                     else fixed_span(env.policies, "customer_link_valid"))
+        with env.transaction() as session:
+            customer = get_customer(session, code)
+            assert customer.id is not None
+            # The key the web server opens links with (CAPA_SECRET_KEY, else the site's own).
+            secret = site_secret(session, configured=env.settings.secret_key, now=env.now)
+        token = customer_link(secret, customer_id=customer.id, now=env.now, valid_for=valid_for)
+        link = customer_portal_url(env.settings.base_url, token)
+        valid_until = env.now + valid_for
+        if env.as_json:
+            print_json(CustomerLinkPublic(customer=customer.code, link=link,
+                                          valid_until=valid_until).as_json())
+            return
+        stdout.print(link, highlight=False, soft_wrap=True)
+        stdout.print(f"Opens the portal of {customer.code} until {readable(valid_until)}.",
+                     highlight=False)
 
     run(env, body)
 

@@ -320,6 +320,8 @@ class AuditSection(Section):
 class WebSection(Section):
     session_valid: FixedSpan
     supplier_link_valid: FixedSpan
+    # How long `capa customer link` lets a customer into their portal, unless --valid says.
+    customer_link_valid: FixedSpan
 
 
 # --- the whole document ------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from capaflow.documents.base import Public, Timestamp
-from capaflow.models import Case, Notification, Supplier
+from capaflow.models import Case, Customer, Notification, Supplier
 from capaflow.notifications.notices import supplier_id_of
 from capaflow.notifications.routing import Resolution, Routes, resolve
 from capaflow.notifications.urls import mask
@@ -55,14 +55,17 @@ def notice_document(notice: Notification, resolution: Resolution) -> NoticePubli
 
 def notice_documents(
     notices: list[Notification], cases: dict[int, Case], suppliers: dict[int, Supplier],
-    routes: Routes,
+    routes: Routes, customers: dict[int, Customer] | None = None,
 ) -> list[NoticePublic]:
     """Each notice with the recipients today's routes resolve it to (cases and suppliers as
-    `notifications.notices.cases_and_suppliers` reads them)."""
+    `notifications.notices.cases_and_suppliers` reads them; a service request's customer by
+    case id, as `notifications.notices.customers_of` does)."""
     documents = []
     for notice in notices:
         case = cases.get(notice.case_id) if notice.case_id is not None else None
         supplier_id = supplier_id_of(notice, case)
         supplier = suppliers.get(supplier_id) if supplier_id is not None else None
-        documents.append(notice_document(notice, resolve(notice, case, supplier, routes)))
+        customer = (customers or {}).get(notice.case_id) if notice.case_id is not None else None
+        documents.append(notice_document(notice, resolve(notice, case, supplier, routes,
+                                                         customer)))
     return documents

@@ -41,6 +41,14 @@ def customer_document(customer: Customer) -> CustomerPublic:
                           contact=mask(customer.contact_url), created_at=customer.created_at)
 
 
+class CustomerLinkPublic(Public):
+    """`capa customer link`: a signed link into the customer's portal."""
+
+    customer: str
+    link: str
+    valid_until: Timestamp
+
+
 class AbsencePublic(Public):
     starts_at: Timestamp
     ends_at: Timestamp

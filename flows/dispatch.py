@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 from sqlmodel import Session
 
+from capaflow.accounts.customer_links import site_survey_link_maker
 from capaflow.accounts.links import site_link_maker
 from capaflow.flows.context import flow_context
 from capaflow.notifications.dispatch import dispatch, dispatch_policy
@@ -26,10 +27,13 @@ def dispatch_flow() -> dict[str, int]:
         # Suppliers' copies carry a fresh link to their portal, signed with the site key.
         link_for = site_link_maker(session, settings=context.settings,
                                    policies=context.policies, now=context.now)
+        # A customer's survey notice carries its follow-up's link, made again at send time.
+        survey_link_for = site_survey_link_maker(session, settings=context.settings,
+                                                 now=context.now)
         report = dispatch(
             session, now=context.now, notifier=AppriseNotifier(), routes=routes,
             max_attempts=policy.max_attempts, backoff_seconds=policy.backoff_seconds,
-            batch_size=policy.batch_size, link_for=link_for,
+            batch_size=policy.batch_size, link_for=link_for, survey_link_for=survey_link_for,
         )
     counts = {"sent": report.sent, "retried": report.retried, "failed": report.failed}
     get_run_logger().info("dispatched at %s: %s", context.now.isoformat(), counts)

@@ -28,6 +28,14 @@ Supplier links. Given `link_for` (supplier id → portal URL), the copy a suppli
 ends with a link to their open requests, made at send time so it is valid from the moment it
 arrives (a retry days later carries a fresh one). Only the supplier's targets get it: the
 copy for the quality team is sent separately, without it.
+
+Survey links. A survey notice (docs/architecture.md, "Service desk") names its follow-up in
+`extra["follow_up_id"]` and goes to the request's customer alone; given `survey_link_for`
+(accounts.customer_links.site_survey_link_maker), its body ends with the survey's signed link,
+made again at send time from the follow-up (the same link each time: it expires with the
+follow-up), so the link is kept nowhere in the outbox. A follow-up no longer open, or whose
+link no longer matches its digest (the site's key changed), fails the notice for good: a
+survey that cannot be answered is not sent.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from sqlalchemy import Table, and_, bindparam, select, update
 from sqlmodel import Session
 
 from capaflow.config.policies import DispatchSection, Policies, section_of
-from capaflow.models import Case, Notification, Supplier
+from capaflow.models import Case, Customer, FollowUp, Notification, Supplier
 from capaflow.models.db import build
 from capaflow.notifications.notices import (
     FAILED,
@@ -50,6 +58,8 @@ from capaflow.notifications.notices import (
     SENDING,
     SENT,
     cases_and_suppliers,
+    customers_of,
+    follow_ups_of,
     supplier_id_of,
 )
 from capaflow.notifications.notifier import Delivery, Notifier, scrub
@@ -87,6 +97,11 @@ _finish = (
 LINK_LINE = "Your open requests: {link}"
 # supplier id → a portal URL for that supplier's people, valid from now (accounts.links).
 LinkFor = Callable[[int], str]
+# What a survey notice ends with (see "Survey links" above).
+SURVEY_LINE = "Your survey: {link}"
+# (follow-up, customer id) → the survey's URL, or None when the follow-up no longer matches
+# the link it was issued with (accounts.customer_links.survey_link_maker).
+SurveyLinkFor = Callable[[FollowUp, int], str | None]
 
 # Hands an unsent row of a batch back, as if it had never been claimed.
 _release = (
@@ -195,12 +210,39 @@ def _abandon_stale(session: Session, *, now: datetime, max_attempts: int) -> lis
     return ids
 
 
-def _context(
-    session: Session, notices: Sequence[Notification]
-) -> tuple[dict[int, Case], dict[int, Supplier]]:
-    found = cases_and_suppliers(session, notices)
+@dataclass(frozen=True)
+class _Context:
+    cases: dict[int, Case]
+    suppliers: dict[int, Supplier]
+    customers: dict[int, Customer]  # by case id
+    follow_ups: dict[int, FollowUp]
+
+
+def _context(session: Session, notices: Sequence[Notification]) -> _Context:
+    cases, suppliers = cases_and_suppliers(session, notices)
+    found = _Context(cases=cases, suppliers=suppliers, customers=customers_of(session, notices),
+                     follow_ups=follow_ups_of(session, notices))
     session.commit()  # end the read: nothing is held while sending
     return found
+
+
+def _survey_body(
+    notice: Notification, context: _Context, survey_link_for: SurveyLinkFor | None
+) -> tuple[str | None, str | None, bool]:
+    """A survey notice's body with its link; else (None, why, final)."""
+    customer = context.customers.get(notice.case_id) if notice.case_id is not None else None
+    follow_up = context.follow_ups.get(notice.extra["follow_up_id"])
+    if customer is None or customer.id is None or follow_up is None:
+        return None, "the survey's follow-up or customer no longer exists", True
+    if follow_up.status != "sent":
+        return None, f"the survey is no longer open (follow-up {follow_up.status})", True
+    if survey_link_for is None:
+        return None, "no survey link maker was given to this dispatcher", False
+    link = survey_link_for(follow_up, customer.id)
+    if link is None:
+        return None, ("the survey link no longer matches the one issued (the site's key "
+                      "changed); record the follow-up by phone"), True
+    return f"{notice.body}\n\n{SURVEY_LINE.format(link=link)}", None, False
 
 
 @dataclass(frozen=True)
@@ -236,9 +278,13 @@ def _send_to_all(
     notifier: Notifier,
     supplier: Supplier | None,
     link_for: LinkFor | None,
+    body: str | None = None,
 ) -> Delivery:
     """One send, or two when the supplier's people get a copy with their portal link; the
-    result speaks of positions in `targets` either way."""
+    result speaks of positions in `targets` either way. `body`: the notice's own, made at
+    send time (a survey's, with its link)."""
+    if body is not None:
+        return _send(notifier, notice.subject, body, targets)
     theirs = _supplier_urls(notice, supplier) if link_for is not None else set()
     supplier_side = [i for i, url in enumerate(targets) if url in theirs]
     if link_for is None or supplier is None or supplier.id is None or not supplier_side:
@@ -269,8 +315,10 @@ def _deliver(
     routes: Routes,
     notifier: Notifier,
     link_for: LinkFor | None = None,
+    customer: Customer | None = None,
+    body: str | None = None,
 ) -> _Outcome:
-    resolution = resolve(notice, case, supplier, routes)
+    resolution = resolve(notice, case, supplier, routes, customer)
     before: list[str] = list(notice.extra.get("delivered", []))
     nobody = (
         "no recipients for roles " + ", ".join(resolution.unresolved)
@@ -291,7 +339,7 @@ def _deliver(
     if not todo:
         return _Outcome(ok=True, error=nobody, delivered=before)
     targets = [url for url, _ in todo]
-    delivery = _send_to_all(notice, targets, notifier, supplier, link_for)
+    delivery = _send_to_all(notice, targets, notifier, supplier, link_for, body)
     if delivery.ok:
         failed: set[int] = set()
     else:
@@ -377,13 +425,16 @@ def dispatch(
     lease_seconds: int = LEASE_SECONDS,
     timer: Callable[[], float] = time.monotonic,
     link_for: LinkFor | None = None,
+    survey_link_for: SurveyLinkFor | None = None,
 ) -> DispatchReport:
     """Send every notice due at `now`, batch by batch, until none is left.
 
     Unlike a command, this commits as it goes (each claim, each notice's result): a send
     cannot be rolled back, so its record must not wait for the rest of the run. `timer`
     measures how long a batch has taken, for the lease (elapsed seconds, not the date).
-    `link_for` (accounts.links.site_link_maker) puts a portal link into suppliers' copies.
+    `link_for` (accounts.links.site_link_maker) puts a portal link into suppliers' copies;
+    `survey_link_for` (accounts.customer_links.site_survey_link_maker) the survey's link into
+    a survey notice.
     """
     report = DispatchReport()
     # Whatever the session began ends here, so each claim is the first statement of its own
@@ -395,7 +446,7 @@ def dispatch(
         claimed = _claim(session, now=now, lease_until=now + lease, limit=batch_size)
         if claimed is None:
             return report
-        cases, suppliers = _context(session, claimed)
+        context = _context(session, claimed)
         started = timer()
         for position, notice in enumerate(claimed):
             # Past half the lease, the rest of the batch goes back to be claimed afresh (by
@@ -403,9 +454,21 @@ def dispatch(
             if position and timer() - started > lease_seconds / 2:
                 _hand_back(session, claimed[position:], now=now)
                 break
-            case = cases.get(notice.case_id) if notice.case_id is not None else None
+            case = context.cases.get(notice.case_id) if notice.case_id is not None else None
             supplier_id = supplier_id_of(notice, case)
-            supplier = suppliers.get(supplier_id) if supplier_id is not None else None
-            outcome = _deliver(notice, case, supplier, routes, notifier, link_for)
+            supplier = context.suppliers.get(supplier_id) if supplier_id is not None else None
+            customer = (context.customers.get(notice.case_id) if notice.case_id is not None
+                        else None)
+            body = None
+            if isinstance(notice.extra.get("follow_up_id"), int):
+                body, why, final = _survey_body(notice, context, survey_link_for)
+                if body is None:
+                    outcome = _Outcome(ok=False, error=why, delivered=list(
+                        notice.extra.get("delivered", [])), final=final)
+                    _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
+                          backoff_seconds=backoff_seconds, report=report)
+                    continue
+            outcome = _deliver(notice, case, supplier, routes, notifier, link_for, customer,
+                               body)
             _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
                   backoff_seconds=backoff_seconds, report=report)

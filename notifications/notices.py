@@ -10,8 +10,8 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
 from capaflow.errors import BadInput, Conflict, NotFound
-from capaflow.models import Case, Notification, Supplier
-from capaflow.models.db import fetch
+from capaflow.models import Case, Customer, FollowUp, Notification, ServiceRequest, Supplier
+from capaflow.models.db import build, fetch
 from capaflow.models.queries import get_case
 
 PENDING = "pending"
@@ -22,6 +22,11 @@ STATUSES = (PENDING, SENDING, SENT, FAILED)
 
 _cases: Table = Case.__table__  # type: ignore[attr-defined]
 _suppliers: Table = Supplier.__table__  # type: ignore[attr-defined]
+_customers: Table = Customer.__table__  # type: ignore[attr-defined]
+_requests: Table = ServiceRequest.__table__  # type: ignore[attr-defined]
+_follow_ups: Table = FollowUp.__table__  # type: ignore[attr-defined]
+# The audience role of a service request's customer (notifications.routing.CUSTOMER).
+_CUSTOMER = "customer"
 
 
 def supplier_id_of(notice: Notification, case: Case | None) -> int | None:
@@ -52,6 +57,33 @@ def cases_and_suppliers(
         query = select(_suppliers).where(_suppliers.c.id.in_(supplier_ids))
         suppliers = {s.id: s for s in fetch(session, Supplier, query, {}) if s.id is not None}
     return cases, suppliers
+
+
+def customers_of(session: Session, notices: Sequence[Notification]) -> dict[int, Customer]:
+    """The customer of each service request a notice for the customer is about, by case id:
+    one query for any number (docs/architecture.md, "Service desk")."""
+    case_ids = {n.case_id for n in notices if n.case_id is not None and _CUSTOMER in n.audience}
+    if not case_ids:
+        return {}
+    query = (select(_requests.c.case_id, *_customers.c)
+             .join(_customers, _customers.c.id == _requests.c.customer_id)
+             .where(_requests.c.case_id.in_(case_ids)))
+    found: dict[int, Customer] = {}
+    for row in session.connection().execute(query).mappings():
+        values = dict(row)
+        case_id = values.pop("case_id")
+        found[case_id] = build(Customer, **values)
+    return found
+
+
+def follow_ups_of(session: Session, notices: Sequence[Notification]) -> dict[int, FollowUp]:
+    """The follow-ups survey notices name (`extra["follow_up_id"]`), by id."""
+    ids = {found for n in notices
+           if isinstance(found := n.extra.get("follow_up_id"), int)}
+    if not ids:
+        return {}
+    query = select(_follow_ups).where(_follow_ups.c.id.in_(ids))
+    return {f.id: f for f in fetch(session, FollowUp, query, {}) if f.id is not None}
 
 
 def check_status(status: str | None) -> None:

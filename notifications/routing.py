@@ -9,7 +9,8 @@ Internal people come from the routes file (docs/architecture.md, "Configuration 
     [people]
     lena = ["mailto://..."]
 
-Suppliers' people come from the supplier register (contact, head of quality, executive).
+Suppliers' people come from the supplier register (contact, head of quality, executive), and
+a service request's customer from the customer register (its contact URL).
 Roles are resolved when a notice is sent, not when it is queued: a fixed routes file or a
 supplier's new contact URL reaches the notices still waiting, and the retries of failed ones.
 """
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, fie
 from pydantic_core import PydanticCustomError
 
 from capaflow.errors import BadInput
-from capaflow.models import Case, Notification, Supplier
+from capaflow.models import Case, Customer, Notification, Supplier
 from capaflow.notifications import urls
 
 OWNER = "owner"
@@ -40,6 +41,10 @@ SERVICE_MANAGER = "service_manager"
 DIRECTOR = "director"
 MANAGEMENT = "management"
 SERVICE_ROLES = (TEAM_LEAD, SERVICE_MANAGER, DIRECTOR, MANAGEMENT)
+# The customer of a service request (their follow-up survey): the contact URL of the
+# request's customer, looked up when the notice is sent. Not a rung of any escalation ladder
+# (deadlines.policy ROLES): our overdue work is never escalated to the customer.
+CUSTOMER = "customer"
 # Each supplier role and the Supplier column that holds its URL.
 SUPPLIER_ROLES = {
     "supplier_contact": "contact_url",
@@ -101,9 +106,10 @@ class RoutesFile(BaseModel):
     def _only_internal_roles(cls, roles: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for role in roles:
             # These come from elsewhere; a line here would be silently ignored, so refuse it.
-            if role in (OWNER, TEAM_LEAD):
+            if role in (OWNER, TEAM_LEAD, CUSTOMER):
                 raise PydanticCustomError(
-                    "routes", "roles.{role}: looked up by name in [people]", {"role": role})
+                    "routes", "roles.{role}: looked up by name in [people], or (customer) "
+                    "in the customer register", {"role": role})
             if role in SUPPLIER_ROLES:
                 raise PydanticCustomError(
                     "routes", "roles.{role}: supplier contacts come from `capa supplier add`",
@@ -184,9 +190,15 @@ def _person_or_stand_in(
 
 def _role_urls(
     role: str, case: Case | None, supplier: Supplier | None, routes: Routes,
-    owner_named: str | None = None,
+    owner_named: str | None = None, customer: Customer | None = None,
 ) -> tuple[Sequence[str], str]:
     """The URLs of one role, or none and why."""
+    if role == CUSTOMER:
+        if customer is None:
+            return (), "the notice is not about a customer's service request"
+        if customer.contact_url:
+            return (customer.contact_url,), ""
+        return (), f"customer {customer.code} has no contact URL"
     if role == OWNER:
         # A notice about something with an owner of its own (an audit finding) names them;
         # otherwise the owner is the case's.
@@ -209,14 +221,16 @@ def _role_urls(
 
 
 def resolve(
-    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes
+    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes,
+    customer: Customer | None = None,
 ) -> Resolution:
     found: list[str] = []
     unresolved: list[str] = []
     named = notice.extra.get(OWNER) if isinstance(notice.extra, dict) else None
     for role in notice.audience:
         role_urls, why = _role_urls(role, case, supplier, routes,
-                                    named if isinstance(named, str) and named else None)
+                                    named if isinstance(named, str) and named else None,
+                                    customer)
         if role_urls:
             found.extend(role_urls)
         else:
@@ -226,7 +240,8 @@ def resolve(
 
 
 def recipients(
-    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes
+    notice: Notification, case: Case | None, supplier: Supplier | None, routes: Routes,
+    customer: Customer | None = None,
 ) -> list[str]:
     """The Apprise URLs `notice` goes to, each once, in audience order."""
-    return resolve(notice, case, supplier, routes).urls
+    return resolve(notice, case, supplier, routes, customer).urls

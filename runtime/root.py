@@ -132,7 +132,7 @@ class Runtime:
     @cached_property
     def service_desk(self) -> ServiceDesk:
         """`[service]` with each tier's hours resolved."""
-        return load_desk(self.policies)
+        return load_desk(self.policies, signing_key=self.settings.secret_key)
 
     # --- the routes -----------------------------------------------------------------------
 

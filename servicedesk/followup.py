@@ -18,6 +18,7 @@ from capaflow.models import FollowUp
 from capaflow.servicedesk.feedback import Improvement, act_on_follow_up
 from capaflow.servicedesk.policy import DIMENSIONS, ServiceDesk
 from capaflow.servicedesk.requests import advance_request, get_request
+from capaflow.servicedesk.survey import open_survey
 
 
 @dataclass(frozen=True)
@@ -119,3 +120,27 @@ def record_follow_up(
     improvement = act_on_follow_up(session, desk=desk, policy=policy, case_id=case_id,
                                    follow_up=follow_up, actor=actor, now=now)
     return FollowUpResult(follow_up=follow_up, step=step, improvement=improvement)
+
+
+def answer_survey(
+    session: Session,
+    *,
+    desk: ServiceDesk,
+    policy: DeadlinePolicy,
+    secret: str,
+    token: str,
+    answer: Answer,
+    now: datetime,
+) -> FollowUpResult:
+    """The customer's answer through the survey's link: the link is checked first (not
+    valid, answered, expired: servicedesk.survey), then the scores, then it is recorded as any
+    follow-up is, once (a second answer finds the follow-up answered, or loses the request's
+    version check, and is refused as a conflict)."""
+    survey = open_survey(session, secret=secret, token=token, now=now)
+    assert survey.case.id is not None
+    code = survey.customer.code
+    return record_follow_up(
+        session, desk=desk, policy=policy, case_id=survey.case.id, answer=answer,
+        channel="survey", by=code, actor=f"customer:{code}", now=now,
+        follow_up=survey.follow_up,
+    )

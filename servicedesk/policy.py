@@ -3,7 +3,7 @@ them: tiers, severities, categories, channels, kinds, and each tier's hours and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +28,10 @@ class ServiceDesk:
 
     section: ServiceSection
     hours: dict[str, WorkingHours]
+    # The site key as configured (CAPA_SECRET_KEY), None for the one kept in the database:
+    # the desk signs the survey link it sends with the follow-up, and must sign it with the
+    # key the web server opens it with (accounts.secrets.site_secret resolves either).
+    signing_key: str | None = field(default=None, repr=False)
 
     @property
     def actor(self) -> str:
@@ -74,7 +78,7 @@ class ServiceDesk:
         }
 
 
-def load_desk(policies: Policies) -> ServiceDesk:
+def load_desk(policies: Policies, *, signing_key: str | None = None) -> ServiceDesk:
     section = section_of(policies, "service", ServiceSection)
     calendar = section_of(policies, "calendar", CalendarSection).business_calendar()
     hours = {
@@ -82,4 +86,4 @@ def load_desk(policies: Policies) -> ServiceDesk:
                            opens=spec.opens, closes=spec.closes)
         for name, spec in section.hours.items()
     }
-    return ServiceDesk(section=section, hours=hours)
+    return ServiceDesk(section=section, hours=hours, signing_key=signing_key)

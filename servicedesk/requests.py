@@ -30,6 +30,7 @@ from capaflow.servicedesk.dispatch import Decision, choose, team_lead
 from capaflow.servicedesk.feedback import act_on_claim, count_complaint
 from capaflow.servicedesk.policy import ServiceDesk
 from capaflow.servicedesk.register import absent_at, get_customer, get_person, list_people
+from capaflow.servicedesk.survey import issue_survey
 
 # The SLA clocks of a request and the steps that meet each.
 SLA_CLOCKS = {
@@ -370,9 +371,14 @@ def _start_follow_up(
     step = advance(session, case_id=case.id, trigger="follow_up", fields={"channel": channel},
                    note=None, actor=actor, now=now, policy=policy, stepping_service=True)
     expires = policy.calendar.add(now, desk.section.follow_up_within)
-    session.add(FollowUp(case_id=case.id, channel=channel, status="sent", sent_at=now,
-                         expires_at=expires))
+    follow_up = FollowUp(case_id=case.id, channel=channel, status="sent", sent_at=now,
+                         expires_at=expires)
+    session.add(follow_up)
     session.flush()
+    if channel == "survey" and customer is not None:
+        # The customer's notice with the survey's signed link, in this transaction.
+        issue_survey(session, desk=desk, case=step.case, customer=customer,
+                     follow_up=follow_up, now=now)
     start_obligation(
         session, case=step.case, key=FOLLOW_UP, title="Follow-up answer from the customer",
         started_by="follow_up", started_seq=step.event.seq, due_at=expires, now=now,

@@ -17,8 +17,9 @@ from sqlmodel import Session
 from capaflow.accounts import Principal
 from capaflow.accounts.tokens import SUPPLIER, user_principal
 from capaflow.calendars import as_utc, isoformat, parse_instant
-from capaflow.models import Supplier, User
+from capaflow.models import Customer, Supplier, User
 from capaflow.serving.context import NowDep, SessionDep
+from capaflow.serving.errors import Refused
 from capaflow.web.context import WebDep
 
 
@@ -136,3 +137,45 @@ def get_supplier_person(principal: ViewerDep) -> Principal:
 
 
 SupplierDep = Annotated[Principal, Depends(get_supplier_person)]
+
+
+# -- a customer who came through their link (the customer portal) ------------------------------
+# Kept apart from the principal above: a customer's session opens the customer pages only;
+# every quality-team and supplier page reads it as no session at all (session_principal looks
+# for a user or a supplier) and asks to sign in.
+
+def start_customer_session(request: Request, *, now: datetime, customer_id: int) -> None:
+    """A fresh session for a customer (a new CSRF token too), as start_session for others."""
+    request.session.clear()
+    request.session["customer_id"] = customer_id
+    request.session["signed_in_at"] = isoformat(now)
+
+
+def session_customer(
+    request: Request, session: Session, *, now: datetime, valid_for: Any
+) -> Customer | None:
+    """The customer whose link began this session, while it lasts and they exist."""
+    data = request.session
+    customer_id = data.get("customer_id")
+    if not isinstance(customer_id, int) or "user_id" in data or "supplier_id" in data:
+        return None
+    started = _signed_in_at(data)
+    if started is None or now - started > valid_for or started > now + valid_for:
+        data.clear()
+        return None
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        data.clear()
+    return customer
+
+
+def get_customer_of_link(request: Request, session: SessionDep, now: NowDep,
+                         web: WebDep) -> Customer:
+    found = session_customer(request, session, now=now, valid_for=web.session_valid)
+    if found is None:
+        raise Refused(403, "this page opens through your customer link; open the link again, "
+                           "or ask the service desk for a new one", field="t")
+    return found
+
+
+CustomerDep = Annotated[Customer, Depends(get_customer_of_link)]

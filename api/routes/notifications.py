@@ -12,6 +12,7 @@ from capaflow.notifications.notices import (
     STATUSES,
     cases_and_suppliers,
     check_status,
+    customers_of,
     list_notices,
     retry_notice,
 )
@@ -35,7 +36,8 @@ def list_route(
     check_status(wanted)
     notices = list_notices(session, status=wanted, case_id=case, limit=limit)
     cases, suppliers = cases_and_suppliers(session, notices)
-    return notice_documents(notices, cases, suppliers, ctx.routes)
+    return notice_documents(notices, cases, suppliers, ctx.routes,
+                            customers_of(session, notices))
 
 
 @router.post("/{notice_id}/retry", response_model=NoticePublic,
@@ -50,5 +52,6 @@ def retry_route(
     notice that has not failed). Whoever already got it is not sent it again."""
     notice = retry_notice(session, notice_id=notice_id, now=now)
     cases, suppliers = cases_and_suppliers(session, [notice])
-    [document] = notice_documents([notice], cases, suppliers, ctx.routes)
+    [document] = notice_documents([notice], cases, suppliers, ctx.routes,
+                                  customers_of(session, [notice]))
     return document

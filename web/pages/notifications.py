@@ -18,6 +18,7 @@ from capaflow.notifications.notices import (
     STATUSES,
     cases_and_suppliers,
     check_status,
+    customers_of,
     list_notices,
     retry_notice,
 )
@@ -51,8 +52,9 @@ def _rows(ctx: ContextDep, session: SessionDep,
           notices: list[Notification]) -> list[tuple[NoticePublic, Notification]]:
     """Each notice as `capa notify list --json` shows it, beside the row (for its times)."""
     cases, suppliers = cases_and_suppliers(session, notices)
-    return list(zip(notice_documents(notices, cases, suppliers, ctx.routes), notices,
-                    strict=True))
+    documents = notice_documents(notices, cases, suppliers, ctx.routes,
+                                 customers_of(session, notices))
+    return list(zip(documents, notices, strict=True))
 
 
 @router.get("/notifications")
