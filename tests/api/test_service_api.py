@@ -205,7 +205,8 @@ def test_close_and_cancel_are_signed_decisions(desk: Desk) -> None:
     rid = desk.ok("POST", "agent", "/service-requests",
                   {**BILLING, "category": "general"}, status=201)["id"]
     path = f"/service-requests/{rid}/advance"
-    cancel = {"trigger": "cancel", "fields": {"reason": "Opened twice by mistake."}}
+    reason = {"reason": "Opened twice by mistake."}
+    cancel: dict[str, Any] = {"trigger": "cancel", "fields": reason}
     desk.refused("POST", "agent", path, {"trigger": "cancel", "fields": {}},
                  status=422, field="reason")
     desk.refused("POST", "agent", path, cancel, status=422, field="password")
@@ -213,7 +214,7 @@ def test_close_and_cancel_are_signed_decisions(desk: Desk) -> None:
                  status=422, field="password")
     # A quality lead reads the desk but takes no step of it, signed or not.
     desk.refused("POST", "lead", path, {**cancel, "password": PASSWORDS["lead"]}, status=403)
-    cancelled = _step(desk, rid, "cancel", cancel["fields"], password=PASSWORDS["agent"])
+    cancelled = _step(desk, rid, "cancel", reason, password=PASSWORDS["agent"])
     assert cancelled["state"] == "cancelled"
     signature = cancelled["events"][-1]["fields"]["signature"]
     assert signature["signed_by"] == "agent" and "service request" in signature["meaning"]
