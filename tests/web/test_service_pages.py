@@ -300,3 +300,32 @@ def test_an_agent_takes_a_request_from_intake_to_closed_in_a_real_browser(
               password=PASSWORDS["agent"])
         expect(page.locator(".badge.state")).to_have_text("cancelled")
         expect(page.locator("p.signature[data-signed-by=agent]")).to_be_visible()
+
+
+def _queue_ids(client: TestClient, query: str = "") -> list[int]:
+    answer = client.get(f"/service{query}")
+    assert answer.status_code == 200, answer.text
+    return [int(n) for n in re.findall(r'<tr data-request="(\d+)"', answer.text)]
+
+
+def test_the_queue_puts_the_nearest_sla_due_first_and_filters(desk: Desk) -> None:
+    agent = desk.signed_in("agent")
+    # Key tier, around the clock: an S4 answers within 8 h, an S1 within 30 min.
+    wish = _take_in(desk, agent, severity="S4", category="general", title="A wish")
+    down = _take_in(desk, agent, severity="S1", title="Billing portal down")
+    late = _take_in(desk, agent, severity="S3", category="general", title="A question")
+    assert _queue_ids(agent) == [down, late, wish]
+    # Held: its clocks stop, and it goes below every running one.
+    shown = agent.get(f"/service/{down}").text
+    version = re.search(r'name="version" value="(\d+)"', shown)
+    assert version
+    held = desk.post(agent, f"/service/{down}/steps",
+                     {"trigger": "hold", "version": version.group(1),
+                      "field.reason": "Waiting on the customer."}, f"/service/{down}")
+    assert held.status_code == 303, held.text
+    assert _queue_ids(agent) == [late, wish, down]
+    assert "ON HOLD" in agent.get("/service").text
+    assert _queue_ids(agent, "?team=office") == [down]
+    assert _queue_ids(agent, "?state=received") == []
+    assert _queue_ids(agent, "?mine=true") == []  # dispatched to ann and olga, not the agent
+    assert agent.get("/service?state=lost").status_code == 422
