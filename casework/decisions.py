@@ -15,8 +15,18 @@ from capaflow.accounts.signatures import meaning_for, sign
 from capaflow.accounts.tokens import Principal
 from capaflow.casework.engine import StepResult, advance, get_case, needs_signature
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.errors import Conflict
 from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.guards import check_fields
+
+# Lifecycles whose steps do more than the engine's part, through a service of their own: a
+# service request's hold stops its SLA clocks, a dispatch checks the assignee (docs/
+# architecture.md, "Service desk"). Stepped here through the bare engine they would leave
+# that undone, so a person's step on one is refused and sent to where it is taken.
+STEPPED_ELSEWHERE = {
+    "service": "a service request is stepped at the service desk "
+               "(/service/{id}, /api/v1/service-requests/{id}/advance)",
+}
 
 
 def advance_as(
@@ -39,6 +49,9 @@ def advance_as(
     before the password is asked for again.
     """
     case = get_case(session, case_id)
+    if case.lifecycle in STEPPED_ELSEWHERE:
+        raise Conflict(f"trigger: {STEPPED_ELSEWHERE[case.lifecycle]}", field="trigger",
+                       allowed=())
     machine = LIFECYCLES[case.lifecycle]
     signature: dict[str, Any] | None = None
     if trigger in machine.triggers and needs_signature(machine, case.state, trigger):

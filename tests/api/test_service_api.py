@@ -291,3 +291,13 @@ def test_readers_may_not_open_or_step_requests(desk: Desk) -> None:
         desk.refused("POST", who, f"/service-requests/{rid}/follow-up",
                      {"solved": True, "overall": 5}, status=403)
         assert desk.ok("GET", who, f"/service-requests/{rid}")["id"] == rid
+
+
+def test_a_request_is_not_stepped_around_the_desk_through_the_cases_route(desk: Desk) -> None:
+    """A hold through /cases would not stop the SLA clocks: refused, pointing to the desk."""
+    rid = desk.ok("POST", "agent", "/service-requests", {**BILLING, "category": "general"},
+                  status=201)["id"]
+    error = desk.refused("POST", "lead", f"/cases/{rid}/advance",
+                         {"trigger": "hold", "fields": {"reason": "Waiting."}}, status=409,
+                         field="trigger")
+    assert "/service-requests/" in error["message"]
