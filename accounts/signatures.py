@@ -44,8 +44,12 @@ FINAL_STEP = "I approve this final decision on the case"
 LIFT_BLACKLIST = (
     "I approve lifting this supplier's blacklist: its lots may be accepted again"
 )
+CLOSE_REQUEST = "I approve closing this service request: the customer's matter is settled"
+CANCEL_REQUEST = (
+    "I approve cancelling this service request: the desk owes the customer nothing more on it"
+)
 MEANINGS = (CLOSE_CASE, CANCEL_CASE, STANDARDIZE_CYCLE, ACCEPT_CAUSE_REPORT, CLOSE_AUDIT,
-            RECORD_MINUTES, FINAL_STEP, LIFT_BLACKLIST)
+            RECORD_MINUTES, FINAL_STEP, LIFT_BLACKLIST, CLOSE_REQUEST, CANCEL_REQUEST)
 
 # The words of the steps that end a case, by (lifecycle, trigger). Which steps need a
 # signature is decided by the lifecycle (a step into a final state), not by this table: a step
@@ -56,6 +60,8 @@ _STEP_MEANINGS = {
     ("cause_report", "accept"): ACCEPT_CAUSE_REPORT,
     ("audit", "close"): CLOSE_AUDIT,
     ("meeting", "record_minutes"): RECORD_MINUTES,
+    ("service", "close"): CLOSE_REQUEST,
+    ("service", "cancel"): CANCEL_REQUEST,
 }
 _KEYS = ("signed_by", "signed_at", "meaning", "method")
 
@@ -68,16 +74,19 @@ class SignerRefused(BadInput):
 
 def meaning_for(lifecycle: str, trigger: str) -> str:
     """What signing this step of this lifecycle means."""
-    if trigger == "cancel":
-        return CANCEL_CASE
-    return _STEP_MEANINGS.get((lifecycle, trigger), FINAL_STEP)
+    found = _STEP_MEANINGS.get((lifecycle, trigger))
+    if found is not None:
+        return found
+    return CANCEL_CASE if trigger == "cancel" else FINAL_STEP
 
 
 def sign(
-    session: Session, *, principal: Principal, password: str, meaning: str, now: datetime
+    session: Session, *, principal: Principal, password: str, meaning: str, now: datetime,
+    roles: frozenset[str] = WRITER_ROLES,
 ) -> dict[str, Any]:
     """The signature of `principal` for a decision meaning `meaning`, after checking the
-    password they re-entered against their stored hash.
+    password they re-entered against their stored hash. `roles`: who may sign this kind of
+    decision (the writer roles; the service desk's roles for a service request).
 
     Refused (nothing is signed): a supplier or a supplier's link, a principal without a user
     account, a viewer, a disabled user (SignerRefused, field "signer"); an empty or wrong
@@ -95,7 +104,7 @@ def sign(
     if user is None or user.disabled_at is not None or user.supplier_id is not None:
         raise SignerRefused("signer: only an enabled quality team account can sign",
                             field="signer")
-    if user.role not in WRITER_ROLES:
+    if user.role not in roles:
         raise SignerRefused(f"signer: the role {user.role} may not sign decisions",
                             field="signer")
     if not password:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Session, select
 
-from capaflow.accounts.users import WRITER_ROLES, get_user
+from capaflow.accounts.users import DESK_MANAGER_ROLES, SERVICE_ROLES, WRITER_ROLES, get_user
 from capaflow.calendars import as_utc
 from capaflow.errors import BadInput, Conflict, NotFound, check_text
 from capaflow.models import ApiToken, Supplier, User
@@ -57,6 +57,16 @@ class Principal:
     @property
     def can_write(self) -> bool:
         return self.role in WRITER_ROLES
+
+    @property
+    def can_serve(self) -> bool:
+        """May take service requests in and step them (accounts.users.SERVICE_ROLES)."""
+        return self.role in SERVICE_ROLES
+
+    @property
+    def manages_desk(self) -> bool:
+        """May also add customers, people and absences."""
+        return self.role in DESK_MANAGER_ROLES
 
     @property
     def actor(self) -> str:

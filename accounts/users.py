@@ -17,11 +17,18 @@ from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import User
 from capaflow.suppliers.registry import get_supplier
 
-ROLES = ("quality_lead", "quality_manager", "viewer", "supplier")
+ROLES = ("quality_lead", "quality_manager", "viewer", "supplier", "service_agent",
+         "service_manager")
 # A supplier's account: sees and answers its own supplier's cases only (needs a supplier).
 SUPPLIER_ROLE = "supplier"
 # Who may change cases, suppliers, defects and lots; a viewer only reads.
 WRITER_ROLES = frozenset({"quality_lead", "quality_manager"})
+# The service desk (docs/architecture.md, "Service desk"): who takes requests in and steps
+# them (and signs their close or cancel), and who also keeps the customer and people
+# registers. The quality manager manages the desk too; a service role changes no 8D case
+# (it is not a writer role), and every other role of the quality team only reads the desk.
+SERVICE_ROLES = frozenset({"service_agent", "service_manager", "quality_manager"})
+DESK_MANAGER_ROLES = frozenset({"service_manager", "quality_manager"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # scrypt hashes any length; a cap keeps a request from hashing megabytes

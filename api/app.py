@@ -8,11 +8,14 @@ from capaflow.api.routes import (
     audits,
     cases,
     chargeback,
+    customers,
     defects,
     inspections,
     notifications,
+    people,
     reports,
     scorecards,
+    service_requests,
     submissions,
     suppliers,
 )
@@ -46,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="capaflow",
         version="1",
-        description="8D corrective actions, supplier quality and PDCA cycles.",
+        description="8D corrective actions, supplier quality, PDCA cycles and the service desk.",
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
@@ -56,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=PREFIX, responses=REFUSALS)
     for module in (cases, reports, suppliers, defects, inspections, scorecards, notifications,
                    chargeback, audits, submissions):
+        api.include_router(module.router)
+    # The service desk (docs/architecture.md, "Service desk").
+    for module in (customers, people, service_requests):
         api.include_router(module.router)
     app.include_router(api)
     return app

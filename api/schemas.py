@@ -88,3 +88,49 @@ class NewCost(Body):
     currency: Short
     at: Short | None = None  # when it was incurred, ISO-8601 with offset; default now
     note: Text | None = None
+
+
+# -- the service desk ------------------------------------------------------------------------
+
+class NewCustomer(Body):
+    code: Short
+    name: Short
+    tier: Short
+    contact: Text | None = None  # an Apprise URL
+
+
+class NewPerson(Body):
+    name: Short
+    team: Short
+    skills: list[Short] = Field(default_factory=list, max_length=100)
+    lead: bool = False
+
+
+class NewAbsence(Body):
+    # As the CLI's --from/--to: ISO-8601 with offset.
+    starts_at: Short = Field(alias="from")
+    ends_at: Short = Field(alias="to")
+
+
+class OpenRequest(Body):
+    customer: Short
+    kind: Short
+    severity: Short
+    category: Short
+    channel: Short = "api"
+    title: Text
+    description: Text | None = None
+    # Left out: dispatched by the rules (category, skill, load, absence).
+    assignee: Short | None = None
+
+
+class FollowUpAnswer(Body):
+    solved: bool
+    overall: int = Field(ge=-1000, le=1000)  # the scale (1-5) is the service's to check
+    nps: int | None = Field(default=None, ge=-1000, le=1000)
+    reliability: int | None = Field(default=None, ge=-1000, le=1000)
+    assurance: int | None = Field(default=None, ge=-1000, le=1000)
+    tangibles: int | None = Field(default=None, ge=-1000, le=1000)
+    empathy: int | None = Field(default=None, ge=-1000, le=1000)
+    responsiveness: int | None = Field(default=None, ge=-1000, le=1000)
+    comment: Text | None = None

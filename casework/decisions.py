@@ -40,6 +40,11 @@ def advance_as(
     """
     case = get_case(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
+    if machine.stepped_by is not None:
+        # Refused before the password is asked for: the engine would refuse it anyway
+        # (Lifecycle.stepped_by), but not before a signature was checked for nothing.
+        advance(session, case_id=case_id, trigger=trigger, fields=fields, note=note,
+                actor=principal.actor, now=now, policy=policy)
     signature: dict[str, Any] | None = None
     if trigger in machine.triggers and needs_signature(machine, case.state, trigger):
         check_fields(machine, trigger, fields)

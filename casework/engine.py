@@ -514,8 +514,8 @@ def advance(
     machine = LIFECYCLES[case.lifecycle]
     if machine.stepped_by is not None and not stepping_service:
         raise Conflict(
-            f"case {case_id} is a {machine.title.lower()}: take its steps with "
-            f"`{machine.stepped_by}`", field="case")
+            f"case {case_id} is a {machine.title.lower()}: take its steps at "
+            f"{machine.stepped_by}", field="case")
     if trigger not in machine.triggers:
         raise BadInput(
             f"trigger: '{trigger}' is not a step of the {machine.name} lifecycle "

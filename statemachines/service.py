@@ -94,7 +94,8 @@ SERVICE = Lifecycle(
             {"outcome": "not_sampled"},
         ),
     },
-    stepped_by="capa service advance",
+    stepped_by=("the service desk: capa service advance, /service/{id} or "
+                "/api/v1/service-requests/{id}/advance"),
     # Only the answers to the customer are kept on the request; the rest is in its trail.
     keeps=("response", "resolution", "outcome"),
 )
