@@ -238,6 +238,35 @@ def record_occurrence(
     )
 
 
+def record_fact(
+    session: Session,
+    *,
+    case_id: int,
+    action: str,
+    fields: Mapping[str, Any],
+    content: Mapping[str, Any],
+    note: str | None,
+    actor: str,
+    now: datetime,
+) -> tuple[Case, Supplier | None, CaseEvent]:
+    """A fact about a case that is not a step of its lifecycle (the defect's classification,
+    the replacement parts received): `content` merged into the case, one event in the
+    hash-chained trail, the case row version-checked. The state stays; what the fact does to
+    deadlines, holds and notices is the caller's, in the same transaction."""
+    case, supplier = _case_and_supplier(session, case_id)
+    merged = dict(case.content)
+    merged.update(content)
+    case.content = merged
+    case.updated_at = now
+    event = chain_event(
+        case=case, action=action, from_state=case.state, fields=dict(fields), note=note,
+        actor=actor, at=now,
+    )
+    _write_case(session, case)
+    insert_rows(session, [event], with_ids=False)
+    return case, supplier, event
+
+
 def _record_content(
     case: Case, trigger: str, fields: Mapping[str, str], opened_complexity: str
 ) -> None:
