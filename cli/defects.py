@@ -41,6 +41,7 @@ from capaflow.intake import (
 from capaflow.intake.classification import (
     CLASSES,
     override_classification,
+    parse_lot_size,
     record_parts_received,
 )
 from capaflow.intake.recurrence import parse_occurred_at, parse_quantity
@@ -102,7 +103,7 @@ _RECORD_HELP = (
 )
 _IMPORT_HELP = (
     "Record every defect of a CSV file, as `defect record` does for one.\n\n"
-    f"Header: {','.join(COLUMNS)} (quantity, source and note optional; occurred_at "
+    f"Header: {','.join(COLUMNS)} (quantity, source, note and lot_size optional; occurred_at "
     "ISO-8601 with offset). Rows are recorded in file order, each in its own transaction.\n\n"
     "Exit 0 when every row was imported. When some rows are rejected the exit code is 2, "
     "BUT THE GOOD ROWS STAY IMPORTED: \"imported\" lists them; \"rejected\" lists each bad "
@@ -161,7 +162,9 @@ def record_command(
             # Blank means "one part" in a CSV cell, but typed as an option it is a slip.
             raise BadInput("quantity: --qty must not be empty", field="quantity")
         quantity = parse_quantity(qty)
-        lot = _parse_lot_size(lot_size)
+        if lot_size is not None and not lot_size.strip():
+            raise BadInput("lot_size: --lot-size must not be empty", field="lot_size")
+        lot = parse_lot_size(lot_size)
         occurred_at = parse_occurred_at(at, env.now) if at is not None else env.now
         intake_policy = load_intake_policy(env.policies.get("intake"))
         with env.transaction() as session:
@@ -201,15 +204,6 @@ def record_command(
 
     run(env, body)
 
-
-def _parse_lot_size(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise BadInput(f"lot_size: {text.strip()!r} is not a whole number",
-                       field="lot_size") from None
 
 
 def _row_json(line: int, result: IntakeResult) -> dict[str, Any]:

@@ -118,6 +118,20 @@ def check_lot_size(lot_size: int | None, quantity: int) -> int | None:
     return lot_size
 
 
+def parse_lot_size(text: str | None) -> int | None:
+    """A lot size as typed (option, CSV cell); blank means not known."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise BadInput(f"lot_size: {text.strip()!r} is not a whole number",
+                       field="lot_size") from None
+    if value < 1:
+        raise BadInput(f"lot_size: at least 1 (got {value})", field="lot_size")
+    return value
+
+
 def classification_of(case: Case) -> str | None:
     value = case.content.get("classification")
     return value if isinstance(value, str) else None
