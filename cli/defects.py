@@ -194,13 +194,8 @@ def record_command(
             highlight=False, markup=False,
         )
         stdout.print(_hold_line(result), highlight=False, markup=False)
-        if result.classification is not None:
-            owed = result.classified.started if result.classified else []
-            due = "".join(f"; {d.title} due {readable(d.due_at)}" for d in owed)
-            stdout.print(
-                f"{result.classification.kind}: {result.classification.basis}{due}",
-                highlight=False, markup=False,
-            )
+        # The human output keeps its two lines (scripts read them); the classification, its
+        # basis and the parts owed are in --json (classification, parts_owed) and case show.
 
     run(env, body)
 
