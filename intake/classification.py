@@ -170,11 +170,14 @@ def _notice_lines(kind: str, basis: str, case: Case) -> list[str]:
 
 
 def _parts_owed(
-    session: Session, case: Case, kind: str, seq: int, *, now: datetime,
+    session: Session, case: Case, kind: str, seq: int, *, source: str, now: datetime,
     policy: DeadlinePolicy, intake_policy: IntakeSection,
 ) -> tuple[list[Deadline], list[Deadline]]:
     """Batch owes parts confirmed good; any other class the replacement of the pieces. One of
-    them open at a time: the other is cancelled, one already open keeps its due time."""
+    them open at a time: the other is cancelled, one already open keeps its due time.
+
+    A new defect (the rule) owes parts for its pieces. The lead's override only changes what
+    is still owed: parts the supplier has already sent are not owed again."""
     assert case.id is not None
     key = GOOD_PARTS if kind == BATCH else REPLACEMENT
     cancelled = cancel_obligations(
@@ -182,6 +185,8 @@ def _parts_owed(
         now=now,
     )
     if any(d.key == key for d in open_deadlines(session, case.id)):
+        return [], cancelled
+    if source == OVERRIDE and not cancelled:
         return [], cancelled
     spec = intake_policy.good_parts if key == GOOD_PARTS else intake_policy.replacement
     started = start_obligation(
@@ -231,8 +236,8 @@ def apply_classification(
                  "classification_reason": basis},
         note=None, actor=actor, now=now,
     )
-    started, cancelled = _parts_owed(session, case, kind, event.seq, now=now, policy=policy,
-                                     intake_policy=intake_policy)
+    started, cancelled = _parts_owed(session, case, kind, event.seq, source=source, now=now,
+                                     policy=policy, intake_policy=intake_policy)
     result = ClassifyResult(case=case, event=event, classification=kind, previous=previous,
                             source=source, started=started, cancelled=cancelled)
     if kind in EXEMPT:
