@@ -51,6 +51,16 @@ class NewDefect(Body):
     source: Short = "line"
     note: Text | None = None
     severity: Short = "major"
+    # The pieces the defective ones came from, if known (README, "Batch versus sporadic").
+    lot_size: Count | None = None
+
+
+class Classify(Body):
+    """The quality lead's classification of an 8D case (README, "Batch versus sporadic")."""
+
+    # "as", as the CLI's --as: batch, sporadic, one_off or unavoidable.
+    as_: Short = Field(alias="as")
+    reason: Text
 
 
 class NewLot(Body):

@@ -60,6 +60,7 @@ class StepResult:
     case: Case
     event: CaseEvent
     deadlines: DeadlineChanges
+    supplier: Supplier | None = None
 
 
 def check_severity(severity: str) -> None:
@@ -284,12 +285,19 @@ def record_fact(
     actor: str,
     now: datetime,
     policy: DeadlinePolicy,
+    content: Mapping[str, Any] | None = None,
+    tell_owner: bool = True,
 ) -> StepResult:
     """A fact about a case that is not a step of its lifecycle: the state stays, the fact goes
-    into the hash-chained trail (and tells the owner) like every step, under the same version
-    check. The service desk records this way which corrective action a request opened, a
-    later low score on that action, and a training item done (docs/architecture.md, "Service
+    into the hash-chained trail like every step, under the same version check, with `content`
+    merged into the case. The intake records this way a defect's classification and the
+    replacement parts received; the service desk which corrective action a request opened, a
+    later low score on that action, a training item done (docs/architecture.md, "Service
     desk").
+
+    `tell_owner`: queue the usual notice of a step to the owner; off when the caller queues a
+    notice of its own (the classification's written notice to the supplier). What the fact
+    does to deadlines and holds is the caller's, in the same transaction.
 
     `action` must not be a trigger of the case's lifecycle (or "open"): a fact is never
     mistaken for a step when the trail is read back.
@@ -297,15 +305,24 @@ def record_fact(
     case, supplier = _case_and_supplier(session, case_id)
     if action == OPEN or action in LIFECYCLES[case.lifecycle].triggers:
         raise ValueError(f"{action!r} is a step of the {case.lifecycle} lifecycle, not a fact")
+    if content:
+        case.content = {**case.content, **content}
     case.updated_at = now
     event = chain_event(
         case=case, action=action, from_state=case.state, fields=dict(fields), note=note,
         actor=actor, at=now,
     )
-    return _record(
+    if not tell_owner:
+        _write_case(session, case)
+        insert_rows(session, [event], with_ids=False)
+        return StepResult(case=case, event=event, deadlines=DeadlineChanges(),
+                          supplier=supplier)
+    result = _record(
         session, case=case, supplier=supplier, event=event, now=now, policy=policy,
         final=False, undone=None,
     )
+    result.supplier = supplier
+    return result
 
 
 def _record_content(

@@ -22,9 +22,11 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.documents.defects import (
+    classify_document,
     defect_document,
     defect_record_document,
     hold_placed_document,
+    parts_received_document,
 )
 from capaflow.errors import BadInput
 from capaflow.intake import (
@@ -36,7 +38,14 @@ from capaflow.intake import (
     load_intake_policy,
     record_defect,
 )
+from capaflow.intake.classification import (
+    CLASSES,
+    override_classification,
+    parse_lot_size,
+    record_parts_received,
+)
 from capaflow.intake.recurrence import parse_occurred_at, parse_quantity
+from capaflow.models import Supplier
 
 app = typer.Typer(
     help="Record defects: each is counted on its open case, reopens a case whose "
@@ -94,7 +103,7 @@ _RECORD_HELP = (
 )
 _IMPORT_HELP = (
     "Record every defect of a CSV file, as `defect record` does for one.\n\n"
-    f"Header: {','.join(COLUMNS)} (quantity, source and note optional; occurred_at "
+    f"Header: {','.join(COLUMNS)} (quantity, source, note and lot_size optional; occurred_at "
     "ISO-8601 with offset). Rows are recorded in file order, each in its own transaction.\n\n"
     "Exit 0 when every row was imported. When some rows are rejected the exit code is 2, "
     "BUT THE GOOD ROWS STAY IMPORTED: \"imported\" lists them; \"rejected\" lists each bad "
@@ -130,6 +139,13 @@ def record_command(
     severity: Annotated[
         str, typer.Option("--severity", help="Severity if a new case is opened.")
     ] = "major",
+    lot_size: Annotated[
+        str | None,
+        typer.Option("--lot-size", metavar="N", show_default=False,
+                     help="Size of the lot the pieces came from, if known: a batch defect "
+                     "when the defective share reaches [intake.classification] "
+                     "batch_min_rate."),
+    ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
@@ -146,11 +162,15 @@ def record_command(
             # Blank means "one part" in a CSV cell, but typed as an option it is a slip.
             raise BadInput("quantity: --qty must not be empty", field="quantity")
         quantity = parse_quantity(qty)
+        if lot_size is not None and not lot_size.strip():
+            raise BadInput("lot_size: --lot-size must not be empty", field="lot_size")
+        lot = parse_lot_size(lot_size)
         occurred_at = parse_occurred_at(at, env.now) if at is not None else env.now
         intake_policy = load_intake_policy(env.policies.get("intake"))
         with env.transaction() as session:
             result = record_defect(
                 session,
+                lot_size=lot,
                 supplier_code=supplier,
                 part=part,
                 defect_code=defect_code,
@@ -174,8 +194,11 @@ def record_command(
             highlight=False, markup=False,
         )
         stdout.print(_hold_line(result), highlight=False, markup=False)
+        # The human output keeps its two lines (scripts read them); the classification, its
+        # basis and the parts owed are in --json (classification, parts_owed) and case show.
 
     run(env, body)
+
 
 
 def _row_json(line: int, result: IntakeResult) -> dict[str, Any]:
@@ -288,3 +311,90 @@ def _print_report(report: ImportReport) -> None:
         stdout.print(
             f"line {rejection.line}: {rejection.message}", highlight=False, markup=False
         )
+
+
+_CLASSIFY_HELP = (
+    "The quality lead's classification of an 8D case: batch, sporadic, one_off or "
+    "unavoidable (README, \"Batch versus sporadic\").\n\n"
+    "batch: parts confirmed good are owed at once ([intake.good_parts]); sporadic: a written "
+    "notice and the defective pieces replaced ([intake.replacement]). one_off and unavoidable "
+    "are exempt from the 24 h containment and the 100 % inspection of the next lots: a "
+    "containment still owed is cancelled (the case moves on to D4) and the case's hold is "
+    "released. Recorded in the audit trail with --by and --reason.\n\n"
+    "Exit 2: a bad --as or an empty --reason; 3: no such case; 4: not an open supplier 8D "
+    "case, or already of that class. A refusal writes nothing."
+)
+
+
+@app.command("classify", help=_CLASSIFY_HELP)
+def classify_command(
+    case_id: Annotated[int, typer.Argument(metavar="CASE_ID", help="The 8D case.")],
+    as_: Annotated[str, typer.Option("--as", help=f"One of {', '.join(CLASSES)}.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        intake_policy = load_intake_policy(env.policies.get("intake"))
+        with env.transaction() as session:
+            result = override_classification(
+                session, case_id=case_id, kind=as_, reason=reason, actor=env.actor,
+                now=env.now, policy=env.deadline_policy, intake_policy=intake_policy,
+            )
+            supplier = (session.get(Supplier, result.case.supplier_id)
+                        if result.case.supplier_id is not None else None)
+            document = classify_document(result, supplier, reason.strip(), env.now)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        previous = f" (was {result.previous})" if result.previous else ""
+        stdout.print(f"Case #{case_id} classified {result.classification}{previous}.",
+                     highlight=False, markup=False)
+        for d in document.cancelled:
+            stdout.print(f"cancelled: {d.title}", highlight=False, markup=False)
+        for d in document.started:
+            stdout.print(f"owed: {d.title}, due {d.due_at}", highlight=False, markup=False)
+        if document.released_hold_id is not None:
+            stdout.print(f"100 % inspection hold #{document.released_hold_id} released",
+                         highlight=False, markup=False)
+        if document.placed_hold_id is not None:
+            stdout.print(f"100 % inspection hold #{document.placed_hold_id} placed",
+                         highlight=False, markup=False)
+
+    run(env, body)
+
+
+@app.command("parts-received", help=(
+    "The parts the supplier owed for a case arrived (confirmed good for a batch defect, the "
+    "replacement pieces otherwise): its good_parts / replacement deadline is met. Exit 4 when "
+    "none is owed."
+))
+def parts_received_command(
+    case_id: Annotated[int, typer.Argument(metavar="CASE_ID", help="The 8D case.")],
+    note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        with env.transaction() as session:
+            result = record_parts_received(session, case_id=case_id, note=note,
+                                           actor=env.actor, now=env.now,
+                                           policy=env.deadline_policy)
+            document = parts_received_document(result, env.now)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        for d in document.met:
+            stdout.print(f"Case #{case_id}: met {d.title}", highlight=False, markup=False)
+
+    run(env, body)

@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     Field,
     PlainValidator,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -143,6 +144,25 @@ class SweepSection(Section):
     actor: Name = "capaflow"
 
 
+class ClassificationSection(Section):
+    """When a recorded defect is a batch defect rather than a sporadic one (README, "Batch
+    versus sporadic"): either threshold reached makes it a batch."""
+
+    # The defective pieces of the one event at or above which it is a batch defect.
+    batch_min_quantity: Annotated[Whole, Field(ge=1)] = 10
+    # The share of the lot that is defective, at or above which it is a batch defect; used
+    # only when the lot size is known (`--lot-size`, a rejected lot at incoming inspection).
+    batch_min_rate: Annotated[Number, Field(gt=0, le=1)] = 0.02
+
+
+class PartsObligationSection(Section):
+    """What the supplier owes for the defective pieces themselves: a deadline on the 8D case,
+    reminded and escalated by the sweep like any obligation."""
+
+    title: Annotated[Text, StringConstraints(max_length=200)]
+    due: DurationText
+
+
 class IntakeSection(Section):
     # A defect matching no open case, or only a case closed as effective, opens a new 8D case;
     # off, the defect is only recorded (a site that opens cases by hand after triage).
@@ -150,6 +170,16 @@ class IntakeSection(Section):
     # How many of the supplier's next lots of the part are inspected 100 %
     # (docs/architecture.md, "Quality rules": 3).
     inspection_lots: Annotated[Whole, Field(ge=1)] = 3
+    # Batch versus sporadic (README, "Batch versus sporadic").
+    classification: ClassificationSection = ClassificationSection()
+    # A batch defect: parts confirmed good, at once.
+    good_parts: PartsObligationSection = PartsObligationSection(
+        title="Send replacement parts confirmed good (batch defect)", due=Duration(24, "h"),
+    )
+    # A sporadic defect (or one the lead marks one_off / unavoidable): the pieces replaced.
+    replacement: PartsObligationSection = PartsObligationSection(
+        title="Replace the defective pieces (sporadic defect)", due=Duration(3, "bd"),
+    )
 
 
 class DispatchSection(Section):

@@ -320,3 +320,17 @@ def meet_obligation(
         changes.met.append(deadline)
     _write(session, changes)
     return found[0]
+
+
+def cancel_obligations(
+    session: Session, *, case_id: int, keys: tuple[str, ...], seq: int, now: datetime
+) -> list[Deadline]:
+    """Cancel (never delete) the case's open deadlines of these keys as step `seq`: what the
+    case no longer owes (an exempt defect's containment, parts owed under another class)."""
+    changes = DeadlineChanges()
+    for deadline in open_deadlines(session, case_id):
+        if deadline.key in keys:
+            _close(deadline, CANCELLED, now, seq)
+            changes.cancelled.append(deadline)
+    _write(session, changes)
+    return changes.cancelled

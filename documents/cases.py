@@ -68,6 +68,9 @@ class CaseSummary(Public):
     opened_at: Timestamp
     updated_at: Timestamp
     closed_at: Timestamp | None
+    # Batch versus sporadic (README): batch, sporadic, one_off, unavoidable; None when the
+    # case was not opened or counted from a recorded defect (or before the rule existed).
+    classification: str | None = None
 
 
 class CasePublic(CaseSummary):
@@ -134,8 +137,14 @@ def _case(document: type[C], case: Case, supplier: Supplier | None, **given: Any
         discipline=lifecycle.disciplines.get(case.state),
         allowed_triggers=list(lifecycle.allowed(case.state)),
         supplier=supplier.code if supplier else None,
+        classification=_classification(case),
         **given,
     )
+
+
+def _classification(case: Case) -> str | None:
+    value = case.content.get("classification")
+    return value if isinstance(value, str) else None
 
 
 def case_summary(case: Case, supplier: Supplier | None) -> CaseSummary:

@@ -567,6 +567,9 @@ def _rejection_consequences(
         source=INCOMING,
         # The mark that keeps the lot's defects from counting twice in the grade.
         inspection_lot_id=lot_row.id,
+        # The defective share is read on the pieces inspected (the sample stands for the lot):
+        # a batch defect when it reaches [intake.classification] batch_min_rate.
+        lot_size=entry.sampled,
         note=(
             f"incoming inspection: lot {entry.lot} rejected, {entry.defects} nonconforming in "
             f"{entry.sampled} inspected of {entry.lot_size} ({inspection_plan.severity}, AQL "

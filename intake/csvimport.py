@@ -30,6 +30,7 @@ from capaflow.calendars import isoformat
 from capaflow.csvfiles import Rejection, RowProblem, read_rows
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, CapaError
+from capaflow.intake.classification import check_lot_size, parse_lot_size
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import (
     SUPPLIER_CODE_LIMIT,
@@ -43,7 +44,10 @@ from capaflow.intake.recurrence import (
 )
 from capaflow.models import DefectEvent
 
-COLUMNS = ("supplier", "part", "defect_code", "quantity", "occurred_at", "source", "note")
+# lot_size (optional): the pieces the defective ones came from; README, "Batch versus sporadic".
+COLUMNS = (
+    "supplier", "part", "defect_code", "quantity", "occurred_at", "source", "note", "lot_size",
+)
 REQUIRED = ("supplier", "part", "defect_code", "occurred_at")
 DEFAULT_SOURCE = "line"
 
@@ -62,6 +66,7 @@ class DefectRow:
     occurred_at: datetime
     source: str
     note: str | None
+    lot_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,9 @@ def _check_row(
         )
     source = checked(lambda: check_source(values.get("source", "").strip() or DEFAULT_SOURCE))
     note = checked(lambda: check_note(values.get("note")))
+    lot_size = checked(lambda: parse_lot_size(values.get("lot_size")))
+    if lot_size is not None and quantity is not None:
+        checked(lambda: check_lot_size(lot_size, quantity))
     if problems:
         return None, problems
     assert supplier is not None and part is not None and defect_code is not None
@@ -114,6 +122,7 @@ def _check_row(
         DefectRow(
             line=line, supplier=supplier, part=part, defect_code=defect_code,
             quantity=quantity, occurred_at=occurred_at, source=source, note=note,
+            lot_size=lot_size,
         ),
         [],
     )
@@ -143,6 +152,9 @@ def _import_key(row: DefectRow, seen: Counter[str]) -> str:
     of the file's identical rows it is (two identical lines are two defects, not one)."""
     content = "|".join((row.supplier, row.part, row.defect_code, str(row.quantity),
                         isoformat(row.occurred_at), row.source, row.note or ""))
+    if row.lot_size is not None:
+        # Only when given: a file exported before the column existed keeps its keys.
+        content += f"|lot_size={row.lot_size}"
     seen[content] += 1
     return hashlib.sha256(f"{content}#{seen[content]}".encode()).hexdigest()
 
@@ -188,6 +200,7 @@ def import_defects(
                     policy=policy,
                     intake_policy=intake_policy,
                     import_key=key,
+                    lot_size=row.lot_size,
                 )
         except IntegrityError:
             # Another import of the same file recorded this row a moment ago.

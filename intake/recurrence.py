@@ -36,6 +36,17 @@ from capaflow.casework.engine import (
 )
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, check_text, supplier_not_found
+from capaflow.intake.classification import (
+    BATCH,
+    EXEMPT,
+    RULE,
+    Classification,
+    ClassifyResult,
+    apply_classification,
+    check_lot_size,
+    classification_of,
+    classify,
+)
 from capaflow.intake.holds import HoldChange, hold_next_lots
 from capaflow.intake.policy import IntakePolicy
 from capaflow.models import Case, Deadline, DefectEvent, Supplier
@@ -72,6 +83,9 @@ class IntakeResult:
     # The engine's step (occurrence, reopen, open) with its deadline changes; None if recorded.
     step: StepResult | None
     hold: HoldChange
+    # Batch or sporadic, by the rule (README, "Batch versus sporadic"); what it did to the case.
+    classification: Classification | None = None
+    classified: ClassifyResult | None = None
     # True when the defect reopened a case already closed as effective: it occurred inside
     # that case's effectiveness window but was reported only after the window's end.
     late_report: bool = False
@@ -432,12 +446,15 @@ def record_defect(
     severity: str = "major",
     import_key: str | None = None,
     inspection_lot_id: int | None = None,
+    lot_size: int | None = None,
 ) -> IntakeResult:
     """Record one defect and act on its case: count it, reopen it, or open a new one.
 
     `severity` is used only when a new case is opened. `inspection_lot_id`: the rejected lot
     this defect is the record of (incoming inspection); the grade counts that lot's defects
-    through the lot and leaves such an event out of the line defects. All checks come before
+    through the lot and leaves such an event out of the line defects. `lot_size`: the size of
+    the lot the defective pieces came from, if known; the batch threshold on the defect rate
+    needs it (README, "Batch versus sporadic"). All checks come before
     the first write, and everything is in the caller's transaction: a refusal leaves nothing
     behind.
     """
@@ -446,6 +463,7 @@ def record_defect(
     part_text = check_code("part", part)
     code_text = check_code("defect_code", defect_code)
     quantity = check_quantity(quantity)
+    lot_size = check_lot_size(lot_size, quantity)
     check_occurred_at(occurred_at, now)
     source_text = check_source(source)
     note_text = check_note(note)
@@ -471,8 +489,38 @@ def record_defect(
     session.add(defect)
     session.flush()
     hold = _hold_following_lots(session, reported, lots=intake_policy.inspection_lots, now=now)
+    found = classify(quantity, lot_size, intake_policy.classification)
+    classified = None
+    if case is not None:
+        classified = _classify_case(session, case, found, outcome, reported, actor=actor,
+                                    now=now, policy=policy, intake_policy=intake_policy)
+        case = classified.case
     return IntakeResult(
         outcome=outcome, defect=defect, supplier=supplier, case=case,
         linked_case_id=match.linked.id if match.linked is not None else None, step=step,
         hold=hold, late_report=outcome == REOPENED and match.late,
+        classification=found, classified=classified,
+    )
+
+
+def _classify_case(
+    session: Session, case: Case, found: Classification, outcome: str, reported: _Reported,
+    *, actor: str, now: datetime, policy: DeadlinePolicy, intake_policy: IntakePolicy,
+) -> ClassifyResult:
+    """The case takes the class of the defect; counted on a case still being worked, a batch
+    case stays batch (its parts confirmed good are still owed) when a sporadic piece follows.
+    An exempt case (one_off, unavoidable) is classified afresh: the problem came back."""
+    assert case.id is not None
+    kind = found.kind
+    if outcome == OCCURRENCE and classification_of(case) == BATCH:
+        kind = BATCH
+    previous = classification_of(case)
+    fields: dict[str, str] = {"defect": reported.reference, "quantity": str(found.quantity)}
+    if found.lot_size is not None:
+        fields["lot_size"] = str(found.lot_size)
+    if previous in EXEMPT:
+        fields["exemption_ended"] = f"a further defect on a case classified {previous}"
+    return apply_classification(
+        session, case_id=case.id, kind=kind, source=RULE, basis=found.basis, fields=fields,
+        actor=actor, now=now, policy=policy, intake_policy=intake_policy,
     )

@@ -54,3 +54,36 @@ def case_moved(
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def defect_classified(
+    *,
+    case: Case,
+    event: CaseEvent,
+    supplier: Supplier | None,
+    kind: str,
+    lines: Sequence[str],
+    owed: Sequence[Deadline],
+    now: datetime,
+) -> Notification:
+    """The written notice of a defect's classification (README, "Batch versus sporadic"): to
+    the supplier's contact and the owner, saying what the class asks of the supplier (parts
+    confirmed good at once, or the defective pieces replaced) and by when. `kind` names it:
+    "batch_defect", "sporadic_defect", "one_off_defect", "unavoidable_defect"."""
+    audience = ["owner"] + (["supplier_contact"] if supplier is not None else [])
+    who = f" ({supplier.code})" if supplier is not None else ""
+    body = [f"Case #{case.id}{who}: {case.title}", *lines]
+    if owed:
+        body.append("Now owed:")
+        body.extend(f"  - {d.title}: due {isoformat(d.due_at)}" for d in owed)
+    return build(
+        Notification,
+        dedupe_key=f"case:{case.id}:event:{event.seq}:classified",
+        case_id=case.id,
+        kind=kind,
+        audience=audience,
+        subject=f"[capaflow] Case #{case.id}: {kind.replace('_', ' ')}: {case.title}"[:300],
+        body="\n".join(body),
+        created_at=now,
+        next_attempt_at=now,
+    )

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from capaflow.errors import BadInput
+from capaflow.intake.classification import EXEMPT
 from capaflow.models import (
     Case,
     CaseEvent,
@@ -354,18 +355,26 @@ def read_measures(
     # A reopen counts in the month it was recorded (the event's time), a late-reported
     # recurrence too: the month the defect occurred has usually been graded, and its
     # escalations fired, by the time it is known (README, "Late-reported recurrences").
+    # A reopen of a case the quality lead classified one_off or unavoidable does not count:
+    # the defect that reopened it says nothing about the countermeasure (README, "Batch
+    # versus sporadic"). The classification is read from the case's content, here rather
+    # than in SQL, where JSON differs between SQLite and PostgreSQL; reopens are few.
     reopen_query = (
-        select(_cases.c.supplier_id, func.count())
+        select(_cases.c.supplier_id, _cases.c.content)
         .select_from(_events.join(_cases, _cases.c.id == _events.c.case_id))
         .where(
             _cases.c.supplier_id.is_not(None),
             _events.c.action == "reopen",
             _window(_events.c.at, start, end),
         )
-        .group_by(_cases.c.supplier_id)
     )
-    for supplier_id, reopens in connection.execute(reopen_query):
-        put(supplier_id, reopens=int(reopens))
+    reopens: dict[int, int] = {}
+    for supplier_id, content in connection.execute(reopen_query):
+        if (content or {}).get("classification") in EXEMPT:
+            continue
+        reopens[supplier_id] = reopens.get(supplier_id, 0) + 1
+    for supplier_id, count in reopens.items():
+        put(supplier_id, reopens=count)
 
     rating_query = select(_ratings.c.supplier_id, _ratings.c.attitude).where(
         _ratings.c.month == month

@@ -13,7 +13,7 @@ from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
 from capaflow.accounts.signatures import SignerRefused
 from capaflow.api.routes.submissions import as_refusal
-from capaflow.api.schemas import Advance, OpenCase
+from capaflow.api.schemas import Advance, Classify, OpenCase
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import StepResult, open_case
 from capaflow.documents.cases import (
@@ -26,8 +26,11 @@ from capaflow.documents.cases import (
     report_document,
     step_document,
 )
+from capaflow.documents.defects import ClassifyPublic, classify_document
 from capaflow.documents.submissions import SubmissionPublic, submission_document
 from capaflow.errors import BadInput
+from capaflow.intake import load_intake_policy
+from capaflow.intake.classification import override_classification
 from capaflow.models import Case, Supplier
 from capaflow.models.queries import (
     list_cases,
@@ -188,6 +191,23 @@ def advance_route(
     except SignerRefused as exc:
         raise forbidden(exc.message) from exc
     return _step_document(session, result, now)
+
+
+@router.post("/{case_id}/classification", response_model=ClassifyPublic)
+def classify_route(
+    case_id: CaseId, body: Classify, session: SessionDep, now: NowDep, ctx: ContextDep,
+    writer: WriterDep,
+) -> ClassifyPublic:
+    """The quality lead classifies a supplier's 8D case: batch, sporadic, one_off or
+    unavoidable (as `capa defect classify`). one_off and unavoidable cancel a containment
+    still owed and release the case's 100 % inspection hold."""
+    result = override_classification(
+        session, case_id=case_id, kind=body.as_, reason=body.reason, actor=writer.actor,
+        now=now, policy=ctx.deadline_policy,
+        intake_policy=load_intake_policy(ctx.policies.get("intake")),
+    )
+    return classify_document(result, supplier_of(session, result.case), body.reason.strip(),
+                             now)
 
 
 @router.get("/{case_id}/report")

@@ -24,6 +24,6 @@ def record_route(
         quantity=body.quantity, occurred_at=occurred_at, source=body.source, note=body.note,
         actor=writer.actor, now=now, policy=ctx.deadline_policy,
         intake_policy=load_intake_policy(ctx.policies.get("intake")),
-        severity=body.severity.strip().lower(),
+        severity=body.severity.strip().lower(), lot_size=body.lot_size,
     )
     return defect_record_document(result, now)

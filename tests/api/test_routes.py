@@ -140,3 +140,19 @@ def test_notifications_list_the_outbox(world: World) -> None:
 def test_openapi_schema_is_served_under_the_prefix(world: World) -> None:
     schema = world.client.get("/api/v1/openapi.json").json()
     assert "/api/v1/cases/{case_id}/advance" in schema["paths"]
+
+
+def test_the_lead_classifies_a_case_one_off_through_the_api(world: World) -> None:
+    # README, "Batch versus sporadic": the same override as `capa defect classify`.
+    case_id = world.cases["ACME"]
+    answer = world.post("lead", f"/cases/{case_id}/classification",
+                        {"as": "one_off", "reason": "dropped at goods-in"})
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    assert (document["classification"], document["source"]) == ("one_off", "override")
+    assert document["case"]["state"] == "root_cause" and document["contained"]
+    assert document["case"]["supplier"] == "ACME"
+    bad = world.post("lead", f"/cases/{case_id}/classification", {"as": "odd", "reason": "x"})
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "as")
+    assert world.post("viewer", f"/cases/{case_id}/classification",
+                      {"as": "batch", "reason": "x"}).status_code == 403

@@ -112,7 +112,8 @@ def test_bad_steps_are_refused(desk_db: str) -> None:
     refused(desk_db, "service", "show", "0", exit_code=2, field="request", now=MONDAY + H)
     # The generic step command would bypass the SLA clocks a hold stops.
     refused(desk_db, "case", "advance", rid, "hold", "--field", "reason=x", exit_code=4,
-            field="case", says=["take its steps at the service desk: capa service advance"], now=MONDAY + H)
+            field="case", says=["take its steps at the service desk: capa service advance"],
+            now=MONDAY + H)
     ok(desk_db, "service", "advance", rid, "resolve", "--field", "resolution=done",
        now=MONDAY + H)
     refused(desk_db, "service", "follow-up", rid, "--solved", "maybe", "--overall", "3",

@@ -135,7 +135,8 @@ def test_optional_columns_may_be_left_out_and_default_to_one_part_found_on_the_l
 
 
 def test_a_row_with_more_values_than_columns_is_rejected_as_a_whole(tmp_path: Path) -> None:
-    path = _write(tmp_path, HEADER, "ACME,HSG-100,CRACK,1,2026-03-01T08:00:00Z,line,note,extra")
+    path = _write(tmp_path, HEADER,
+                  "ACME,HSG-100,CRACK,1,2026-03-01T08:00:00Z,line,note,1000,extra")
 
     rows, rejected = read_defect_rows(path, now=T0)
 

@@ -33,6 +33,9 @@ def test_a_supplier_that_never_answers_scores_below_one_that_answers_late(db_url
         recorded = ok(db_url, "defect", "record", "--supplier", code, "--part", "HSG-1",
                       "--defect-code", "CRACK", "--at", FOUND.isoformat(), now=FOUND)
         cases[code] = recorded["case_id"]
+    # A single piece is a sporadic defect (README, "Batch versus sporadic"): the supplier also
+    # owes its replacement. LATE replaces it at once; SILENT never answers anything.
+    ok(db_url, "defect", "parts-received", str(cases["LATE"]), now=FOUND + H)
     step(db_url, cases["LATE"], "contain", FOUND + 7 * D, containment="sorted the stock")
 
     graded = _graded(ok(db_url, "scorecard", "run", "--month", FEB, now=run_time(FEB)))
@@ -42,12 +45,14 @@ def test_a_supplier_that_never_answers_scores_below_one_that_answers_late(db_url
     assert graded["SILENT"]["grade"] > graded["LATE"]["grade"]  # a worse letter
     speed = late["response_speed"]
     assert (speed["deadlines_due"], speed["on_time"], speed["late"], speed["open_late"],
-            speed["deadlines_closed"], speed["days_late"]) == (1, 0, 1, 0, 1, 6.0)
+            speed["deadlines_closed"], speed["days_late"]) == (2, 1, 1, 0, 2, 6.0)
     speed = silent["response_speed"]
     assert (speed["deadlines_due"], speed["on_time"], speed["late"], speed["open_late"],
-            speed["deadlines_closed"]) == (1, 0, 0, 1, 0)
-    # Still owed at the month's end: as late as it is then (from 21 Feb 09:00 to 1 March).
-    assert speed["days_late"] == 7.6
+            speed["deadlines_closed"]) == (2, 0, 0, 2, 0)
+    # Still owed at the month's end: as late as they are then (the containment from 21 Feb
+    # 09:00 to 1 March, 7.6 days; the replacement, due 3 business days after the Friday,
+    # from 25 Feb 09:00, 3.6 days).
+    assert speed["days_late"] == 11.2
     assert silent["response_speed"]["points"] < late["response_speed"]["points"]
 
 
