@@ -13,6 +13,7 @@ from capaflow.api.routes import (
     notifications,
     reports,
     scorecards,
+    service_report,
     submissions,
     suppliers,
 )
@@ -57,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (cases, reports, suppliers, defects, inspections, scorecards, notifications,
                    chargeback, audits, submissions):
         api.include_router(module.router)
+    api.include_router(service_report.router)
     app.include_router(api)
     return app
