@@ -151,9 +151,11 @@ def weekly_digest(session: Session, *, week: str, now: datetime, zone: ZoneInfo)
                   breach_total),
     ]
     key = f"service-digest:{week}"
-    existing = session.exec(select(col(Notification.id))  # type: ignore[call-overload]
-                            .where(col(Notification.dedupe_key) == key)).first()
-    notice_id = existing[0] if existing is not None else None
+    # The unique dedupe key is the guard against two runs at once; this read only spares
+    # the second run a refused insert and says which notice it was.
+    existing = session.execute(select(col(Notification.id))
+                               .where(col(Notification.dedupe_key) == key)).scalar_one_or_none()
+    notice_id = existing
     if existing is None:
         notice = build(Notification, dedupe_key=key, case_id=None, kind=KIND,
                        audience=["management"], subject=subject[:300], body="\n".join(body),
