@@ -15,6 +15,7 @@ from capaflow.api.routes import (
     people,
     reports,
     scorecards,
+    service_report,
     service_requests,
     submissions,
     suppliers,
@@ -63,5 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The service desk (docs/architecture.md, "Service desk").
     for module in (customers, people, service_requests):
         api.include_router(module.router)
+    api.include_router(service_report.router)
     app.include_router(api)
     return app

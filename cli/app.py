@@ -8,6 +8,7 @@ from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, 
 from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
+from capaflow.cli.service_report import service_report_command  # noqa: F401  (adds report, digest)
 from capaflow.cli.sweep import sweep_command
 from capaflow.cli.training import training_app
 from capaflow.cli.users import token_app, user_app

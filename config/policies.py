@@ -194,6 +194,7 @@ class SchedulesSection(Section):
     sweep: Text
     dispatch: Text
     scorecard: Text
+    service_digest: Text
 
 
 # --- [scorecard] -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from prefect.types.entrypoint import EntrypointType
 from capaflow.config.policies import SchedulesSection
 from capaflow.flows.dispatch import dispatch_flow
 from capaflow.flows.scorecard import scorecard_flow
+from capaflow.flows.service_digest import service_digest_flow
 from capaflow.flows.sweep import sweep_flow
 from capaflow.runtime import Runtime
 
@@ -24,6 +25,7 @@ FLOWS: dict[str, Flow[..., Any]] = {
     "sweep": sweep_flow,
     "dispatch": dispatch_flow,
     "scorecard": scorecard_flow,
+    "service_digest": service_digest_flow,
 }
 
 
