@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Integer
+from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from capaflow.models.types import UTCDateTime
@@ -18,6 +18,8 @@ _version_column = Column("version", Integer, nullable=False, default=1)
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # Dispatch counts each person's open requests: by owner, then state.
+    __table_args__ = (Index("ix_cases_owner_state", "owner", "state"),)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _version_column}
 
     id: int | None = Field(default=None, primary_key=True)

@@ -20,7 +20,11 @@ class Deadline(SQLModel, table=True):
     # The sweep asks "which pending deadlines have their next action due?" through this index,
     # so its cost follows the work due, not the number of open cases
     # (docs/architecture.md, "Rows, not timers").
-    __table_args__ = (Index("ix_deadlines_status_next_action", "status", "next_action_at"),)
+    # The service report picks a month's SLA clocks by their key and due time.
+    __table_args__ = (
+        Index("ix_deadlines_status_next_action", "status", "next_action_at"),
+        Index("ix_deadlines_key_due", "key", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -22,6 +22,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Dispatch counts each person's open requests; the service report reads a month's SLA
+    # clocks by key and due time.
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_owner_state", ["owner", "state"], unique=False)
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.create_index("ix_deadlines_key_due", ["key", "due_at"], unique=False)
     op.create_table(
         "customers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -163,6 +169,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_key_due")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_owner_state")
     with op.batch_alter_table("training_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_training_items_person"))
         batch_op.drop_index(batch_op.f("ix_training_items_case_id"))
