@@ -98,10 +98,23 @@ def postgres_migrated() -> Iterator[str]:
         _drop_worker_database(POSTGRES_URL, url)
 
 
-def _truncate_postgres(url: str) -> None:
-    tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+# Every sequence of the schema back to 1, as TRUNCATE ... RESTART IDENTITY did.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
+def _empty_postgres(url: str) -> None:
+    """Every table emptied and every id sequence restarted, as a fresh database would be.
+    DELETE, children before parents, rather than TRUNCATE: a test leaves a handful of rows,
+    and TRUNCATE of all the tables cost ~0.1-0.5 s a test (it swaps every table's files),
+    DELETE a fraction of that."""
     with get_engine(url).begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(_RESTART_SEQUENCES)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -113,7 +126,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_migrated")
-        _truncate_postgres(url)
+        _empty_postgres(url)
     yield url
     dispose_engines()
 
