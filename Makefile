@@ -25,11 +25,16 @@ run: $(STAMP)
 	$(BIN)/capa demo walkthrough
 	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m capaflow.flows.run
 
+# pytest runs on every core (pytest-xdist): each worker has its own SQLite files and its own
+# PostgreSQL database (tests/conftest.py); `loadgroup` keeps a module's shared fixture (the
+# wheel) on one worker. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Each prints its figures beside a ceiling measured in the same run (bench/RESULTS.md).
 bench: $(STAMP)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.cli.support import D, add_supplier, deadline, iso, ok, open_8d, refused, show, step
-from tests.conftest import POSTGRES_URL, T0
+from tests.conftest import T0
 from tests.helpers import capa, capa_json
 
 # The world every refusal is tried against: a supplier, an 8D case in containment (1), one in
@@ -349,11 +349,13 @@ def test_db_that_cannot_be_opened_exits_2_with_a_one_line_message(tmp_path: Path
     assert not (tmp_path / "no").exists()
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="needs CAPA_TEST_POSTGRES_URL")
-def test_database_password_never_appears_in_output_even_when_the_login_fails() -> None:
-    assert POSTGRES_URL is not None
+def test_database_password_never_appears_in_output_even_when_the_login_fails(
+    postgres_migrated: str,
+) -> None:
+    # The test's own migrated database (under xdist, the worker's; the one named otherwise).
     password = "Pw-not-to-be-shown-42"
-    wrong = make_url(POSTGRES_URL).set(password=password).render_as_string(hide_password=False)
+    wrong = (make_url(postgres_migrated).set(password=password)
+             .render_as_string(hide_password=False))
     error = refused(wrong, "case", "show", "1",
                     exit_code=2, field="db", says=["db", "cannot open"], unchanged=False)
     assert password not in error["message"]
@@ -361,8 +363,8 @@ def test_database_password_never_appears_in_output_even_when_the_login_fails() -
     assert password not in result.stdout + result.stderr
 
     # A working login is echoed by `db upgrade`, masked too.
-    real_password = make_url(POSTGRES_URL).password
+    real_password = make_url(postgres_migrated).password
     assert real_password
-    upgraded = capa_json("db", "upgrade", "--db", POSTGRES_URL, "--now", iso(T0))
+    upgraded = capa_json("db", "upgrade", "--db", postgres_migrated, "--now", iso(T0))
     assert f":{real_password}@" not in upgraded["database"]
     assert upgraded["status"] == "up to date"
