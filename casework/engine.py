@@ -147,6 +147,11 @@ def open_case(
     `linked_case_id`: the earlier case this one follows (a recurrence after closure).
     """
     machine = lifecycle_of(lifecycle)
+    if machine.opened_by is not None:
+        # A service request has a row of its own beside the case, its clocks and dispatch:
+        # opened here it would have none of them (Lifecycle.opened_by).
+        raise BadInput(f"lifecycle: a {machine.title.lower()} is opened at "
+                       f"{machine.opened_by}", field="lifecycle")
     check_severity(severity)
     supplier: Supplier | None = None
     if supplier_code is not None:

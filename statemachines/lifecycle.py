@@ -55,6 +55,8 @@ class Lifecycle:
     # (the service desk stops and restarts SLA clocks with hold and resume): the command to
     # use instead, named when a generic `capa case advance` is refused.
     stepped_by: str | None = None
+    # Likewise where a case of it is opened (never by the generic `capa case open`).
+    opened_by: str | None = None
 
     @property
     def triggers(self) -> tuple[str, ...]:

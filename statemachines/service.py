@@ -94,6 +94,8 @@ SERVICE = Lifecycle(
             {"outcome": "not_sampled"},
         ),
     },
+    opened_by=("the service desk: capa service open, /service/new or "
+               "POST /api/v1/service-requests"),
     stepped_by=("the service desk: capa service advance, /service/{id} or "
                 "/api/v1/service-requests/{id}/advance"),
     # Only the answers to the customer are kept on the request; the rest is in its trail.

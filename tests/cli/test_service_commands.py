@@ -158,3 +158,9 @@ def test_an_import_takes_in_the_good_rows_at_their_time_and_lists_the_bad(
     assert [r["line"] for r in json.loads(again.stdout)["skipped"]] == [2]
     refused(desk_db, "service", "import", str(tmp_path / "missing.csv"), exit_code=2,
             field="file", now=MONDAY)
+
+
+def test_a_service_request_is_not_opened_as_a_bare_case(desk_db: str) -> None:
+    refused(desk_db, "case", "open", "--lifecycle", "service", "--title", "x", exit_code=2,
+            field="lifecycle", says=["opened at the service desk: capa service open"],
+            now=MONDAY)
