@@ -1,4 +1,5 @@
-"""The demo's people: a quality lead and a supplier's quality engineer, with passwords that
+"""The demo's people: a quality lead, a service manager (the service desk) and a supplier's
+quality engineer, with passwords that
 `make run` prints. For a machine that only listens on 127.0.0.1; a real site adds its own
 users (`capa user add`) and disables these (`capa user disable`)."""
 
@@ -24,6 +25,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("lena", "lena-demo-2026", "quality_lead", None, "quality lead"),
+    DemoAccount("sam", "sam-demo-2026", "service_manager", None,
+                "service manager (the service desk)"),
     DemoAccount("acme-sqe", "acme-demo-2026", "supplier", "ACME",
                 "Acme Stamping's quality engineer (supplier portal)"),
 )
