@@ -294,6 +294,18 @@ def _review(session: Session, due: _Due, policy: DeadlinePolicy, now: datetime) 
     return move, notice, action
 
 
+def _reminder_key(deadline: Deadline) -> str:
+    """The dedupe key's stage for a reminder: "reminder" for a deadline's first, and for one
+    owed again (a submission sent back, deadlines.schedule._undo_submission) a key naming the
+    reminder before it, which the row still carries. Without it the second reminder's key
+    would be the first's, and ON CONFLICT DO NOTHING would drop a notice the sweep reports
+    (docs/architecture.md, "At-least-once out, exactly-once in": exactly once per reminder
+    owed, not once per deadline). Two sweepers reading the same row still make the same key."""
+    if deadline.reminded_at is None:
+        return "reminder"
+    return f"reminder:after:{deadline.reminded_at.isoformat()}"
+
+
 def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
     """What an obligation is owed now: the escalation level reached, else a reminder before
     it is due, else nothing (overdue with no level left to reach)."""
@@ -329,7 +341,7 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
             text = messages.finding_reminder(case, supplier, deadline, finding, now)
         else:
             text = messages.reminder(case, supplier, deadline, now)
-        notice = _notice(case, deadline, "reminder", "reminder", 0,
+        notice = _notice(case, deadline, _reminder_key(deadline), "reminder", 0,
                          _ours(plan.reminder_audience, case), text, now, about)
         first = plan.ladder[0].after if plan.ladder else None
         move.update(new_reminded_at=now,

@@ -155,7 +155,7 @@ def apply_step(
     changes = DeadlineChanges()
     pending = open_deadlines(session, case.id)
     if undone_seq is not None:
-        _undo_submission(session, case.id, undone_seq, pending, changes, now, seq, policy)
+        _undo_submission(session, case, undone_seq, pending, changes, now, seq, policy)
     else:
         _close_what_the_step_ends(step, pending, changes, now, seq)
     if revoked_seq is not None:
@@ -191,23 +191,26 @@ def _met_by(session: Session, case_id: int, seq: int) -> list[Deadline]:
 
 
 def _undo_submission(
-    session: Session, case_id: int, undone_seq: int, pending: list[Deadline],
+    session: Session, case: Case, undone_seq: int, pending: list[Deadline],
     changes: DeadlineChanges, now: datetime, seq: int, policy: DeadlinePolicy,
 ) -> None:
     """A submission sent back: what it started is void, what it met is owed again."""
+    assert case.id is not None
     for deadline in pending:
         if deadline.started_seq == undone_seq:
             _close(deadline, CANCELLED, now, seq)
             changes.cancelled.append(deadline)
-    for deadline in _met_by(session, case_id, undone_seq):
+    for deadline in _met_by(session, case.id, undone_seq):
         deadline.status = PENDING
         deadline.closed_at = None
         deadline.closed_by_seq = None
         deadline.met_on_time = None
-        # Owed again from its start: reminded before it is due, like a new deadline (the
-        # sweep escalates instead if that moment has passed).
+        # Owed again from its start: reminded before it is due, like a new deadline of its
+        # lifecycle (the sweep escalates instead if that moment has passed). reminded_at keeps
+        # the earlier round's reminder: the sweep keys the new one by it (casework/sweep.py,
+        # _reminder_key), so it is queued, not dropped as a duplicate of the first.
         deadline.next_action_at = policy.first_action_at(
-            deadline.kind, deadline.started_at, deadline.due_at
+            deadline.kind, deadline.started_at, deadline.due_at, case.lifecycle
         )
         changes.reinstated.append(deadline)
 

@@ -1,24 +1,32 @@
 """Outbox dispatch: send the notices that are due, retry with backoff, give up after a limit.
 
-Claiming. A batch is claimed by a conditional UPDATE (status 'sending', attempts + 1,
-next_attempt_at moved to the end of a lease) of the due rows a SELECT picked, and it only
-changes rows still due, so two dispatchers running at once claim disjoint rows: on PostgreSQL
-the SELECT locks its rows FOR UPDATE SKIP LOCKED and a second dispatcher passes over them; on
-SQLite the UPDATE runs under the database's single write lock. The claim commits before
-anything is sent: no row lock is held while a slow SMTP server or webhook answers. The time a
-notice spends claimed is a lease, in `now`'s terms: dispatchers meant to run side by side
-must share a clock (a simulated --now far ahead would take over rows still being sent).
+Claiming. A batch is claimed by a conditional UPDATE (status 'sending', next_attempt_at moved
+to the end of a lease) of the due rows a SELECT picked, and it only changes rows still due, so
+two dispatchers running at once claim disjoint rows: on PostgreSQL the SELECT locks its rows
+FOR UPDATE SKIP LOCKED and a second dispatcher passes over them; on SQLite the UPDATE runs
+under the database's single write lock. The claim commits before anything is sent: no row lock
+is held while a slow SMTP server or webhook answers. The time a notice spends claimed is a
+lease, in `now`'s terms: dispatchers meant to run side by side must share a clock (a simulated
+--now far ahead would take over rows still being sent). A claim takes over only a lease that
+has run out, and moves its end further on, so the lease's end is the claim's fencing token.
+
+Attempts. A claim costs no attempt: the attempt is counted when it is made, in a short
+transaction of its own right before the notice is sent (`_begin`, guarded by the claim's
+lease), so a dispatcher killed again and again after claiming (out of memory, a pod restarted)
+burns nothing: what it claimed and never sent goes back to pending, attempts untouched, once
+its lease has run out. Only the notice being sent at the crash has an attempt counted for it.
 
 Marking. Each notice's outcome is written in its own short transaction right after its send,
-guarded by (status 'sending', the attempt number claimed), so a dispatcher whose lease ran out
+guarded by (status 'sending', the attempt number begun), so a dispatcher whose lease ran out
 and whose row was taken over cannot overwrite the newer attempt's result.
 
 At-least-once. A dispatcher that dies between a send and its mark leaves the row 'sending'
-with next_attempt_at at the lease's end; once that passes, the next run claims it again and it
-is sent again (that attempt counts; at max_attempts it is marked failed, not sent once more).
-A duplicate after a crash is accepted; a lost notice is not. A dispatcher that is merely slow
-stops taking rows from its claimed batch once half the lease has passed and hands the rest
-back, so a live dispatcher never sends a row another one may already have taken over.
+with next_attempt_at at the lease's end; once that passes, it goes back to pending and is sent
+again (the attempt in flight counted; one in flight on its last attempt is marked failed, not
+sent once more: it may or may not have arrived). A duplicate after a crash is accepted; a lost
+notice is not. A dispatcher that is merely slow stops taking rows from its claimed batch once
+half the lease has passed and hands the rest back, so a live dispatcher never sends a row
+another one may already have taken over.
 
 Partial delivery. A notice goes to several people; when some got it and some did not, the
 masked URLs of those who did are kept in `extra["delivered"]` and a retry goes only to the
@@ -103,19 +111,33 @@ SURVEY_LINE = "Your survey: {link}"
 # the link it was issued with (accounts.customer_links.survey_link_maker).
 SurveyLinkFor = Callable[[FollowUp, int], str | None]
 
-# Hands an unsent row of a batch back, as if it had never been claimed.
+# Hands an unsent row of a batch back, as it was before the claim (a claim costs no attempt).
 _release = (
     update(_notices)
     .where(
         _c.id == bindparam("b_id"),
         _c.status == SENDING,
         _c.attempts == bindparam("b_attempts"),
+        _c.next_attempt_at == bindparam("b_lease", type_=_c.next_attempt_at.type),
     )
     .values(
         status=PENDING,
-        attempts=_c.attempts - 1,
         next_attempt_at=bindparam("b_next", type_=_c.next_attempt_at.type),
     )
+)
+
+# An attempt is counted as it is made, right before the send, never at the claim
+# (docs/architecture.md, "At-least-once out, exactly-once in"); only under this dispatcher's
+# own claim (the lease's end is the fencing token: a later claim moves it on).
+_begin_attempt = (
+    update(_notices)
+    .where(
+        _c.id == bindparam("b_id"),
+        _c.status == SENDING,
+        _c.attempts == bindparam("b_attempts"),
+        _c.next_attempt_at == bindparam("b_lease", type_=_c.next_attempt_at.type),
+    )
+    .values(attempts=_c.attempts + 1)
 )
 
 
@@ -183,7 +205,7 @@ def _claim(
     claim = (
         update(_notices)
         .where(_c.id.in_(ids), due)
-        .values(status=SENDING, attempts=_c.attempts + 1, next_attempt_at=lease_until)
+        .values(status=SENDING, next_attempt_at=lease_until)
         .returning(*_c)
     )
     rows = session.connection().execute(claim).mappings().all()
@@ -192,11 +214,14 @@ def _claim(
     return sorted((build(Notification, **row) for row in rows), key=lambda n: n.id or 0)
 
 
-def _abandon_stale(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
-    """Rows a crashed dispatcher left 'sending' on their last attempt: failed, not resent."""
-    statement = (
+def _recover_expired(session: Session, *, now: datetime, max_attempts: int) -> list[int]:
+    """Rows a dispatcher left 'sending' whose lease ran out: back to pending, attempts as
+    they are (a claim costs none; a send in flight was counted when it began), except those
+    left in flight on their last attempt, failed rather than sent once more. The failed ids."""
+    expired = and_(_c.status == SENDING, _c.next_attempt_at <= now)
+    failed = (
         update(_notices)
-        .where(_c.status == SENDING, _c.next_attempt_at <= now, _c.attempts >= max_attempts)
+        .where(expired, _c.attempts >= max_attempts)
         .values(
             status=FAILED,
             next_attempt_at=None,
@@ -205,9 +230,28 @@ def _abandon_stale(session: Session, *, now: datetime, max_attempts: int) -> lis
         )
         .returning(_c.id)
     )
-    ids = sorted(session.connection().execute(statement).scalars())
+    ids = sorted(session.connection().execute(failed).scalars())
+    # Still due: next_attempt_at stays at the lease's end, which is past.
+    session.connection().execute(update(_notices).where(expired).values(status=PENDING))
     session.commit()
     return ids
+
+
+def _begin(session: Session, notice: Notification) -> bool:
+    """Count the attempt about to be made; False when the claim is no longer ours."""
+    assert notice.id is not None
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # As for the mark (see _mark): if the server lost this commit, the row would read as
+        # never tried and be sent again, which at-least-once allows.
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+    changed = connection.execute(_begin_attempt, {
+        "b_id": notice.id, "b_attempts": notice.attempts, "b_lease": notice.next_attempt_at,
+    }).rowcount
+    session.commit()
+    if changed:
+        notice.attempts += 1
+    return bool(changed)
 
 
 @dataclass(frozen=True)
@@ -408,7 +452,9 @@ def _mark(
 def _hand_back(session: Session, notices: Sequence[Notification], *, now: datetime) -> None:
     if notices:
         session.connection().execute(
-            _release, [{"b_id": n.id, "b_attempts": n.attempts, "b_next": now} for n in notices]
+            _release,
+            [{"b_id": n.id, "b_attempts": n.attempts, "b_lease": n.next_attempt_at, "b_next": now}
+             for n in notices],
         )
         session.commit()
 
@@ -426,6 +472,7 @@ def dispatch(
     timer: Callable[[], float] = time.monotonic,
     link_for: LinkFor | None = None,
     survey_link_for: SurveyLinkFor | None = None,
+    on_claim: Callable[[Sequence[Notification]], None] | None = None,
 ) -> DispatchReport:
     """Send every notice due at `now`, batch by batch, until none is left.
 
@@ -434,18 +481,21 @@ def dispatch(
     measures how long a batch has taken, for the lease (elapsed seconds, not the date).
     `link_for` (accounts.links.site_link_maker) puts a portal link into suppliers' copies;
     `survey_link_for` (accounts.customer_links.site_survey_link_maker) the survey's link into
-    a survey notice.
+    a survey notice. `on_claim` is called with each batch once its claim has committed,
+    before anything of it is sent (tests stop a dispatcher there).
     """
     report = DispatchReport()
     # Whatever the session began ends here, so each claim is the first statement of its own
     # transaction (SQLite: a transaction that read first cannot always upgrade to writing).
     session.commit()
     lease = timedelta(seconds=lease_seconds)
-    report.failed_ids.extend(_abandon_stale(session, now=now, max_attempts=max_attempts))
+    report.failed_ids.extend(_recover_expired(session, now=now, max_attempts=max_attempts))
     while True:
         claimed = _claim(session, now=now, lease_until=now + lease, limit=batch_size)
         if claimed is None:
             return report
+        if on_claim is not None:
+            on_claim(claimed)
         context = _context(session, claimed)
         started = timer()
         for position, notice in enumerate(claimed):
@@ -454,6 +504,8 @@ def dispatch(
             if position and timer() - started > lease_seconds / 2:
                 _hand_back(session, claimed[position:], now=now)
                 break
+            if not _begin(session, notice):
+                continue  # its lease ran out and another dispatcher took it over
             case = context.cases.get(notice.case_id) if notice.case_id is not None else None
             supplier_id = supplier_id_of(notice, case)
             supplier = context.suppliers.get(supplier_id) if supplier_id is not None else None

@@ -226,3 +226,20 @@ def test_a_rejected_submission_is_owed_again_and_reminded_before_it_is_due(
     due = T0 + H + 3 * D  # the root cause is owed 3 days after containment, as before
     assert _sweep(engine, policy, due - D - H).reminders == 0
     assert _sweep(engine, policy, due - D).reminders == 1
+
+
+def test_a_deadline_owed_again_after_reject_gets_the_reminder_the_sweep_reports(
+    engine: Engine, policy: DeadlinePolicy, case_id: int
+) -> None:
+    _step(engine, policy, case_id, "contain", T0 + H, containment="sorted")
+    due = T0 + H + 3 * D  # the root cause, owed 3 days after containment
+    assert _sweep(engine, policy, due - D).reminders == 1  # reminded once, as usual
+    _step(engine, policy, case_id, "find_root_cause", due - D + H, root_cause="die",
+          escape_point="none", category="machine")
+    _step(engine, policy, case_id, "reject", due - D + 2 * H, reason="not the real cause")
+    # Owed again, and its reminder moment has passed: the next sweep reminds it, for real.
+    assert _sweep(engine, policy, due - D + 3 * H).reminders == 1
+    reminders = [n for n in _notices(engine, "reminder") if "root cause" in n.subject.lower()]
+    assert [n.created_at for n in reminders] == [due - D, due - D + 3 * H]
+    assert _sweep(engine, policy, due - D + 4 * H).reminders == 0  # and only once
+    assert len(_notices(engine, "reminder")) == len(reminders)

@@ -23,6 +23,7 @@ from capaflow.notifications.dispatch import (
     backoff,
     dispatch_policy,
 )
+from capaflow.notifications.dispatch import _begin as begin
 from capaflow.notifications.dispatch import _claim as claim
 from capaflow.notifications.notifier import Delivery, RecordingNotifier
 from capaflow.notifications.routing import Routes
@@ -219,7 +220,8 @@ def test_a_claim_takes_at_most_its_batch_oldest_first(db_url: str) -> None:
     assert claimed is not None
     assert sorted(n.id or 0 for n in claimed) == sorted(ids[-10:])  # the longest waiting
     assert [load(db_url, i).status for i in ids].count("sending") == 10
-    assert all(n.attempts == 1 and n.next_attempt_at == T0 + 600 * S for n in claimed)
+    # A claim costs no attempt: that is counted when the send is made.
+    assert all(n.attempts == 0 and n.next_attempt_at == T0 + 600 * S for n in claimed)
 
 
 def test_row_left_sending_by_a_crashed_dispatcher_is_resent_after_its_lease(
@@ -229,6 +231,7 @@ def test_row_left_sending_by_a_crashed_dispatcher_is_resent_after_its_lease(
     # A dispatcher claims it, sends, and dies before it can mark it.
     with session_scope(get_engine(db_url)) as session:
         [claimed] = claim(session, now=T0, lease_until=T0 + 600 * S, limit=10) or []
+        assert begin(session, claimed)
     assert (claimed.id, load(db_url, notice_id).status) == (notice_id, "sending")
 
     notifier = RecordingNotifier()
@@ -238,10 +241,39 @@ def test_row_left_sending_by_a_crashed_dispatcher_is_resent_after_its_lease(
     assert (notice.status, notice.attempts) == ("sent", 2)
 
 
+def test_row_claimed_but_never_sent_goes_back_to_pending_with_its_attempts(
+    db_url: str,
+) -> None:
+    notice_id = queue(db_url, case_id=add_case(db_url), audience=["owner"])
+    # A dispatcher claims it and dies before sending: that cost no attempt.
+    with session_scope(get_engine(db_url)) as session:
+        claim(session, now=T0, lease_until=T0 + 600 * S, limit=10)
+    assert (load(db_url, notice_id).attempts) == 0
+    notifier = RecordingNotifier()
+    report = run(db_url, notifier, now=T0 + 600 * S, max_attempts=1)
+    assert (report.sent_ids, report.failed_ids) == ([notice_id], [])
+    notice = load(db_url, notice_id)
+    assert (notice.status, notice.attempts) == ("sent", 1)
+
+
+def test_a_claim_taken_over_after_its_lease_is_no_longer_the_first_dispatchers(
+    db_url: str,
+) -> None:
+    notice_id = queue(db_url, case_id=add_case(db_url), audience=["owner"])
+    with session_scope(get_engine(db_url)) as session:
+        [stale] = claim(session, now=T0, lease_until=T0 + 600 * S, limit=10) or []
+        # It stalls past its lease; another dispatcher claims the row afresh.
+        [fresh] = claim(session, now=T0 + 600 * S, lease_until=T0 + 1200 * S, limit=10) or []
+        assert not begin(session, stale)  # the lease's end fences the first one out
+        assert begin(session, fresh)
+    assert (fresh.id, load(db_url, notice_id).attempts) == (notice_id, 1)
+
+
 def test_row_left_sending_on_its_last_attempt_is_failed_not_resent(db_url: str) -> None:
     notice_id = queue(db_url, case_id=add_case(db_url), audience=["owner"])
     with session_scope(get_engine(db_url)) as session:
-        claim(session, now=T0, lease_until=T0 + 600 * S, limit=10)
+        [claimed] = claim(session, now=T0, lease_until=T0 + 600 * S, limit=10) or []
+        assert begin(session, claimed)  # the send was in flight when it died
     notifier = RecordingNotifier()
     report = run(db_url, notifier, now=T0 + 600 * S, max_attempts=1)
     assert report.failed_ids == [notice_id] and notifier.sent == []
