@@ -1,7 +1,10 @@
 """Hash-chained audit events: each stores the hash of its content and of the event before it.
 
 Changing, inserting or deleting an event breaks the chain from that event on; the case row
-keeps the newest hash, so cutting off the tail is caught too.
+keeps the newest hash, so cutting off the tail alone is caught too, and its state must be the
+state its last event left it in. Cutting off the tail and setting the head back, or deleting
+a whole case, is caught against an anchor (audittrail.anchors). Supplier decisions have
+chains of their own (audittrail.decisions), checked by the same `verify`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from capaflow.audittrail.anchors import Anchor
+from capaflow.audittrail.decisions import DecisionBreak, verify_decisions
 from capaflow.calendars import isoformat
 from capaflow.models import Case, CaseEvent
 from capaflow.models.db import build
@@ -96,10 +101,12 @@ class Verification:
     cases: int
     events: int
     breaks: tuple[Break, ...]
+    decisions: int = 0
+    decision_breaks: tuple[DecisionBreak, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.breaks
+        return not self.breaks and not self.decision_breaks
 
 
 def _verify_case(case: Case, events: list[CaseEvent]) -> tuple[int, Break | None]:
@@ -126,16 +133,51 @@ def _verify_case(case: Case, events: list[CaseEvent]) -> tuple[int, Break | None
             None,
             f"the case records {case.event_count} events, the trail ends after {len(events)}",
         )
+    # Every event records the state it left the case in (`to_state`): a state written
+    # without an event does not match the last one.
+    if events and events[-1].to_state != case.state:
+        last = events[-1]
+        return len(events), Break(
+            case.id, last.seq, last.id,
+            f"the case is in state '{case.state}', its last event left it in "
+            f"'{last.to_state}': changed without an event",
+        )
     return len(events), None
 
 
-def verify(session: Session, *, case_id: int | None = None) -> Verification:
-    """Recompute every chain (or one case's); report the first break of each broken case."""
+def _against_anchor(
+    case: Case, events: list[CaseEvent], anchored: tuple[int, str]
+) -> Break | None:
+    """The chain must still pass through the head the anchor recorded."""
+    assert case.id is not None
+    count, head = anchored
+    if count == 0:
+        return None
+    if len(events) < count:
+        return Break(case.id, len(events) + 1, None,
+                     f"the trail ends after {len(events)} events, the anchor recorded {count}: "
+                     "its end was cut off")
+    event = events[count - 1]
+    if event.hash != head:
+        return Break(case.id, count, event.id,
+                     "does not match the head the anchor recorded: the trail was rewritten")
+    return None
+
+
+def verify(
+    session: Session, *, case_id: int | None = None, anchor: Anchor | None = None
+) -> Verification:
+    """Recompute every chain (or one case's); report the first break of each broken case.
+
+    Without `case_id` the supplier decision chains are checked too. With `anchor`, every case
+    and supplier it names must still exist and still pass through its anchored head.
+    """
     cases_query = select(Case).order_by(col(Case.id))
     if case_id is not None:
         cases_query = cases_query.where(Case.id == case_id)
     checked = events_seen = 0
     breaks: list[Break] = []
+    found: set[int] = set()
     for case in session.exec(cases_query):
         events = list(
             session.exec(
@@ -145,8 +187,23 @@ def verify(session: Session, *, case_id: int | None = None) -> Verification:
             )
         )
         seen, broken = _verify_case(case, events)
+        assert case.id is not None
+        if broken is None and anchor is not None and case.id in anchor.cases:
+            broken = _against_anchor(case, events, anchor.cases[case.id])
         checked += 1
         events_seen += seen
+        found.add(case.id)
         if broken is not None:
             breaks.append(broken)
-    return Verification(cases=checked, events=events_seen, breaks=tuple(breaks))
+    if anchor is not None:
+        for gone in sorted(set(anchor.cases) - found):
+            if case_id is None or gone == case_id:
+                count = anchor.cases[gone][0]
+                breaks.append(Break(gone, None, None,
+                                    f"the case is gone: the anchor recorded it with {count} "
+                                    "events"))
+    if case_id is not None:
+        return Verification(cases=checked, events=events_seen, breaks=tuple(breaks))
+    decisions, decision_breaks = verify_decisions(session, anchor=anchor)
+    return Verification(cases=checked, events=events_seen, breaks=tuple(breaks),
+                        decisions=decisions, decision_breaks=decision_breaks)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from capaflow.audittrail.anchors import Anchor, read_anchor, take_anchor
 from capaflow.audittrail.chain import verify
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.errors import BadInput
@@ -109,10 +112,23 @@ def lifecycle_show(
     run(env, body)
 
 
+def _read_anchor(path: Path) -> Anchor:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"anchor: cannot read {path}: {exc}", field="anchor") from exc
+    return read_anchor(text)
+
+
 @audit_app.command("verify")
 def audit_verify(
     case_id: Annotated[
         int | None, typer.Option("--case", help="Only this case.", show_default=False)
+    ] = None,
+    anchor_file: Annotated[
+        Path | None,
+        typer.Option("--anchor", help="Also check against heads kept by `capa audit anchor`.",
+                     show_default=False),
     ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
@@ -122,31 +138,96 @@ def audit_verify(
     env = Env(as_json, db, now)
 
     def body() -> None:
+        # The anchor file is input: unreadable or changed, it is refused (exit 2) before
+        # anything is checked.
+        anchor = _read_anchor(anchor_file) if anchor_file is not None else None
         with env.transaction() as session:
-            result = verify(session, case_id=case_id)
+            result = verify(session, case_id=case_id, anchor=anchor)
         breaks = [
             {"case": b.case_id, "seq": b.seq, "event_id": b.event_id, "problem": b.problem}
             for b in result.breaks
         ]
+        decision_breaks = [
+            {"supplier": b.supplier, "supplier_id": b.supplier_id, "seq": b.seq,
+             "decision_id": b.decision_id, "problem": b.problem}
+            for b in result.decision_breaks
+        ]
         if env.as_json:
             print_json(
-                {"ok": result.ok, "cases": result.cases, "events": result.events, "breaks": breaks}
+                {"ok": result.ok, "cases": result.cases, "events": result.events,
+                 "breaks": breaks, "decisions": result.decisions,
+                 "decision_breaks": decision_breaks,
+                 "anchor": anchor.at if anchor is not None else None}
             )
         elif result.ok:
+            against = f", against the anchor of {anchor.at}" if anchor is not None else ""
             stdout.print(
-                f"Audit trail intact: {result.cases} case(s), {result.events} event(s).",
+                f"Audit trail intact: {result.cases} case(s), {result.events} event(s), "
+                f"{result.decisions} supplier decision(s){against}.",
                 highlight=False,
             )
         else:
             for b in breaks:
+                where = f"event {b['seq']}" if b["seq"] is not None else "the case"
                 stdout.print(
-                    f"[red]case #{b['case']}: event {b['seq']} — {b['problem']}[/]",
+                    f"[red]case #{b['case']}: {where} — {b['problem']}[/]",
+                    highlight=False,
+                )
+            for d in decision_breaks:
+                where = f"decision {d['seq']}" if d["seq"] is not None else "the supplier"
+                stdout.print(
+                    f"[red]supplier {d['supplier']}: {where} — {d['problem']}[/]",
                     highlight=False,
                 )
         if not result.ok:
             # Not a refusal of input: the check ran and found tampering, like `diff` finding
             # a difference. Scripts test for a non-zero exit.
             raise typer.Exit(1)
+
+    run(env, body)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    export: Annotated[
+        Path,
+        typer.Option("--export", help="Write the heads of every chain to this file.",
+                     show_default=False),
+    ],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Write the head of every chain (cases, supplier decisions) to a file to keep elsewhere.
+
+    `capa audit verify --anchor FILE` later finds a case deleted or a chain cut off since.
+    """
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            document = take_anchor(session, now=env.now)
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        # Written beside the target, then renamed: a failed export leaves no half file.
+        partial = export.with_name(export.name + ".partial")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(export)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise BadInput(f"export: cannot write {export}: {exc}", field="export") from exc
+        summary = {"anchor": str(export), "at": document["at"],
+                   "cases": len(document["cases"]), "suppliers": len(document["suppliers"]),
+                   "digest": document["digest"]}
+        if env.as_json:
+            print_json(summary)
+        else:
+            stdout.print(
+                f"Anchored {summary['cases']} case(s) and {summary['suppliers']} supplier(s) "
+                f"at {summary['at']} in {export} (digest {document['digest']}). Keep it "
+                "where the database's users cannot write.",
+                highlight=False,
+            )
 
     run(env, body)
 

@@ -26,6 +26,10 @@ class Supplier(SQLModel, table=True):
     # supplier_escalations and the supplier's decisions).
     blacklisted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     blacklist_reason: str | None = Field(default=None, max_length=300)
+    # The newest decision's hash and how many there are (audittrail.decisions): deleting the
+    # last decision is then detectable too, as with a case's head_hash.
+    decision_head: str = Field(default="", max_length=64)
+    decision_count: int = Field(default=0)
 
 
 class SupplierDecision(SQLModel, table=True):
@@ -42,3 +46,9 @@ class SupplierDecision(SQLModel, table=True):
     # A signed decision (lifting a blacklist): who re-entered their password, when, and what
     # the signature means.
     signature: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The supplier's decisions form a hash chain like a case's events (audittrail.decisions):
+    # its place in the supplier's chain, the hash of the decision before it, and its own hash
+    # over everything above, the signature included.
+    seq: int = Field(default=0)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)

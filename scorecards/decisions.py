@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from capaflow.accounts.signatures import LIFT_BLACKLIST, check_signature
+from capaflow.audittrail.decisions import chain_decision
 from capaflow.errors import BadInput, Conflict, check_text
 from capaflow.models import Supplier, SupplierDecision, SupplierRating
 from capaflow.scorecards import months
@@ -75,6 +76,8 @@ def lift_blacklist(
     decision = SupplierDecision(supplier_id=supplier.id, decision="blacklist_lifted",
                                 reason=reason_text, actor=actor, at=now,
                                 signature=signed)
+    # Chained before it is written, the signature included (README, "signed decisions").
+    chain_decision(session, decision)
     supplier.blacklisted_at = None
     supplier.blacklist_reason = None
     session.add(supplier)

@@ -41,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from capaflow.audits import open_for_escalation
+from capaflow.audittrail.decisions import chain_decision
 from capaflow.calendars import isoformat, readable
 from capaflow.models import Notification, Supplier, SupplierDecision, SupplierEscalation
 from capaflow.models.db import build, insert_rows, row_values
@@ -209,6 +210,7 @@ def _blacklist(
     )
     decision = build(SupplierDecision, supplier_id=supplier_id, decision="blacklisted",
                      reason=reason, actor=actor, at=now)
+    chain_decision(session, decision)  # on the supplier's decision chain (audittrail)
     insert_rows(session, [decision], with_ids=False)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from capaflow.audittrail.chain import verify
 from capaflow.models import (
     Case,
     Deadline,
@@ -159,6 +160,9 @@ def test_grade_e_blacklists_the_supplier_with_a_recorded_decision_by_the_system(
     assert row.blacklist_reason == "grade E for 2025-02 (score 50)"
     [decision] = session.exec(select(SupplierDecision)).all()
     assert (decision.decision, decision.actor) == ("blacklisted", "capaflow")
+    # The blacklisting is on the supplier's decision chain, and the chain verifies.
+    assert (decision.seq, row.decision_count, row.decision_head) == (1, 1, decision.hash)
+    assert verify(session).ok
 
 
 def test_rerunning_a_month_adds_no_escalation_notice_or_decision(
