@@ -95,7 +95,8 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
         # Its location is ("body", offset): the field is the body, not a number.
         location = first.get("loc", ())
         at = f"at character {location[1]}" if len(location) > 1 else None
-        why = first.get("ctx", {}).get("error")
+        context = first.get("ctx")
+        why = context.get("error") if isinstance(context, dict) else None
         return error_response(422, *body_not_json(", ".join(str(w) for w in (why, at) if w)))
     field = _field(tuple(first.get("loc", ())))
     message = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
