@@ -6,8 +6,6 @@ together (no exchange rate is known here, and the supplier pays each in its own)
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from sqlmodel import select as select_rows
 
+from capaflow.csvfiles import write_csv
 from capaflow.errors import supplier_not_found
 from capaflow.models import Case, CaseCost, Supplier
 from capaflow.scorecards import months
@@ -112,17 +111,16 @@ def _cell(text: str) -> str:
 
 
 def to_csv(statement: Statement) -> str:
-    """One row per case and kind, then one "total" row per currency."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["supplier", "month", "case", "title", "kind", "costs", "amount",
-                     "currency"])
-    for ln in statement.lines:
-        writer.writerow([statement.supplier, statement.month, ln.case_id, ln.title, ln.kind,
-                         ln.costs, f"{ln.amount}", ln.currency])
+    """One row per case and kind, then one "total" row per currency; cells neutralised
+    against formulas (csvfiles.write_csv)."""
+    rows: list[list[object]] = [
+        [statement.supplier, statement.month, ln.case_id, ln.title, ln.kind, ln.costs,
+         ln.amount, ln.currency]
+        for ln in statement.lines
+    ]
     # An empty month still states its (zero) total, so a script reading it finds the row.
     totals = statement.totals or {"": ZERO}
-    for currency, amount in totals.items():
-        writer.writerow([statement.supplier, statement.month, "", "", "total", "",
-                         f"{amount}", currency])
-    return buffer.getvalue()
+    rows += [[statement.supplier, statement.month, "", "", "total", "", amount, currency]
+             for currency, amount in totals.items()]
+    return write_csv(["supplier", "month", "case", "title", "kind", "costs", "amount",
+                      "currency"], rows)

@@ -13,11 +13,12 @@ from capaflow.audittrail.anchors import Anchor, read_anchor, take_anchor
 from capaflow.audittrail.chain import verify
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.errors import BadInput
+from capaflow.models.backup import Copied, backup, restore
 from capaflow.models.db import upgrade
 from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.lifecycle import mermaid
 
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: its schema, backups.", no_args_is_help=True)
 lifecycle_app = typer.Typer(help="The lifecycles: states, steps, content.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 config_app = typer.Typer(help="The policies in force.", no_args_is_help=True)
@@ -38,6 +39,53 @@ def upgrade_command(as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = No
             print_json({"database": env.shown_url, "status": "up to date"})
         else:
             stdout.print(f"Database {env.shown_url} is up to date.", highlight=False)
+
+    run(env, body)
+
+
+def _copied(env: Env, copied: Copied, done: str) -> None:
+    if env.as_json:
+        print_json({"path": copied.path, "revision": copied.revision, "rows": copied.rows,
+                    "head": copied.head, "current": copied.current})
+        return
+    stdout.print(f"{done} ({copied.rows} rows, schema revision {copied.revision}).",
+                 highlight=False)
+    if not copied.current:
+        stdout.print(f"Its schema is older than this capaflow's ({copied.head}); run "
+                     "`capa db upgrade`.", highlight=False)
+
+
+@db_app.command("backup")
+def backup_command(
+    path: Annotated[str, typer.Argument(help="The new backup file (never overwritten).")],
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None,
+) -> None:
+    """Copy the SQLite database to PATH while it runs (SQLite's online backup). For
+    PostgreSQL, the refusal says how with pg_dump."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        copied = backup(env.url, path)
+        _copied(env, copied, f"Backed {env.shown_url} up to {copied.path}")
+
+    run(env, body)
+
+
+@db_app.command("restore")
+def restore_command(
+    path: Annotated[str, typer.Argument(help="A backup made by `capa db backup`.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a database that holds data.")] = False,
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None,
+) -> None:
+    """Replace the SQLite database with the backup PATH, after checking it is an intact
+    capaflow database at a known schema revision; a database holding data only with --force.
+    For PostgreSQL, the refusal says how with pg_restore."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        copied = restore(env.url, path, force=force)
+        _copied(env, copied, f"Restored {env.shown_url} from {path}")
 
     run(env, body)
 

@@ -5,8 +5,6 @@ only writes them as Markdown or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 import typer
@@ -14,6 +12,7 @@ import typer
 from capaflow.calendars import readable
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.cli.service import service_app
+from capaflow.csvfiles import write_csv
 from capaflow.documents.service_report import (
     AttainmentPublic,
     ServiceReportPublic,
@@ -149,11 +148,8 @@ def to_csv(report: ServiceReportPublic) -> str:
     rows += [["complaints", "", p.category, measure, getattr(p, measure)]
              for p in report.complaints for measure in ("count", "share", "cumulative_share")]
     rows += [["claim", "", f"request:{c.request}", "state", c.state] for c in report.claims]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "clock", "group", "measure", "value"])
-    writer.writerows(rows)
-    return buffer.getvalue()
+    # Categories and names come from people: neutralised against formulas (csvfiles).
+    return write_csv(["section", "clock", "group", "measure", "value"], rows)
 
 
 @service_app.command("report")

@@ -1,4 +1,5 @@
-"""Reading a CSV import the way every import here does: header checked, rows numbered.
+"""Reading a CSV import the way every import here does: header checked, rows numbered; and
+writing every CSV export the one safe way (`write_csv`: no cell a spreadsheet runs as a formula).
 
 A file that cannot be read, is empty, or whose header lacks a required column or names an
 unknown one is refused whole (BadInput) before anything is written. The rows come back in file
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,3 +143,34 @@ def read_rows(
             continue
         rows.append(Row(line, dict(zip(header, values, strict=False))))
     return rows
+
+
+# -- writing ------------------------------------------------------------------------------------
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|'/c calc'!A1, @SUM(...)), and a leading tab or CR hides one. OWASP's
+# "CSV Injection" advice: prefix such a text cell with a single quote, which the spreadsheet
+# shows as text. Numbers (int, float, Decimal) are written as they are: a negative amount is
+# a number, not a formula, and must stay one to be summed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """The cell as it may be exported: a text that would start a formula gets a leading '.
+
+    A carriage return inside a text becomes a line feed: csv quotes a cell holding the line
+    terminator ("\\n") but not a lone CR, which would split the row for a reader."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV document (header, then the rows, "\\n" line ends) with every cell neutralised:
+    every CSV the project writes goes through here."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(name) for name in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue()

@@ -77,9 +77,27 @@ async def _refused(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.message, exc.field)
 
 
+# FastAPI's answer to a body it could not decode at all (bytes that are not UTF-8, JSON nested
+# too deep): a 400 outside the contract, which answers bad input with 422 naming the field.
+BODY_NOT_PARSED = "There was an error parsing the body"
+
+
+def body_not_json(detail: str | None = None) -> tuple[str, str]:
+    """The message and field of a request body that is not JSON at all."""
+    why = f" ({detail})" if detail else ""
+    return f"body: not valid JSON{why}; send one JSON object, UTF-8", "body"
+
+
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        # Its location is ("body", offset): the field is the body, not a number.
+        location = first.get("loc", ())
+        at = f"at character {location[1]}" if len(location) > 1 else None
+        context = first.get("ctx")
+        why = context.get("error") if isinstance(context, dict) else None
+        return error_response(422, *body_not_json(", ".join(str(w) for w in (why, at) if w)))
     field = _field(tuple(first.get("loc", ())))
     message = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
     return error_response(422, message, field)
@@ -87,6 +105,8 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+        return error_response(422, *body_not_json("not UTF-8, or nested too deep"))
     return error_response(exc.status_code, str(exc.detail))
 
 

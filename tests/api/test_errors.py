@@ -97,3 +97,22 @@ def test_unknown_case_and_unknown_route_are_404_documents(world: World) -> None:
     response = world.get("lead", "/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json", b'{"title": "x"', b"[1,", b"\x80abc", b'{"title": "\xff"}', b"[" * 100_000,
+])
+@pytest.mark.parametrize("path", ["/cases", "/cases/{ACME}/advance", "/suppliers", "/defects"])
+def test_a_body_that_is_not_json_is_422_naming_the_body_and_writes_nothing(
+    world: World, path: str, body: bytes
+) -> None:
+    before = snapshot(world.url)
+    response = world.client.post(
+        f"/api/v1{path.format(**world.cases)}", content=body,
+        headers=world.headers("lead") | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("bad_input", "body"), error
+    assert error["message"].startswith("body: not valid JSON")
+    assert snapshot(world.url) == before

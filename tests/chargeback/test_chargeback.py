@@ -169,3 +169,17 @@ def test_a_statement_for_a_future_month_is_refused_and_an_unknown_supplier_not_f
     unknown = capa("chargeback", "--supplier", "NOPE", "--month", "2026-03", "--db", db_url,
                    "--now", NOW)
     assert unknown.exit_code == 3
+
+
+@pytest.mark.parametrize("title", ["=HYPERLINK(\"http://evil.example\",\"pay\")",
+                                   "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+2"])
+def test_a_title_that_looks_like_a_formula_is_exported_as_text(db_url: str, title: str) -> None:
+    cli(db_url, "supplier", "add", "ACME", "--name", "Acme Castings")
+    case = cli(db_url, "case", "open", "--supplier", "ACME", "--title", title)["case"]["id"]
+    cost(db_url, case, "scrap", "10.00", "EUR", NOW)
+    result = capa("chargeback", "--supplier", "ACME", "--month", "2026-03", "--format", "csv",
+                  "--db", db_url, "--now", NOW)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert rows[0]["title"] == "'" + title.strip()  # titles are kept trimmed
+    assert rows[0]["amount"] == "10.00" and rows[-1]["amount"] == "10.00"

@@ -78,6 +78,46 @@ def test_a_link_signs_the_supplier_in_and_shows_only_its_own_cases(site: Site) -
     _no_beta(theirs.text)
 
 
+def test_another_suppliers_link_asks_before_switching_the_link_session(site: Site) -> None:
+    client = site.anonymous()
+    assert client.get(_link(site, "ACME")).status_code == 303
+    beta_link = _link(site, "BETA")
+    # Opened from anywhere (a page of another site, say): a question, not a switch.
+    asked = client.get(beta_link)
+    assert asked.status_code == 200, asked.text
+    assert asked.headers["referrer-policy"] == "no-referrer"
+    assert "Switch to BETA Corp" in asked.text and 'action="/portal/enter"' in asked.text
+    portal = client.get("/portal")
+    assert "Cracked housing from ACME" in portal.text
+    _no_beta(portal.text)
+    # A forged POST without this page's token switches nothing.
+    token = beta_link.split("t=", 1)[1]
+    forged = client.post("/portal/enter", data={"t": token})
+    assert forged.status_code == 403
+    forged = client.post("/portal/enter", data={"t": token, "csrf_token": "guessed"})
+    assert forged.status_code == 403
+    assert "Cracked housing from ACME" in client.get("/portal").text
+    # A tampered link is refused on the POST too, and the session stays ACME's.
+    refused = client.post("/portal/enter", data={"t": token[:-2],
+                                                  "csrf_token": form_token(asked.text)})
+    assert refused.status_code == 403
+    assert "Cracked housing from ACME" in client.get("/portal").text
+    # Confirmed on the page: now BETA's portal, and nothing of ACME's.
+    switched = client.post("/portal/enter", data={"t": token,
+                                                   "csrf_token": form_token(asked.text)})
+    assert switched.status_code == 303 and switched.headers["location"] == "/portal"
+    now_beta = client.get("/portal").text
+    assert "Cracked housing from BETA" in now_beta
+    assert "Cracked housing from ACME" not in now_beta
+
+
+def test_the_same_suppliers_link_again_needs_no_question(site: Site) -> None:
+    client = site.anonymous()
+    client.get(_link(site, "ACME"))
+    again = client.get(_link(site, "ACME", made=timedelta(minutes=-5)))
+    assert again.status_code == 303 and again.headers["location"] == "/portal"
+
+
 def test_an_expired_link_is_refused_and_starts_no_session(site: Site) -> None:
     client = site.anonymous()
     valid = site.app.state.web.supplier_link_valid

@@ -66,6 +66,23 @@ _NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 # -- the link -------------------------------------------------------------------------------
 
+def _refused_link(request: Request, now: datetime) -> Response:
+    # One answer for tampered, expired and unknown: which it was would help a forger.
+    response: Response = page(request, "portal_refused.html", principal=None, now=now,
+                              status=403)
+    response.headers.update(_NO_REFERRER)
+    return response
+
+
+def _keeps_account(request: Request, signed_in: Principal) -> Response:
+    # Someone signed in with their own account keeps it: a link sent to a lead must not
+    # swap their session for a supplier's (and what they then type into its portal).
+    flash(request, f"You are signed in as {signed_in.name}; sign out first to open a "
+                   "supplier's link.")
+    return RedirectResponse("/portal" if signed_in.is_supplier else "/", 303,
+                            headers=_NO_REFERRER)
+
+
 @router.get("/portal/enter")
 def enter(
     request: Request,
@@ -78,21 +95,41 @@ def enter(
     try:
         supplier = supplier_from_link(session, web.secret, t, now=now)
     except LinkRefused:
-        # One answer for tampered, expired and unknown: which it was would help a forger.
-        response: Response = page(request, "portal_refused.html", principal=None, now=now,
-                                  status=403)
-        response.headers.update(_NO_REFERRER)
-        return response
+        return _refused_link(request, now)
     assert supplier.id is not None
     signed_in = session_principal(request, session, now=now, valid_for=web.session_valid)
     if signed_in is not None and signed_in.user_id is not None:
-        # Someone signed in with their own account keeps it: a link sent to a lead must not
-        # swap their session for a supplier's (and what they then type into its portal).
-        flash(request, f"You are signed in as {signed_in.name}; sign out first to open a "
-                       "supplier's link.")
-        return RedirectResponse("/portal" if signed_in.is_supplier else "/", 303,
-                                headers=_NO_REFERRER)
+        return _keeps_account(request, signed_in)
+    if signed_in is not None and signed_in.supplier_id != supplier.id:
+        # The browser already holds another supplier's link session. A page of another site
+        # could send it here with its own supplier's link (login CSRF): the person would then
+        # type their company's answers into the other supplier's portal. Ask first; only a
+        # POST from this page, with its CSRF token, switches.
+        current = session.get(Supplier, signed_in.supplier_id)
+        response: Response = page(request, "portal_switch.html", principal=signed_in,
+                                  now=now, current=current, wanted=supplier, token=t)
+        response.headers.update(_NO_REFERRER)
+        return response
     start_session(request, now=now, supplier_id=supplier.id)
+    return RedirectResponse("/portal", 303, headers=_NO_REFERRER)
+
+
+@router.post("/portal/enter", dependencies=[CsrfChecked])
+def enter_confirmed(request: Request, session: SessionDep, now: NowDep, web: WebDep,
+                    form: FormDep) -> Response:
+    """The switch to another supplier's portal, confirmed on the page GET /portal/enter
+    showed: the link is checked again, as if it were opened now."""
+    token = form_text(form, "t")[:MAX_TOKEN + 1]
+    try:
+        supplier = supplier_from_link(session, web.secret, token, now=now)
+    except LinkRefused:
+        return _refused_link(request, now)
+    assert supplier.id is not None
+    signed_in = session_principal(request, session, now=now, valid_for=web.session_valid)
+    if signed_in is not None and signed_in.user_id is not None:
+        return _keeps_account(request, signed_in)
+    start_session(request, now=now, supplier_id=supplier.id)
+    flash(request, f"You are now in the portal of {supplier.name}.")
     return RedirectResponse("/portal", 303, headers=_NO_REFERRER)
 
 
