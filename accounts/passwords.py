@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 
 SCHEME = "scrypt"
 # n=2**15, r=8: ~32 MiB and ~50-100 ms per hash here, OWASP's recommended scrypt floor
@@ -20,16 +21,35 @@ N, R, P = 2**15, 8, 1
 SALT_BYTES = 16
 KEY_BYTES = 32
 
+# At most this many hashes are computed at once in this process; the rest wait their turn.
+# Each scrypt run holds ~32 MiB while it runs (N and R above), and a site's threads would
+# otherwise all hash at once under a burst of sign-ins or guesses (64 clients grew a web
+# process by ~900 MB): load turns into waiting, not memory. Per process, because the memory
+# is the process's own; `[security] hash_slots` sets it when the runtime starts
+# (docs/architecture.md, "Composition").
+DEFAULT_HASH_SLOTS = 2
+_slots = threading.BoundedSemaphore(DEFAULT_HASH_SLOTS)
+
+
+def set_hash_slots(count: int) -> None:
+    """How many hashes this process may compute at once (at least 1)."""
+    global _slots
+    if count < 1:
+        raise ValueError("hash_slots: at least 1")
+    _slots = threading.BoundedSemaphore(count)
+
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
-        maxmem=2 * 128 * r * n + 1024 * 1024,
-    )
+    slots = _slots  # the one taken is the one given back, even if set_hash_slots runs between
+    with slots:
+        return hashlib.scrypt(
+            password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
+            maxmem=2 * 128 * r * n + 1024 * 1024,
+        )
 
 
 def hash_password(password: str) -> str:

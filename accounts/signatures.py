@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from capaflow.accounts import throttle
 from capaflow.accounts.passwords import verify_password
 from capaflow.accounts.tokens import Principal
 from capaflow.accounts.users import MAX_PASSWORD, WRITER_ROLES
@@ -88,7 +89,8 @@ def sign(
     password they re-entered against their stored hash. `roles`: who may sign this kind of
     decision (the writer roles; the service desk's roles for a service request).
 
-    Refused (nothing is signed): a supplier or a supplier's link, a principal without a user
+    Refused (nothing is signed): too many wrong passwords (TooManyAttempts), a locked
+    account (AccountLocked); a supplier or a supplier's link, a principal without a user
     account, a viewer, a disabled user (SignerRefused, field "signer"); an empty or wrong
     password (BadInput, field "password"); a meaning that is not one of MEANINGS.
     """
@@ -110,9 +112,14 @@ def sign(
     if not password:
         raise BadInput("password: re-enter your password to sign this decision",
                        field="password")
+    # Throttled as the sign-in page is (accounts.throttle), per account: the signer is signed
+    # in already, so the account is what a guesser holding a session would wear out.
+    throttle.check(session, name=user.name, address=None, now=now)
     if len(password) > MAX_PASSWORD or not verify_password(password, user.password_hash):
+        throttle.failed(session.get_bind(), name=user.name, address=None, now=now)  # type: ignore[arg-type]
         raise BadInput("password: that is not your password; the decision was not signed",
                        field="password")
+    throttle.succeeded(session, name=user.name)
     return {"signed_by": user.name, "signed_at": isoformat(now), "meaning": meaning,
             "method": METHOD}
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from capaflow.accounts import throttle
 from capaflow.accounts.passwords import hash_password, verify_password
 from capaflow.errors import BadInput, Conflict, NotFound
 from capaflow.models import User
@@ -109,14 +110,27 @@ def _decoy_hash() -> str:
     return hash_password("not-a-user-password")
 
 
-def authenticate(session: Session, *, name: str, password: str) -> User | None:
-    """The enabled user with this name and password, else None (never saying which was wrong)."""
+def authenticate(
+    session: Session, *, name: str, password: str, now: datetime, address: str | None = None,
+) -> User | None:
+    """The enabled user with this name and password, else None (never saying which was wrong).
+
+    Throttled (accounts.throttle): TooManyAttempts while this name or `address` (the client's
+    address) waits out its delay, AccountLocked for a locked account, before any password is
+    checked; a miss is counted in a transaction of its own.
+    """
+    throttle.check(session, name=name, address=address, now=now)
     user = find_user(session, name)
     if user is None:
         # Check against a hash anyway, so a wrong name takes as long as a wrong password (one
         # scrypt run each) and names can't be told apart by timing.
         verify_password(password, _decoy_hash())
+        throttle.failed(session.get_bind(), name=name, address=address, now=now)  # type: ignore[arg-type]
         return None
-    if not verify_password(password, user.password_hash) or user.disabled_at is not None:
+    if not verify_password(password, user.password_hash):
+        throttle.failed(session.get_bind(), name=name, address=address, now=now)  # type: ignore[arg-type]
         return None
+    if user.disabled_at is not None:
+        return None
+    throttle.succeeded(session, name=name)
     return user

@@ -9,6 +9,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from capaflow.accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
+from capaflow.accounts.throttle import unlock
 from capaflow.calendars import isoformat
 from capaflow.cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.errors import BadInput
@@ -122,6 +123,30 @@ def disable_command(
             print_json(document)
         else:
             stdout.print(f"User {user.name} disabled.", highlight=False, markup=False)
+
+    run(env, body)
+
+
+@user_app.command("unlock")
+def unlock_command(
+    name: Annotated[str, typer.Argument(help="Sign-in name of the locked account.")],
+    by: Annotated[str, typer.Option("--by", help="The quality manager who lifts the lockout.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Lift a lockout after too many wrong passwords (a quality manager's decision, recorded
+    as an account event); the account may sign in again."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            user = unlock(session, name=name, by=by, now=env.now)
+            document = user_json(user, supplier_code(session, user))
+        if env.as_json:
+            print_json(document)
+        else:
+            stdout.print(f"User {user.name} unlocked by {by}.", highlight=False, markup=False)
 
     run(env, body)
 

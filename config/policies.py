@@ -355,6 +355,34 @@ class WebSection(Section):
     customer_link_valid: FixedSpan
 
 
+class SecuritySection(Section):
+    """Password guessing and hashing (docs/architecture.md, "Rows, not timers": the throttle's
+    counts are rows, so every worker process sees the same ones). Bounded: a typo must not
+    turn the throttle off or lock everyone out at the first miss."""
+
+    # Wrong passwords an account or an address may give before each further one makes it wait.
+    throttle_after: int = Field(default=3, strict=True, ge=1, le=100)
+    # The first wait, in seconds; it doubles with each further failure, up to the ceiling.
+    throttle_base_delay: int = Field(default=1, strict=True, ge=1, le=3600)
+    throttle_max_delay: int = Field(default=300, strict=True, ge=1, le=86400)
+    # An address's count starts again after this long without a failure (seconds).
+    throttle_reset: int = Field(default=3600, strict=True, ge=60, le=30 * 86400)
+    # Wrong passwords in a row after which the account is locked until a quality manager
+    # unlocks it (`capa user unlock NAME --by MANAGER`).
+    lockout_after: int = Field(default=10, strict=True, ge=2, le=1000)
+    # How many password hashes (scrypt, ~32 MiB each) one process computes at once.
+    hash_slots: int = Field(default=2, strict=True, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _ceiling(self) -> SecuritySection:
+        if self.throttle_max_delay < self.throttle_base_delay:
+            raise refuse("throttle_max_delay must be at least throttle_base_delay",
+                         at="throttle_max_delay")
+        if self.lockout_after <= self.throttle_after:
+            raise refuse("lockout_after must be more than throttle_after", at="lockout_after")
+        return self
+
+
 # --- the whole document ------------------------------------------------------------------------
 
 
@@ -376,6 +404,7 @@ class Policies(Section):
     audit: AuditSection
     web: WebSection
     service: ServiceSection
+    security: SecuritySection = SecuritySection()
 
 
 # --- from a ValidationError to BadInput --------------------------------------------------------

@@ -20,9 +20,10 @@ from capaflow.models.service import (
 )
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
-from capaflow.models.user import ApiToken, AppSecret, User
+from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
 
 __all__ = [
+    "AccountEvent",
     "Absence",
     "Customer",
     "FollowUp",
@@ -40,6 +41,7 @@ __all__ = [
     "InspectionHold",
     "InspectionLot",
     "Notification",
+    "PasswordThrottle",
     "Scorecard",
     "Submission",
     "Supplier",

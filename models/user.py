@@ -52,3 +52,35 @@ class AppSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PasswordThrottle(SQLModel, table=True):
+    """Wrong passwords counted per account ("account:NAME") or per address ("address:IP"):
+    how many in a row, when the next try is allowed, and, for an account, whether it is
+    locked. Rows, so every worker process counts the same misses (docs/architecture.md,
+    "Rows, not timers")."""
+
+    __tablename__ = "password_throttles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = Field(sa_type=UTCDateTime)
+    # No try (right or wrong) is checked before this moment.
+    wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # An account locked after too many misses; only a quality manager's unlock clears it.
+    locked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountEvent(SQLModel, table=True):
+    """What happened to an account that an auditor asks about: locked after too many wrong
+    passwords (actor "system"), unlocked by a quality manager."""
+
+    __tablename__ = "account_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_name: str = Field(max_length=100, index=True)
+    kind: str = Field(max_length=20)  # locked, unlocked
+    actor: str = Field(max_length=100)
+    at: datetime = Field(sa_type=UTCDateTime)
+    detail: str = Field(default="", max_length=500)

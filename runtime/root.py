@@ -11,13 +11,15 @@ server resolves them all at start (`start`) rather than failing every request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from capaflow.accounts.passwords import set_hash_slots
+from capaflow.accounts.throttle import ThrottlePolicy, set_throttle_policy
 from capaflow.audits.checklist import load_audit_policy
 from capaflow.calendars import as_utc, resolve_now
 from capaflow.config import PolicyFileError, Settings, load_policies
@@ -158,4 +160,18 @@ class Runtime:
         self.now  # noqa: B018
         self.engine(check_schema=check_schema)
         self.check_policies()
+        self.apply_security()
         return self
+
+    def apply_security(self) -> None:
+        """`[security]` into this process's password hashing and throttle (per process: the
+        hash slots bound this process's memory; the throttle's counts are rows)."""
+        security = self.policies.security
+        set_hash_slots(security.hash_slots)
+        set_throttle_policy(ThrottlePolicy(
+            throttle_after=security.throttle_after,
+            base_delay=timedelta(seconds=security.throttle_base_delay),
+            max_delay=timedelta(seconds=security.throttle_max_delay),
+            reset=timedelta(seconds=security.throttle_reset),
+            lockout_after=security.lockout_after,
+        ))

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from capaflow.accounts.throttle import AccountLocked, TooManyAttempts
 from capaflow.documents.errors import ErrorPublic, error_document, refusal_document
 from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 
@@ -27,8 +28,18 @@ _CODE = {
 }
 
 
+# Password guessing (accounts.throttle): bad input to the CLI (exit 2), but over HTTP a wait
+# (429, with Retry-After) and a locked account (403, until a quality manager unlocks it).
+# Checked before STATUS: both are kinds of BadInput. Their error documents keep their own
+# codes ("too_many_attempts", "account_locked").
+GUESSING: dict[type[CapaError], int] = {TooManyAttempts: 429, AccountLocked: 403}
+
+
 def http_status(error: CapaError) -> int:
     """The HTTP status of a refusal (422 for one of no known kind: it is about the input)."""
+    for kind, status in GUESSING.items():
+        if isinstance(error, kind):
+            return status
     return next((status for kind, status in STATUS.items() if isinstance(error, kind)), 422)
 
 
@@ -69,7 +80,10 @@ def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
 
 async def _capa_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CapaError)
-    return document_response(http_status(exc), refusal_document(exc))
+    response = document_response(http_status(exc), refusal_document(exc))
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _refused(_request: Request, exc: Exception) -> JSONResponse:

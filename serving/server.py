@@ -1,6 +1,7 @@
 """Serving an ASGI application with uvicorn, one worker process per core: what `capa web`
 runs, and bench/api_load.py measures. The application is named by its factory
-("module:function"), so each worker, a fresh interpreter, builds its own."""
+("module:function"), so each worker, a fresh interpreter, builds its own. Every path logs
+through serving.logs.log_config: no link token reaches a log line."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from typing import Any
 
 import uvicorn
 from uvicorn.importer import import_from_string
+
+from capaflow.serving.logs import log_config
 
 MAX_WORKERS = 4
 
@@ -58,7 +61,8 @@ def _app(factory: str) -> Any:
 
 def _worker(factory: str, host: str, port: int) -> None:
     sock = _listening_socket(host, port)
-    uvicorn.Server(uvicorn.Config(_app(factory), log_level="info")).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(_app(factory), log_level="info", log_config=log_config())
+                   ).run(sockets=[sock])
 
 
 def _stop(*_: Any) -> None:
@@ -77,11 +81,12 @@ def serve(factory: str, *, host: str, port: int, workers: int) -> None:
     runs under something that restarts it, as `make run` does.
     """
     if workers == 1:
-        uvicorn.run(_app(factory), host=host, port=port, log_level="info")
+        uvicorn.run(_app(factory), host=host, port=port, log_level="info",
+                    log_config=log_config())
         return
     if not hasattr(socket, "SO_REUSEPORT"):  # not on this system: uvicorn's shared socket
         uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
-                    log_level="info")
+                    log_level="info", log_config=log_config())
         return
     spawn = multiprocessing.get_context("spawn")  # fresh interpreters, as uvicorn's workers
     processes = [spawn.Process(target=_worker, args=(factory, host, port), daemon=False)

@@ -36,3 +36,9 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
                 tuple(json.dumps(v, sort_keys=True, default=str) for v in r) for r in found
             )
     return rows
+
+
+def beside_guesses(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """A snapshot without the password throttle's counts: a wrong password is refused and
+    writes nothing else, but its miss is counted on purpose (accounts.throttle)."""
+    return {table: found for table, found in rows.items() if table != "password_throttles"}

@@ -45,7 +45,7 @@ def test_user_add_prompts_for_the_password_when_not_given(sqlite_url: str) -> No
                                  "--now", NOW], input="prompted-password\nprompted-password\n")
     assert result.exit_code == 0, result.stderr
     with session_scope(get_engine(sqlite_url)) as session:
-        assert authenticate(session, name="vic", password="prompted-password") is not None
+        assert authenticate(session, name="vic", password="prompted-password", now=T0) is not None
 
 
 def test_user_add_refuses_a_bad_role_short_password_and_duplicate(sqlite_url: str) -> None:
@@ -66,12 +66,12 @@ def test_wrong_password_and_disabled_user_cannot_sign_in(sqlite_url: str) -> Non
     capa_json("user", "add", "lena", "--role", "quality_lead", "--password", "a-long-password",
               "--db", sqlite_url, "--now", NOW)
     with session_scope(get_engine(sqlite_url)) as session:
-        assert authenticate(session, name="lena", password="a-long-password") is not None
-        assert authenticate(session, name="lena", password="wrong-password") is None
-        assert authenticate(session, name="nobody", password="a-long-password") is None
+        assert authenticate(session, name="lena", password="a-long-password", now=T0) is not None
+        assert authenticate(session, name="lena", password="wrong-password", now=T0) is None
+        assert authenticate(session, name="nobody", password="a-long-password", now=T0) is None
     capa_json("user", "disable", "lena", "--db", sqlite_url, "--now", NOW)
     with session_scope(get_engine(sqlite_url)) as session:
-        assert authenticate(session, name="lena", password="a-long-password") is None
+        assert authenticate(session, name="lena", password="a-long-password", now=T0) is None
 
 
 def test_token_is_printed_once_and_only_its_hash_is_stored(db_url: str) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from capaflow.accounts import authenticate
 from capaflow.demo.accounts import DEMO_ACCOUNTS
 from capaflow.models.db import get_engine
+from tests.conftest import T0
 from tests.helpers import capa, capa_json
 
 
@@ -23,9 +24,9 @@ def test_seed_adds_the_demo_accounts_once_and_they_sign_in(tmp_path: Path) -> No
                      "accounts": []}
     with Session(get_engine(url)) as session:
         for account in DEMO_ACCOUNTS:
-            user = authenticate(session, name=account.name, password=account.password)
+            user = authenticate(session, name=account.name, password=account.password, now=T0)
             assert user is not None and user.role == account.role
-        supplier_user = authenticate(session, name="acme-sqe", password="acme-demo-2026")
+        supplier_user = authenticate(session, name="acme-sqe", password="acme-demo-2026", now=T0)
         assert supplier_user is not None and supplier_user.supplier_id is not None
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from capaflow.accounts import authenticate
+from capaflow.accounts.throttle import AccountLocked, TooManyAttempts
 from capaflow.serving.context import NowDep, SessionDep
 from capaflow.web.auth import end_session, session_principal, start_session
 from capaflow.web.context import WebDep
@@ -48,7 +49,21 @@ def login(
     password: Annotated[str, Form(max_length=_FIELD)] = "",
     next: Annotated[str, Form(max_length=_FIELD)] = "",
 ) -> Response:
-    user = authenticate(session, name=name.strip(), password=password)
+    address = request.client.host if request.client else None
+    try:
+        # Throttled per name and per client address (accounts.throttle). The address is the
+        # client's as uvicorn sees it (X-Forwarded-For from a trusted proxy: README.md,
+        # FORWARDED_ALLOW_IPS), else every client behind a proxy would share one count.
+        user = authenticate(session, name=name.strip(), password=password, now=now,
+                            address=address)
+    except (TooManyAttempts, AccountLocked) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 403
+        response = page(request, "login.html", principal=None, status=status,
+                        next=safe_next(next, ""), name=name, message=exc.message.split(": ", 1)[1],
+                        field="password")
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if user is None:
         # One message for a wrong name and a wrong password, as for tokens.
         return page(request, "login.html", principal=None, status=401, next=safe_next(next, ""),

@@ -2,7 +2,7 @@
 each supplier's newest decision hash and count.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 13:50:00.000000
 
 The decisions already recorded are chained here, per supplier in the order they were written
@@ -23,7 +23,7 @@ from capaflow.calendars import isoformat
 from capaflow.models.types import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
