@@ -9,7 +9,7 @@ from rich.table import Table
 
 from capaflow.audittrail.chain import verify
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.models.db import upgrade
 from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.lifecycle import mermaid
@@ -112,7 +112,8 @@ def lifecycle_show(
 @audit_app.command("verify")
 def audit_verify(
     case_id: Annotated[
-        int | None, typer.Option("--case", help="Only this case.", show_default=False)
+        int | None, typer.Option("--case", help="Only this case.", show_default=False,
+                                 min=1, max=MAX_ID)
     ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
