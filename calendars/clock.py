@@ -10,6 +10,12 @@ from datetime import UTC, datetime
 from typing import Final
 
 _EXAMPLE: Final = "2026-03-02T09:00:00+00:00"
+# The instants capaflow accepts from a user, in UTC. Python's datetime ends at the years 1 and
+# 9999, so a time near either end overflows when it is moved to UTC or when a deadline, a
+# reminder ladder or a report window is added to it; a quality record outside these years is a
+# typing error, refused as bad input naming its field (docs/architecture.md, "Exit codes").
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2999
 
 
 def parse_instant(text: str, *, field: str = "now") -> datetime:
@@ -27,7 +33,15 @@ def parse_instant(text: str, *, field: str = "now") -> datetime:
         # A time without offset would be read in whatever zone the machine happens to be in,
         # so the same command would give different deadlines on different hosts.
         raise ValueError(problem)
-    return parsed.astimezone(UTC)
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first datetime
+        in_utc = None
+    if in_utc is None or not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+        raise ValueError(
+            f"{field}: {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} (UTC)"
+        )
+    return in_utc
 
 
 def resolve_now(text: str | None) -> datetime:

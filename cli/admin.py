@@ -12,7 +12,7 @@ from rich.table import Table
 from capaflow.audittrail.anchors import Anchor, read_anchor, take_anchor
 from capaflow.audittrail.chain import verify
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.models.backup import Copied, backup, restore
 from capaflow.models.db import upgrade
 from capaflow.statemachines import LIFECYCLES
@@ -171,7 +171,8 @@ def _read_anchor(path: Path) -> Anchor:
 @audit_app.command("verify")
 def audit_verify(
     case_id: Annotated[
-        int | None, typer.Option("--case", help="Only this case.", show_default=False)
+        int | None, typer.Option("--case", help="Only this case.", show_default=False,
+                                 min=1, max=MAX_ID)
     ] = None,
     anchor_file: Annotated[
         Path | None,

@@ -38,7 +38,7 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.documents.audits import audit_document, audit_steps_document
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.models import AuditFinding, Supplier
 from capaflow.suppliers.registry import supplier_of
 
@@ -47,7 +47,7 @@ app = typer.Typer(help="Supplier audits (5M1E): plan, conduct, findings, close."
 finding_app = typer.Typer(help="Raise and close the findings of an audit.", no_args_is_help=True)
 app.add_typer(finding_app, name="finding")
 
-CaseArg = Annotated[int, typer.Argument(help="The audit's case number.")]
+CaseArg = Annotated[int, typer.Argument(help="The audit's case number.", min=1, max=MAX_ID)]
 
 
 def _policy(env: Env) -> AuditPolicy:
@@ -201,7 +201,7 @@ def finding_add_command(
 
 @finding_app.command("close")
 def finding_close_command(
-    finding_id: Annotated[int, typer.Argument(help="The finding's number.")],
+    finding_id: Annotated[int, typer.Argument(help="The finding's number.", min=1, max=MAX_ID)],
     resolution: Annotated[str, typer.Option("--resolution", help="How it was resolved.")],
     as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None,
     by: ActorOpt = None,

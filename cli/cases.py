@@ -30,7 +30,7 @@ from capaflow.documents.cases import (
     report_document,
     step_document,
 )
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.models import Supplier
 from capaflow.models.queries import (
     case_deadlines,
@@ -120,7 +120,7 @@ def open_command(
 
 @app.command("advance")
 def advance_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     trigger: Annotated[str, typer.Argument(help="The step to take, e.g. contain.")],
     field: Annotated[
         list[str] | None, typer.Option("--field", help="Step content NAME=VALUE (repeatable).")
@@ -128,7 +128,8 @@ def advance_command(
     note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
     version: Annotated[
         int | None,
-        typer.Option("--version", help="Refuse (exit 4) unless the case is at this version."),
+        typer.Option("--version", help="Refuse (exit 4) unless the case is at this version.",
+                     min=0, max=MAX_ID),
     ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
@@ -161,7 +162,7 @@ def advance_command(
 
 @app.command("show")
 def show_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
@@ -257,7 +258,7 @@ def list_command(
 
 @app.command("history")
 def history_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
@@ -279,7 +280,7 @@ def history_command(
 
 @app.command("report")
 def report_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,

@@ -21,7 +21,7 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.documents.costs import cost_document, statement_document
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 
 app = typer.Typer(help="Costs of supplier-caused defects, to charge back.",
                   no_args_is_help=True)
@@ -29,7 +29,7 @@ app = typer.Typer(help="Costs of supplier-caused defects, to charge back.",
 
 @app.command("add")
 def add_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     kind: Annotated[str, typer.Option("--kind", help=", ".join(KINDS) + ".")],
     amount: Annotated[str, typer.Option("--amount", help="e.g. 120.50")],
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217, e.g. EUR.")],
@@ -63,7 +63,7 @@ def add_command(
 
 @app.command("list")
 def list_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
     as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None,
 ) -> None:
     """The costs recorded on a case."""

@@ -28,7 +28,7 @@ from capaflow.documents.defects import (
     hold_placed_document,
     parts_received_document,
 )
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.intake import (
     COLUMNS,
     SOURCES,
@@ -328,7 +328,9 @@ _CLASSIFY_HELP = (
 
 @app.command("classify", help=_CLASSIFY_HELP)
 def classify_command(
-    case_id: Annotated[int, typer.Argument(metavar="CASE_ID", help="The 8D case.")],
+    case_id: Annotated[
+        int, typer.Argument(metavar="CASE_ID", help="The 8D case.", min=1, max=MAX_ID)
+    ],
     as_: Annotated[str, typer.Option("--as", help=f"One of {', '.join(CLASSES)}.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")],
     as_json: JsonOpt = False,
@@ -375,7 +377,9 @@ def classify_command(
     "none is owed."
 ))
 def parts_received_command(
-    case_id: Annotated[int, typer.Argument(metavar="CASE_ID", help="The 8D case.")],
+    case_id: Annotated[
+        int, typer.Argument(metavar="CASE_ID", help="The 8D case.", min=1, max=MAX_ID)
+    ],
     note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,

@@ -12,6 +12,7 @@ from capaflow.accounts.links import site_link_maker
 from capaflow.calendars import readable
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.documents.notifications import notice_documents
+from capaflow.errors import MAX_ID
 from capaflow.notifications.dispatch import dispatch, dispatch_policy
 from capaflow.notifications.notices import (
     cases_and_suppliers,
@@ -47,7 +48,9 @@ def list_command(
     status: Annotated[
         str | None, typer.Option("--status", help="pending, sending, sent or failed.")
     ] = None,
-    case: Annotated[int | None, typer.Option("--case", help="Only this case's notices.")] = None,
+    case: Annotated[
+        int | None, typer.Option("--case", help="Only this case's notices.", min=1, max=MAX_ID)
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 100,
     routes: RoutesOpt = None,
     as_json: JsonOpt = False,
@@ -144,7 +147,9 @@ def dispatch_command(
 
 @app.command("retry")
 def retry_command(
-    notice_id: Annotated[int, typer.Argument(help="Notice id (see `capa notify list`).")],
+    notice_id: Annotated[
+        int, typer.Argument(help="Notice id (see `capa notify list`).", min=1, max=MAX_ID)
+    ],
     routes: RoutesOpt = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,

@@ -35,7 +35,7 @@ from capaflow.documents.service import (
     request_detail,
     request_documents,
 )
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.servicedesk.csvimport import COLUMNS, import_requests
 from capaflow.servicedesk.feedback import training_of
 from capaflow.servicedesk.followup import Answer, record_follow_up
@@ -320,7 +320,8 @@ def service_advance(
     note: Annotated[str | None, typer.Option("--note", help="A free note.")] = None,
     version: Annotated[
         int | None,
-        typer.Option("--version", help="Refuse (exit 4) unless the request is at this version."),
+        typer.Option("--version", help="Refuse (exit 4) unless the request is at this version.",
+                     min=0, max=MAX_ID),
     ] = None,
     as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None,
     by: ActorOpt = None,

@@ -20,12 +20,13 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.documents.service import training_document
+from capaflow.errors import MAX_ID
 from capaflow.servicedesk.feedback import mark_training_done
 
 training_app = typer.Typer(help="Targeted training after low follow-up scores.",
                            no_args_is_help=True)
 
-TrainingId = Annotated[int, typer.Argument(help="Training item number.", min=1, max=2**31 - 1)]
+TrainingId = Annotated[int, typer.Argument(help="Training item number.", min=1, max=MAX_ID)]
 
 
 @training_app.command("done")

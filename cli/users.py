@@ -12,7 +12,7 @@ from capaflow.accounts import ROLES, add_user, create_token, disable_user, list_
 from capaflow.accounts.throttle import unlock
 from capaflow.calendars import isoformat
 from capaflow.cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
-from capaflow.errors import BadInput
+from capaflow.errors import MAX_ID, BadInput
 from capaflow.models import ApiToken, Supplier, User
 
 user_app = typer.Typer(help="Users of the quality team and their roles.", no_args_is_help=True)
@@ -203,7 +203,9 @@ def create_command(
 
 @token_app.command("revoke")
 def revoke_command(
-    token_id: Annotated[int, typer.Argument(help="Token number (from `token create`).")],
+    token_id: Annotated[
+        int, typer.Argument(help="Token number (from `token create`).", min=1, max=MAX_ID)
+    ],
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,

@@ -1,7 +1,8 @@
 """Reading a CSV import the way every import here does: header checked, rows numbered; and
 writing every CSV export the one safe way (`write_csv`: no cell a spreadsheet runs as a formula).
 
-A file that cannot be read, is empty, or whose header lacks a required column or names an
+A file that cannot be read, is empty, is larger than MAX_BYTES, has a line longer than
+MAX_LINE, or whose header lacks a required column or names an
 unknown one is refused whole (BadInput) before anything is written. The rows come back in file
 order, each with the line it starts on (the header being line 1), or as a problem of the row
 as a whole (too many values, broken CSV); checking the values is the importer's job.
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from capaflow.errors import BadInput
 
@@ -59,22 +61,57 @@ class RowProblem:
     message: str
 
 
-def _read_text(path: Path) -> str:
+# A CSV import is read as a stream and never whole: a file larger than MAX_BYTES or a line
+# longer than MAX_LINE (`/dev/zero`, a binary file, a runaway export) is refused naming `file`
+# instead of filling memory (docs/architecture.md, "Exit codes"). A 100,000-row defect export
+# is about 15 MB and one row a few hundred characters: the limits are far above any real
+# import and keep the rows read well within a small worker's memory. Characters are counted
+# as read (UTF-8), close enough to bytes for a limit.
+MAX_BYTES = 64 * 1024 * 1024
+MAX_LINE = 1024 * 1024
+
+
+def _open(path: Path) -> TextIO:
     try:
         # utf-8-sig: spreadsheets save CSV with a byte-order mark, which would otherwise
-        # become part of the first column's name.
-        return path.read_text(encoding="utf-8-sig")
+        # become part of the first column's name. newline="": line ends reach csv untouched,
+        # so a quoted note may span lines and a Windows export's \r\n counts as one line.
+        return path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise BadInput(f"file: {path} does not exist", field="file") from None
     except IsADirectoryError:
         raise BadInput(f"file: {path} is a directory, not a CSV file", field="file") from None
-    except UnicodeDecodeError as exc:
-        raise BadInput(
-            f"file: {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
-            field="file",
-        ) from None
     except OSError as exc:
         raise BadInput(f"file: cannot read {path}: {exc.strerror}", field="file") from None
+
+
+def _lines(path: Path, stream: TextIO) -> Iterator[str]:
+    """The file's lines, refused (BadInput naming `file`) past the size or line limits."""
+    total = 0
+    while True:
+        try:
+            line = stream.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as exc:
+            raise BadInput(
+                f"file: {path} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8",
+                field="file",
+            ) from None
+        except OSError as exc:
+            raise BadInput(f"file: cannot read {path}: {exc.strerror}", field="file") from None
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise BadInput(
+                f"file: {path} has a line longer than {MAX_LINE} characters; is it a CSV file?",
+                field="file",
+            )
+        total += len(line)
+        if total > MAX_BYTES:
+            raise BadInput(
+                f"file: {path} is larger than {MAX_BYTES // (1024 * 1024)} MB; split it",
+                field="file",
+            )
+        yield line
 
 
 def _header(
@@ -107,10 +144,18 @@ def read_rows(
 ) -> list[Row | RowProblem]:
     """The file's rows in order, as values by column name, or as problems of a whole row."""
     path = Path(path)
-    text = _read_text(path)
-    # newline="": line ends reach csv untouched, so a quoted note may span lines and a
-    # Windows export's \r\n counts as one line for the line numbers.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    with _open(path) as stream:
+        return _read(path, _lines(path, stream), columns, required, what)
+
+
+def _read(
+    path: Path,
+    lines: Iterator[str],
+    columns: Sequence[str],
+    required: Sequence[str],
+    what: str,
+) -> list[Row | RowProblem]:
+    reader = csv.reader(lines)
     try:
         names = next(reader)
     except StopIteration:

@@ -52,11 +52,13 @@ class Conflict(CapaError):
 
 
 __all__ = [
+    "MAX_ID",
     "BadInput",
     "CapaError",
     "Conflict",
     "NotFound",
     "case_not_found",
+    "check_id",
     "check_text",
     "refuse_nul",
     "supplier_not_found",
@@ -72,6 +74,20 @@ def case_not_found(case_id: int) -> NotFound:
 
 def supplier_not_found(code: str) -> NotFound:
     return NotFound(f"supplier '{code}' does not exist", field="supplier")
+
+
+# Every id is an INTEGER column: a number outside 1..MAX_ID names no record, it is bad input.
+# PostgreSQL refuses a larger one with a database error and SQLite above 2**63 with an
+# OverflowError, so it must be refused before it reaches either (docs/architecture.md,
+# "Exit codes").
+MAX_ID = 2**31 - 1
+
+
+def check_id(field: str, value: int) -> int:
+    """`value`, or BadInput naming `field` if it is not a record number (1 to MAX_ID)."""
+    if not 1 <= value <= MAX_ID:
+        raise BadInput(f"{field}: {value} is not a {field} number (1 to {MAX_ID})", field=field)
+    return value
 
 
 def refuse_nul(field: str, value: str) -> str:

@@ -113,10 +113,25 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target, pages=1024)
 
 
+def _path(value: str | Path, field: str) -> Path:
+    """A path the operator typed, or BadInput naming `field`: the operating system refuses
+    some (a NUL byte, a name too long) with errors that are not about the database."""
+    text = str(value)
+    if not text.strip() or "\x00" in text or len(text) > 4096:
+        raise BadInput(f"{field}: {text[:80]!r} is not a file path", field=field)
+    path = Path(text)
+    try:
+        path.exists()
+    except (OSError, ValueError) as exc:
+        raise BadInput(f"{field}: {text[:80]!r} is not a usable path: {exc}",
+                       field=field) from None
+    return path
+
+
 def backup(url: str, target: str | Path) -> Copied:
     """Copy the SQLite database of `url` to the new file `target`."""
     source_path = sqlite_file(url, "backup")
-    target = Path(target)
+    target = _path(target, "path")
     if target.exists():
         raise BadInput(f"path: {target} exists; a backup never overwrites a file", field="path")
     if not target.parent.is_dir():
@@ -145,7 +160,7 @@ def restore(url: str, source: str | Path, *, force: bool = False) -> Copied:
     BadInput when the backup is not an intact capaflow database at a known revision; Conflict
     (field "db") when the database holds rows and `force` is not given."""
     target_path = sqlite_file(url, "restore")
-    source = Path(source)
+    source = _path(source, "path")
     with closing(_open_existing(source, "path")) as backup_file:
         revision, rows = _describe(backup_file, source, "path")
         if target_path.exists() and target_path.stat().st_size > 0 and not force:

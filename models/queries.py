@@ -21,7 +21,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from capaflow.errors import case_not_found
+from capaflow.errors import case_not_found, check_id
 from capaflow.models.case import Case
 from capaflow.models.db import build, fetch
 from capaflow.models.deadline import PENDING, Deadline
@@ -96,8 +96,9 @@ def list_cases(
 
 
 def get_case(session: Session, case_id: int) -> Case:
-    """One case by its number, in the caller's session; NotFound (exit 3) if there is none."""
-    case = session.get(Case, case_id)
+    """One case by its number, in the caller's session; NotFound (exit 3) if there is none,
+    BadInput (exit 2) for a number no case can have."""
+    case = session.get(Case, check_id("case", case_id))
     if case is None:
         raise case_not_found(case_id)
     return case

@@ -23,7 +23,7 @@ from capaflow.casework.engine import Amendment, StepResult, advance, get_case, s
 from capaflow.deadlines import clocks
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import start_obligation
-from capaflow.errors import BadInput, NotFound, check_text
+from capaflow.errors import BadInput, NotFound, check_id, check_text
 from capaflow.models import Case, Customer, Deadline, FollowUp, Notification, ServiceRequest
 from capaflow.models.db import build, insert_rows
 from capaflow.servicedesk.dispatch import Decision, choose, team_lead
@@ -52,16 +52,10 @@ class RequestStep:
     steps: list[StepResult]
 
 
-# Ids are database integers: a number outside them is not a request, refused as bad input
-# before it reaches the database (which would fail on it).
-MAX_ID = 2**31 - 1
-
-
 def get_request(session: Session, case_id: int) -> tuple[Case, ServiceRequest]:
-    if not 1 <= case_id <= MAX_ID:
-        raise BadInput(f"request: {case_id} is not a request number (1 to {MAX_ID})",
-                       field="request")
-    request = session.get(ServiceRequest, case_id)
+    # Ids are database integers: a number outside them is not a request, refused as bad input
+    # before it reaches the database (which would fail on it).
+    request = session.get(ServiceRequest, check_id("request", case_id))
     if request is None:
         raise NotFound(f"service request {case_id} does not exist", field="request")
     return get_case(session, case_id), request

@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-MAX_ID = 2**31 - 1  # an INTEGER column; a larger id is not a case, it is bad input
+from capaflow import errors
+
+MAX_ID = errors.MAX_ID  # an INTEGER column; a larger id is not a case, it is bad input
 
 
 def _no_nul(value: str) -> str:
