@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import apprise
 
+from capaflow.errors import BadInput
+
 
 @lru_cache(maxsize=1024)
 def _plugin_url(url: str) -> str | None:
@@ -31,6 +33,23 @@ def _plugin_url(url: str) -> str | None:
 def is_valid(url: str) -> bool:
     """True when Apprise knows the scheme and can parse the rest."""
     return _plugin_url(url) is not None
+
+
+def check_url(field: str, value: str | None) -> str | None:
+    """An Apprise URL someone entered (a supplier's or a customer's contact), trimmed; None
+    when blank; BadInput naming `field` when Apprise cannot use it."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    # Asking Apprise now refuses a plain e-mail address or a typo at once, instead of a
+    # failed notice weeks later. The message shows the URL masked: it may hold a password.
+    if len(value) > 1000 or not is_valid(value):
+        raise BadInput(
+            f"{field}: '{mask(value)}' is not an Apprise URL "
+            "(e.g. mailto://user:pass@example.com or json://host/path)",
+            field=field,
+        )
+    return value
 
 
 def mask(url: str | None) -> str | None:

@@ -17,15 +17,6 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 
 
-def _check_url(field: str, value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if len(value) > 1000 or not urls.is_valid(value):
-        raise BadInput(f"{field}: '{urls.mask(value)}' is not an Apprise URL "
-                       "(e.g. mailto://user:pass@example.com or json://host/path)", field=field)
-    return value
-
 
 def add_customer(
     session: Session, *, desk: ServiceDesk, code: str, name: str, tier: str,
@@ -38,7 +29,7 @@ def add_customer(
         code=code,
         name=check_text("name", name, required=True, limit=200),
         tier=desk.check_tier(tier),
-        contact_url=_check_url("contact", contact),
+        contact_url=urls.check_url("contact", contact),
         created_at=now,
     )
     if find_customer(session, code) is not None:

@@ -14,20 +14,6 @@ from capaflow.notifications import urls
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
-def _check_url(field: str, value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    # Asking Apprise now refuses a plain e-mail address or a typo at once, instead of a
-    # failed notice weeks later. The message shows the URL masked: it may hold a password.
-    if len(value) > 1000 or not urls.is_valid(value):
-        raise BadInput(
-            f"{field}: '{urls.mask(value)}' is not an Apprise URL "
-            "(e.g. mailto://user:pass@example.com or json://host/path)",
-            field=field,
-        )
-    return value
-
 
 def add_supplier(
     session: Session,
@@ -50,9 +36,9 @@ def add_supplier(
     supplier = Supplier(
         code=code,
         name=name.strip(),
-        contact_url=_check_url("contact", contact),
-        quality_head_url=_check_url("quality_head", quality_head),
-        executive_url=_check_url("executive", executive),
+        contact_url=urls.check_url("contact", contact),
+        quality_head_url=urls.check_url("quality_head", quality_head),
+        executive_url=urls.check_url("executive", executive),
         created_at=now,
     )
     session.add(supplier)
