@@ -13,7 +13,13 @@ from sqlmodel import Session
 
 from capaflow.accounts.signatures import meaning_for, sign
 from capaflow.accounts.tokens import Principal
-from capaflow.casework.engine import StepResult, advance, get_case, needs_signature
+from capaflow.casework.engine import (
+    StepResult,
+    advance,
+    get_case,
+    needs_signature,
+    refuse_stepped_elsewhere,
+)
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.guards import check_fields
@@ -40,11 +46,9 @@ def advance_as(
     """
     case = get_case(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
-    if machine.stepped_by is not None:
-        # Refused before the password is asked for: the engine would refuse it anyway
-        # (Lifecycle.stepped_by), but not before a signature was checked for nothing.
-        advance(session, case_id=case_id, trigger=trigger, fields=fields, note=note,
-                actor=principal.actor, now=now, policy=policy)
+    # Refused before the password is asked for, not after a signature was checked for
+    # nothing (the engine refuses it too).
+    refuse_stepped_elsewhere(case_id, machine)
     signature: dict[str, Any] | None = None
     if trigger in machine.triggers and needs_signature(machine, case.state, trigger):
         check_fields(machine, trigger, fields)

@@ -447,6 +447,15 @@ def _closure_facts(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def refuse_stepped_elsewhere(case_id: int, machine: Lifecycle) -> None:
+    """Conflict when the lifecycle's steps belong to a service of their own
+    (Lifecycle.stepped_by): the bare engine would leave that service's part undone."""
+    if machine.stepped_by is not None:
+        raise Conflict(
+            f"case {case_id} is a {machine.title.lower()}: take its steps at "
+            f"{machine.stepped_by}", field="case")
+
+
 def needs_signature(lifecycle: Lifecycle, state: str, trigger: str) -> bool:
     """Whether taking `trigger` in `state` is a signed decision: every step into a final state
     (8D close and cancel, PDCA standardize, cause report accept, audit close, ...).
@@ -534,10 +543,8 @@ def advance(
     """
     case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
-    if machine.stepped_by is not None and not stepping_service:
-        raise Conflict(
-            f"case {case_id} is a {machine.title.lower()}: take its steps at "
-            f"{machine.stepped_by}", field="case")
+    if not stepping_service:
+        refuse_stepped_elsewhere(case_id, machine)
     if trigger not in machine.triggers:
         raise BadInput(
             f"trigger: '{trigger}' is not a step of the {machine.name} lifecycle "
