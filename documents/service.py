@@ -26,6 +26,7 @@ from capaflow.models import (
 from capaflow.notifications.urls import mask
 from capaflow.servicedesk.csvimport import ImportReport
 from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.binding import BoundCase
 
 
 class CustomerPublic(Public):
@@ -215,18 +216,21 @@ def _all_clocks(session: Session, case_ids: Sequence[int]) -> dict[int, list[Dea
     return found
 
 
+# The conditions a reader can judge from the row alone (BoundCase reads the hold flag); the
+# reopen window needs the desk's facts and is left to the step itself.
+_ROW_CONDITIONS = ("on_hold", "not_on_hold")
+
+
 def _allowed(case: Case) -> list[str]:
     """The steps the request may take now: those of its state whose hold condition holds
     (hold when running, resume when on hold)."""
     machine = LIFECYCLES["service"]
-    on_hold = case.content.get("on_hold") is True
+    bound = BoundCase(case)
     allowed = []
     for trigger in machine.allowed(case.state):
         step = next(s for s in machine.steps if s.trigger == trigger and s.source == case.state)
-        if ("on_hold" in step.conditions and not on_hold) or (
-                "not_on_hold" in step.conditions and on_hold):
-            continue
-        allowed.append(trigger)
+        if all(getattr(bound, c) for c in step.conditions if c in _ROW_CONDITIONS):
+            allowed.append(trigger)
     return allowed
 
 
