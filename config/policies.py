@@ -44,6 +44,7 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
 
 # --- [calendar] --------------------------------------------------------------------------------
@@ -405,6 +406,12 @@ class Policies(Section):
     web: WebSection
     service: ServiceSection
     security: SecuritySection = SecuritySection()
+    departments: dict[str, DepartmentSection] = {}
+
+    @model_validator(mode="after")
+    def _departments_apart(self) -> Policies:
+        check_departments(self.departments)
+        return self
 
 
 # --- from a ValidationError to BadInput --------------------------------------------------------
