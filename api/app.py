@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from capaflow.api.routes import (
     audits,
@@ -26,6 +32,9 @@ from capaflow.serving import errors
 from capaflow.serving.context import ApiContext
 
 PREFIX = "/api/v1"
+# Swagger UI's files, from the package that carries them (README.md, "Dependencies"): the
+# documentation page loads nothing from outside the site.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 # Every route may refuse with the error document (serving.errors), a 422 included: FastAPI's
 # own validation document is never sent.
 REFUSALS: dict[int | str, dict[str, object]] = {
@@ -52,10 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description="8D corrective actions, supplier quality, PDCA cycles and the service desk.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.capa = context
+    _serve_docs(app)
     errors.install(app)
     api = APIRouter(prefix=PREFIX, responses=REFUSALS)
     for module in (cases, reports, suppliers, defects, inspections, scorecards, notifications,
@@ -67,3 +77,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(service_report.router)
     app.include_router(api)
     return app
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """/api/v1/docs, with Swagger UI's script and style served from /api/v1/docs/assets."""
+    assets = f"{PREFIX}/docs/assets"
+    app.mount(assets, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{PREFIX}/openapi.json", title="capaflow API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+        )

@@ -1,0 +1,57 @@
+"""The API's documentation page works where no CDN is reachable (README.md, "Dependencies"):
+in a real browser that may reach nothing but the site, Swagger UI renders the API's routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Route, expect, sync_playwright
+
+from capaflow.asgi import create_site
+from capaflow.calendars import isoformat
+from capaflow.config import Settings
+from capaflow.models.db import upgrade
+from tests.conftest import T0
+from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, headless=True,
+                                              args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def test_api_docs_render_with_nothing_reachable_but_the_site(
+    browser: Browser, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    upgrade(url)
+    site = create_site(Settings(database_url=url, now=isoformat(T0), routes="no-routes.toml"))
+    outside: list[str] = []
+    with served(site) as base:
+        page = browser.new_page()
+
+        def only_the_site(route: Route) -> None:
+            if urlparse(route.request.url).netloc == urlparse(base).netloc:
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_the_site)
+        page.goto(f"{base}/api/v1/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("capaflow")
+        expect(page.locator(".opblock-summary-path").first).to_be_visible()
+        page.close()
+    assert outside == []
