@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine, make_url
@@ -65,6 +66,7 @@ class Runtime:
             return get_engine(self.url)
         if self._checked_engine is not None:
             return self._checked_engine
+        self._refuse_missing_file()
         try:
             engine = get_engine(self.url)
             ready = is_initialised(engine)
@@ -91,6 +93,22 @@ class Runtime:
             )
         self._checked_engine = engine
         return engine
+
+    def _refuse_missing_file(self) -> None:
+        """A SQLite file that is not there: refused before connecting, since connecting would
+        leave an empty file behind, and a refused command writes nothing."""
+        try:
+            url = make_url(self.url)
+        except ArgumentError:
+            return  # said by the engine's own refusal
+        database = url.database or ""
+        if (url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+                and not database.startswith("file:") and not Path(database).exists()):
+            raise BadInput(
+                f"db: {self.shown_url} does not exist yet; run `capa db upgrade` first "
+                "(it creates it), or point CAPA_DATABASE_URL at the one you have",
+                field="db",
+            )
 
     # --- the clock ------------------------------------------------------------------------
 

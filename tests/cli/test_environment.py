@@ -193,3 +193,17 @@ def test_installed_capa_binary_exits_4_with_a_json_error_for_a_disallowed_trigge
     assert error["allowed"] == ["contain", "cancel"]
     assert "allowed: contain, cancel" in error["message"]
     assert refused.stderr.strip() == f"error: {error['message']}"
+
+
+@pytest.mark.parametrize("command", [("case", "show", "5"), ("case", "list"),
+                                     ("service", "list"), ("sweep",)])
+def test_a_command_on_a_sqlite_file_that_does_not_exist_leaves_no_file_behind(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "typo.db"
+    result = capa(*command, "--db", f"sqlite:///{missing}", "--json")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["field"] == "db"
+    assert "does not exist yet" in error["message"]
+    assert not missing.exists()
