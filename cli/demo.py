@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.rule import Rule
+from sqlalchemy.engine import make_url
 
 from capaflow.cli import admin, cases
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
@@ -119,6 +122,15 @@ def seed_command(
     run(env, body)
 
 
+def _shareable_url(url: str, shown: str) -> str:
+    """The database URL as another shell in another folder can use it: a SQLite file by its
+    absolute path, any other with its password masked (the person types theirs)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return shown
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string()
+
+
 @app.command("walkthrough")
 def walkthrough_command(db: DbOpt = None, now: NowOpt = None) -> None:
     """A two-minute tour of the demo cases: what is owed, what is late, the 8D report."""
@@ -147,10 +159,15 @@ def walkthrough_command(db: DbOpt = None, now: NowOpt = None) -> None:
         section("Nobody has rewritten history", "capa audit verify")
         admin.audit_verify(db=db, now=now)
         stdout.print()
-        stdout.print(
-            "Try next: [bold]capa case advance 3 contain --field "
-            "containment='Sorted stock'[/] and [bold]capa case show 3[/]",
-            highlight=False,
-        )
+        # The tour runs under `make run`, whose environment a new shell does not have: say
+        # which database and which `capa` (a second, empty database otherwise).
+        where = shlex.quote(_shareable_url(env.runtime.url, env.runtime.shown_url))
+        tools = shlex.quote(str(Path(sys.executable).parent))
+        stdout.print("Try next, in another shell:", highlight=False)
+        stdout.print(f"  [bold]export CAPA_DATABASE_URL={escape(where)} "
+                     f"PATH={escape(tools)}:$PATH[/]", highlight=False, soft_wrap=True)
+        stdout.print("  [bold]capa case advance 3 contain --field containment='Sorted stock'[/]",
+                     highlight=False)
+        stdout.print("  [bold]capa case show 3[/]", highlight=False)
 
     run(env, body)
