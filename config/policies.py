@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,7 +45,6 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
 
 # --- [calendar] --------------------------------------------------------------------------------
