@@ -16,13 +16,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The running engine on SQLite: migrate, seed the demo data if the database is empty, show
-# the tour, then a local Prefect server serving the sweep and dispatch flows on their
-# schedules; notices arrive at the demo inbox on 127.0.0.1:8765. Ctrl-C stops it all.
+# the tour, sweep once (the demo's overdue case is escalated at once and the dispatch, every
+# minute, sends it: README "Two commands"), then a local Prefect server serving the sweep and
+# dispatch flows on their schedules; notices arrive at the demo inbox on 127.0.0.1:8765.
+# Ctrl-C stops it all.
 run: $(STAMP)
 	mkdir -p data
 	$(BIN)/capa db upgrade
 	$(BIN)/capa demo seed
 	$(BIN)/capa demo walkthrough
+	$(BIN)/capa sweep
 	CAPA_ROUTES=$${CAPA_ROUTES:-config/routes.example.toml} $(BIN)/python -m capaflow.flows.run
 
 # pytest runs on every core (pytest-xdist): each worker has its own SQLite files and its own
