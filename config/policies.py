@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,8 +45,8 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
+from capaflow.config.standards import StandardsSection, check_standards
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -407,10 +408,16 @@ class Policies(Section):
     service: ServiceSection
     security: SecuritySection = SecuritySection()
     departments: dict[str, DepartmentSection] = {}
+    standards: StandardsSection = StandardsSection()
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
         check_departments(self.departments)
+        return self
+
+    @model_validator(mode="after")
+    def _standards_in_departments(self) -> Policies:
+        check_standards(self.standards, self.departments)
         return self
 
 
