@@ -254,7 +254,10 @@ def round_open(
     env = Env(as_json, db, now, config, by)
 
     def body() -> None:
-        due_at = parse_instant(due, field="due") if due is not None else None
+        try:
+            due_at = parse_instant(due, field="due") if due is not None else None
+        except ValueError as exc:
+            raise BadInput(str(exc), field="due") from None
         with env.transaction() as session:
             case, row = open_round(session, policies=env.runtime.policies,
                                    policy=env.deadline_policy, department=department,

@@ -33,3 +33,15 @@ def small_items() -> list[dict[str, object]]:
         {"code": "B", "text": "Locks out the unit", "weight": 3, "factor": "environment",
          "critical": True},
     ]
+
+
+ALL_PASS = {"FS-01": "pass", "FS-02": "pass", "FS-03": "pass", "FS-04": "pass",
+            "FS-05": "pass", "FS-06": "pass", "FS-07": "pass"}
+
+
+def result_args(**changed: str) -> list[str]:
+    """`--result CODE=...` for every item of the example standard, all passing but `changed`
+    (keys with _ for -: FS_02="fail:no badge")."""
+    results = dict(ALL_PASS)
+    results.update({code.replace("_", "-"): verdict for code, verdict in changed.items()})
+    return [arg for code, verdict in results.items() for arg in ("--result", f"{code}={verdict}")]
