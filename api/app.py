@@ -17,6 +17,7 @@ from capaflow.api.routes import (
     scorecards,
     service_report,
     service_requests,
+    standards,
     submissions,
     suppliers,
 )
@@ -65,5 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
+    # Service quality control: standards, inspections, findings.
+    api.include_router(standards.router)
     app.include_router(api)
     return app
