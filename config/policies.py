@@ -197,6 +197,8 @@ class SchedulesSection(Section):
     dispatch: Text
     scorecard: Text
     service_digest: Text
+    # The month's planned quality inspection rounds ([standards.rounds]).
+    round_plan: Text = "0 5 1 * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------
