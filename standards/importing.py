@@ -209,7 +209,14 @@ def import_standard(
 ) -> Imported:
     """Check the file, then add it as the next version of its department and position's
     standard unless it is identical to the current one."""
-    draft = read_standard(path)
+    return add_standard(session, policies=policies, draft=read_standard(path), actor=actor,
+                        now=now)
+
+
+def add_standard(
+    session: Session, *, policies: Policies, draft: Draft, actor: str, now: datetime
+) -> Imported:
+    """`draft` (checked as a file is) as the next version, unless identical to the current."""
     check_position(policies, draft.department, draft.position)
     try:
         current: StandardVersion | None = current_standard(session, draft.department,
