@@ -182,6 +182,12 @@ def _describe_event(event: CaseEvent) -> str:
         f = event.fields
         return (f"service request from {f['customer']} ({f['tier']}): {f['kind']} "
                 f"{f['severity']}, {f['title']}")
+    if event.action == "open" and "inspector" in event.fields:
+        f = event.fields
+        return f"inspection round of {f['department']}/{f['position']} owed by {f['inspector']}"
+    if event.action == "open" and "item" in event.fields:
+        f = event.fields
+        return f"finding: {f['item']} ({f['factor']}) failed, fix owed by {f['owner']}"
     if event.action == "open":
         linked = event.fields.get("linked_case")
         follows = f", follows case #{linked} closed as effective" if linked else ""
