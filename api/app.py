@@ -23,6 +23,7 @@ from capaflow.api.routes import (
     scorecards,
     service_report,
     service_requests,
+    standards,
     submissions,
     suppliers,
 )
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
+    # Service quality control: standards, inspections, findings.
+    api.include_router(standards.router)
     app.include_router(api)
     return app
 

@@ -9,6 +9,7 @@ from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
 from capaflow.cli.service_report import service_report_command  # noqa: F401  (adds report, digest)
+from capaflow.cli.standards import finding_app, round_app, standard_app
 from capaflow.cli.sweep import sweep_command
 from capaflow.cli.training import training_app
 from capaflow.cli.users import token_app, user_app
@@ -44,6 +45,9 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(person_app, name="person")
 app.add_typer(service_app, name="service")
 app.add_typer(training_app, name="training")
+app.add_typer(standard_app, name="standard")
+app.add_typer(round_app, name="round")
+app.add_typer(finding_app, name="finding")
 
 
 def main() -> None:

@@ -58,7 +58,8 @@ def simulate_command(
             upgrade(url)
             lines = simulate(get_engine(url), policy=env.deadline_policy,
                              intake=load_intake_policy(env.policies.get("intake")),
-                             desk=env.desk, months=months)
+                             desk=env.desk, months=months,
+                             policies=env.runtime.policies)
             dispose_engines()
         if env.as_json:
             print_json([{"at": line.at, "case": line.case, "kind": line.kind,

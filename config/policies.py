@@ -46,6 +46,7 @@ from capaflow.config.sections import (
     refuse,
 )
 from capaflow.config.service import ServiceSection
+from capaflow.config.standards import StandardsSection, check_standards
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -196,6 +197,8 @@ class SchedulesSection(Section):
     dispatch: Text
     scorecard: Text
     service_digest: Text
+    # The month's planned quality inspection rounds ([standards.rounds]).
+    round_plan: Text = "0 5 1 * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------
@@ -407,10 +410,16 @@ class Policies(Section):
     service: ServiceSection
     security: SecuritySection = SecuritySection()
     departments: dict[str, DepartmentSection] = {}
+    standards: StandardsSection = StandardsSection()
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
         check_departments(self.departments)
+        return self
+
+    @model_validator(mode="after")
+    def _standards_in_departments(self) -> Policies:
+        check_standards(self.standards, self.departments)
         return self
 
 

@@ -22,7 +22,9 @@ from sqlmodel import Session, col, func, select
 
 from capaflow.casework.engine import advance, open_case
 from capaflow.casework.sweep import sweep
+from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.demo.inspections import inspection_script
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
 from capaflow.models import CaseEvent, Deadline, Notification
@@ -180,6 +182,12 @@ def _describe_event(event: CaseEvent) -> str:
         f = event.fields
         return (f"service request from {f['customer']} ({f['tier']}): {f['kind']} "
                 f"{f['severity']}, {f['title']}")
+    if event.action == "open" and "inspector" in event.fields:
+        f = event.fields
+        return f"inspection round of {f['department']}/{f['position']} owed by {f['inspector']}"
+    if event.action == "open" and "item" in event.fields:
+        f = event.fields
+        return f"finding: {f['item']} ({f['factor']}) failed, fix owed by {f['owner']}"
     if event.action == "open":
         linked = event.fields.get("linked_case")
         follows = f", follows case #{linked} closed as effective" if linked else ""
@@ -297,7 +305,12 @@ def service_script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]
 
 
 def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
-             desk: ServiceDesk, months: int = 8) -> list[Line]:
+             desk: ServiceDesk, months: int = 8, policies: Policies | None = None) -> list[Line]:
     sim = Simulation(engine=engine, policy=policy, intake=intake, desk=desk,
                      end=START + relativedelta(months=months))
-    return sim.run(script(sim) + service_script(sim))
+    steps = script(sim) + service_script(sim)
+    if policies is not None:
+        # Quality inspections of the field service, after the desk's people are in.
+        steps += inspection_script(engine, policy=policy, policies=policies,
+                                   start=START + 30 * D + 2 * H + M)
+    return sim.run(steps)

@@ -18,6 +18,13 @@ from capaflow.models.service import (
     ServiceRequest,
     TrainingItem,
 )
+from capaflow.models.standard import (
+    InspectionFinding,
+    InspectionRound,
+    RoundResult,
+    Standard,
+    StandardItem,
+)
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
@@ -50,4 +57,9 @@ __all__ = [
     "SupplierRating",
     "SwitchingState",
     "User",
+    "InspectionFinding",
+    "InspectionRound",
+    "RoundResult",
+    "Standard",
+    "StandardItem",
 ]

@@ -170,9 +170,10 @@ def _where(routes: Routes) -> str:
 
 
 def _stand_in(case: Case | None) -> str:
-    """Who is told when the owner cannot be: the quality lead, or on a service request the
-    service manager."""
-    return SERVICE_MANAGER if case is not None and case.lifecycle == "service" else QUALITY_LEAD
+    """Who is told when the owner cannot be: the quality lead, or on the service side (a
+    request, an inspection round or its finding) the service manager."""
+    service_side = ("service", "round", "finding")
+    return SERVICE_MANAGER if case is not None and case.lifecycle in service_side else QUALITY_LEAD
 
 
 def _person_or_stand_in(

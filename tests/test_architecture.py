@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
         "submissions", "chargeback", "reports", "demo",
+        "standards",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
