@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,8 +45,8 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
+from capaflow.config.spotchecks import SpotchecksSection, check_spotchecks
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -411,6 +412,13 @@ class Policies(Section):
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
         check_departments(self.departments)
+        return self
+
+    spotchecks: SpotchecksSection = SpotchecksSection()
+
+    @model_validator(mode="after")
+    def _spotchecks_name_departments(self) -> Policies:
+        check_spotchecks(self.spotchecks, self.departments)
         return self
 
 

@@ -18,9 +18,11 @@ from capaflow.models.service import (
     ServiceRequest,
     TrainingItem,
 )
+from capaflow.models.spotchecks import SpotCheck, SpotCheckDraw
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
+from capaflow.models.workchecks import WorkCheck, WorkItem
 
 __all__ = [
     "AccountEvent",
@@ -50,4 +52,8 @@ __all__ = [
     "SupplierRating",
     "SwitchingState",
     "User",
+    "SpotCheck",
+    "SpotCheckDraw",
+    "WorkCheck",
+    "WorkItem",
 ]

@@ -8,11 +8,15 @@ from capaflow.statemachines.lifecycle import Lifecycle
 from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
 from capaflow.statemachines.service import SERVICE
+from capaflow.statemachines.spotcheck import SPOTCHECK
+from capaflow.statemachines.workitem import WORK_ITEM
 
 LIFECYCLES: dict[str, Lifecycle] = {
-    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE)
+    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE,
+                          WORK_ITEM, SPOTCHECK)
 }
 
 __all__ = [
     "AUDIT", "CAUSE_REPORT", "EIGHT_D", "LIFECYCLES", "MEETING", "PDCA", "SERVICE", "Lifecycle",
+    "SPOTCHECK", "WORK_ITEM",
 ]

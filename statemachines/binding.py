@@ -21,6 +21,8 @@ from capaflow.statemachines.lifecycle import Lifecycle
 from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
 from capaflow.statemachines.service import SERVICE
+from capaflow.statemachines.spotcheck import SPOTCHECK
+from capaflow.statemachines.workitem import WORK_ITEM
 
 
 class BoundCase:
@@ -92,6 +94,15 @@ class BoundCase:
     def within_reopen_window(self) -> bool:
         return bool(self.facts.get("within_reopen_window", False))
 
+    # A work item's check: its result, which the work checks hand in (statemachines.workitem).
+    @property
+    def check_passed(self) -> bool:
+        return self.facts.get("check_passed") is True
+
+    @property
+    def check_failed(self) -> bool:
+        return self.facts.get("check_passed") is False
+
     # --- after-callbacks --------------------------------------------------------------
     def count_reopen(self) -> None:
         self.row.reopen_count += 1
@@ -135,7 +146,8 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
 
 
 MACHINES: dict[str, Machine] = {
-    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE)
+    lc.name: build_machine(lc)
+    for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE, WORK_ITEM, SPOTCHECK)
 }
 
 
