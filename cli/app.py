@@ -13,6 +13,7 @@ from capaflow.cli.sweep import sweep_command
 from capaflow.cli.training import training_app
 from capaflow.cli.users import token_app, user_app
 from capaflow.cli.web import web_command
+from capaflow.cli.workchecks import work_app
 
 app = typer.Typer(
     name="capa",
@@ -44,6 +45,7 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(person_app, name="person")
 app.add_typer(service_app, name="service")
 app.add_typer(training_app, name="training")
+app.add_typer(work_app, name="work")
 
 
 def main() -> None:
