@@ -18,6 +18,13 @@ from capaflow.models.service import (
     ServiceRequest,
     TrainingItem,
 )
+from capaflow.models.standard import (
+    InspectionFinding,
+    InspectionRound,
+    RoundResult,
+    Standard,
+    StandardItem,
+)
 from capaflow.models.spotchecks import SpotCheck, SpotCheckDraw
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
@@ -52,6 +59,11 @@ __all__ = [
     "SupplierRating",
     "SwitchingState",
     "User",
+    "InspectionFinding",
+    "InspectionRound",
+    "RoundResult",
+    "Standard",
+    "StandardItem",
     "SpotCheck",
     "SpotCheckDraw",
     "WorkCheck",

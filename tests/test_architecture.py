@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
         "workchecks", "spotchecks",
         "submissions", "chargeback", "reports", "demo",
+        "standards",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
