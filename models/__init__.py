@@ -18,6 +18,7 @@ from capaflow.models.service import (
     ServiceRequest,
     TrainingItem,
 )
+from capaflow.models.spotchecks import SpotCheck, SpotCheckDraw
 from capaflow.models.standard import (
     InspectionFinding,
     InspectionRound,
@@ -25,7 +26,6 @@ from capaflow.models.standard import (
     Standard,
     StandardItem,
 )
-from capaflow.models.spotchecks import SpotCheck, SpotCheckDraw
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
