@@ -63,9 +63,10 @@ def close_requests(db: str, per_person: dict[str, int], *, start: datetime = WEE
                          "content": {"outcome": "solved"}, "opened_at": at - H,
                          "updated_at": at, "closed_at": at})
     made: dict[str, list[int]] = {p: [] for p in per_person}
+    cases = Case.__table__  # type: ignore[attr-defined]
     with get_engine(db).begin() as conn:
         for row in rows:
-            case_id = conn.execute(insert(Case.__table__).values(**row)).inserted_primary_key
+            case_id = conn.execute(insert(cases).values(**row)).inserted_primary_key
             made[str(row["owner"])].append(int(case_id[0]))  # type: ignore[index]
     return made
 
