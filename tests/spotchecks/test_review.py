@@ -16,8 +16,8 @@ from capaflow.spotchecks.figures import conformance, failed_by_factor
 from tests.cli.support import ok, refused
 from tests.spotchecks.support import (
     AFTER_WEEK,
-    H,
     WEEK,
+    H,
     add_people,
     close_requests,
     import_standard,
