@@ -17,8 +17,10 @@ from capaflow.api.routes import (
     scorecards,
     service_report,
     service_requests,
+    spotchecks,
     submissions,
     suppliers,
+    work_items,
 )
 from capaflow.config import Settings
 from capaflow.documents.errors import ErrorPublic
@@ -65,5 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
+    # Service quality control (docs/architecture.md, "Service quality control").
+    for module in (work_items, spotchecks):
+        api.include_router(module.router)
     app.include_router(api)
     return app
