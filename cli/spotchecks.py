@@ -90,7 +90,8 @@ def spotcheck_list(
             draw, rows = week_sample(session, week)
             document = draw_document(draw, rows, True)
         if env.as_json:
-            print_json([d.as_json() for d in document.spotchecks])
+            # The document GET /api/v1/spotchecks?week= answers.
+            print_json(document.as_json())
             return
         _table(document.spotchecks)
 

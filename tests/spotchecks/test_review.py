@@ -38,7 +38,7 @@ def drawn_db(db_url: str, tmp_path: Path) -> str:
 
 def _of(db: str, person: str) -> list[int]:
     listed = ok(db, "spotcheck", "list", "--week", WEEK, now=AFTER_WEEK)
-    return [r["id"] for r in listed if r["person"] == person]
+    return [r["id"] for r in listed["spotchecks"] if r["person"] == person]
 
 
 def _review(db: str, spot: int, *results: str, by: str = "lea") -> dict[str, object]:
