@@ -37,7 +37,7 @@ from capaflow.config import load_policies  # noqa: E402
 from capaflow.config.policies import Policies, validate_policies  # noqa: E402
 from capaflow.deadlines.policy import load_policy  # noqa: E402
 from capaflow.models.db import get_engine, upgrade  # noqa: E402
-from capaflow.spotchecks.draw import draw_week  # noqa: E402
+from capaflow.spotchecks.draw import choose, closed_in, draw_week  # noqa: E402
 from capaflow.spotchecks.weeks import week_bounds  # noqa: E402
 
 YEAR_START = datetime(2026, 1, 5, tzinfo=UTC)  # Monday of 2026-W02
@@ -123,13 +123,25 @@ def part_draw(args: argparse.Namespace, policies: Policies) -> None:
                 session.commit()
                 return result.draw.closed_requests, result.draw.drawn
 
+        def select_and_rank() -> int:
+            with Session(get_engine(url)) as session:
+                found = closed_in(session, start, end)
+            section = policies.spotchecks
+            return sum(len(v) for v in choose(found, seed=1, rate=section.rate,
+                                                minimum=section.minimum).values())
+
+        ranked, _ = _timed(select_and_rank)
         engine_seconds, (closed, drawn) = _timed(draw)
         again, _ = _timed(draw)
+        warm, _ = _timed(lambda: ceiling_select(path, start, end))
         print(f"week {WEEK}: {closed:,} closed by {groups:,} people; {drawn:,} drawn")
         print(f"draw_week (select, rank, {drawn:,} spot-check cases written): "
               f"{engine_seconds:.2f} s")
         print(f"draw_week again (already drawn, nothing written): {again:.3f} s")
-        print(f"plain SQL ceiling (one SELECT grouped by person): {ceiling:.3f} s")
+        print(f"selection and ranking alone (closed_in + choose, nothing written): "
+              f"{ranked:.3f} s")
+        print(f"plain SQL ceiling (one SELECT grouped by person): {ceiling:.3f} s cold, "
+              f"{warm:.3f} s warm")
         get_engine(url).dispose()
 
 
