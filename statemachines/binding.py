@@ -94,15 +94,6 @@ class BoundCase:
     def within_reopen_window(self) -> bool:
         return bool(self.facts.get("within_reopen_window", False))
 
-    # A work item's check: its result, which the work checks hand in (statemachines.workitem).
-    @property
-    def check_passed(self) -> bool:
-        return self.facts.get("check_passed") is True
-
-    @property
-    def check_failed(self) -> bool:
-        return self.facts.get("check_passed") is False
-
     # --- after-callbacks --------------------------------------------------------------
     def count_reopen(self) -> None:
         self.row.reopen_count += 1

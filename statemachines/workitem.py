@@ -5,10 +5,13 @@ in that order.
 
 in_work → self_checked → mutual_checked → accepted, plus rework and cancelled.
 
-Each check trigger goes forward when its result passed and to `rework` when it failed: the
-result is a fact the checking service hands in (`check_passed`), so the one machine decides
-the destination and no second copy of the order exists. From `rework` the checks start again
-from `self`: `submit` hands the item back for work, or the next `self_check` is taken there.
+A passed check is its level's trigger (`self_check`, `mutual_check`, `specialist_check`),
+each allowed only in the state the level before it left, so the machine holds the order. A
+failed check of any level is `fail_check` (with its `level`), which sends the item to
+`rework`: one destination per trigger and state, as every lifecycle has (a step's
+destination says whether it is a signed decision, casework.engine.needs_signature). From
+`rework` the checks start again from `self`: `submit` hands the item back for work, or the
+next `self_check` is taken there.
 """
 
 from __future__ import annotations
@@ -23,21 +26,14 @@ LEVELS = ("self", "mutual", "specialist")
 TRIGGER_OF = {"self": "self_check", "mutual": "mutual_check", "specialist": "specialist_check"}
 
 
-def _check(trigger: str, sources: tuple[str, ...], passed_to: str) -> tuple[Step, ...]:
-    return tuple(
-        step
-        for source in sources
-        for step in (
-            Step(trigger, source, passed_to, conditions=("check_passed",)),
-            Step(trigger, source, "rework", conditions=("check_failed",)),
-        )
-    )
-
+FAIL = "fail_check"
 
 STEPS = (
-    *_check("self_check", ("in_work", "rework"), "self_checked"),
-    *_check("mutual_check", ("self_checked",), "mutual_checked"),
-    *_check("specialist_check", ("mutual_checked",), "accepted"),
+    Step("self_check", "in_work", "self_checked"),
+    Step("self_check", "rework", "self_checked"),
+    Step("mutual_check", "self_checked", "mutual_checked"),
+    Step("specialist_check", "mutual_checked", "accepted"),
+    *(Step(FAIL, s, "rework") for s in ("in_work", "self_checked", "mutual_checked", "rework")),
     Step("submit", "rework", "in_work"),
     *(Step("cancel", s, "cancelled") for s in OPEN_STATES),
 )
@@ -47,6 +43,7 @@ FIELDS = {
     "self_check": _CHECK,
     "mutual_check": _CHECK,
     "specialist_check": _CHECK,
+    FAIL: FieldRule(required=("level", "result", "by"), optional=("note", "failed_items", "team")),
     "submit": FieldRule(optional=("reason",)),
     "cancel": FieldRule(required=("reason",)),
 }
@@ -59,11 +56,7 @@ WORK_ITEM = Lifecycle(
     final=("accepted", "cancelled"),
     steps=STEPS,
     fields=FIELDS,
-    choices={"result": ("pass", "fail")},
-    condition_messages={
-        "check_passed": "the check did not pass",
-        "check_failed": "the check passed",
-    },
+    choices={"result": ("pass", "fail"), "level": LEVELS},
     disciplines={
         "in_work": "in work, self check owed",
         "self_checked": "self check passed, mutual check owed (the next team)",

@@ -30,7 +30,7 @@ from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound, check_id, check_text
 from capaflow.models import Case, ServicePerson, ServiceRequest, WorkCheck, WorkItem
-from capaflow.statemachines.workitem import LEVELS, TRIGGER_OF, WORK_ITEM
+from capaflow.statemachines.workitem import FAIL, LEVELS, TRIGGER_OF, WORK_ITEM
 
 SPECIALIST_SKILL = "specialist"
 RESULTS = ("pass", "fail")
@@ -212,9 +212,11 @@ def record_check(
     fields = {"result": result, "by": person.name, "team": person.team}
     if codes:
         fields["failed_items"] = ",".join(codes)
+    if not passed:
+        fields["level"] = level
     step = advance(
-        session, case_id=case_id, trigger=TRIGGER_OF[level], fields=fields, note=note_text,
-        actor=actor, now=now, policy=policy, facts={"check_passed": passed},
+        session, case_id=case_id, trigger=TRIGGER_OF[level] if passed else FAIL,
+        fields=fields, note=note_text, actor=actor, now=now, policy=policy,
         stepping_service=True,
     )
     check = WorkCheck(case_id=case_id, round=view.item.round, level=level, passed=passed,
