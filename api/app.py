@@ -23,9 +23,11 @@ from capaflow.api.routes import (
     scorecards,
     service_report,
     service_requests,
+    spotchecks,
     standards,
     submissions,
     suppliers,
+    work_items,
 )
 from capaflow.config import Settings
 from capaflow.documents.errors import ErrorPublic
@@ -76,8 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
-    # Service quality control: standards, inspections, findings.
-    api.include_router(standards.router)
+    # Service quality control (docs/architecture.md, "Service quality control").
+    for module in (standards, work_items, spotchecks):
+        api.include_router(module.router)
     app.include_router(api)
     return app
 

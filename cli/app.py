@@ -9,11 +9,13 @@ from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
 from capaflow.cli.service_report import service_report_command  # noqa: F401  (adds report, digest)
+from capaflow.cli.spotchecks import spotcheck_app
 from capaflow.cli.standards import finding_app, round_app, standard_app
 from capaflow.cli.sweep import sweep_command
 from capaflow.cli.training import training_app
 from capaflow.cli.users import token_app, user_app
 from capaflow.cli.web import web_command
+from capaflow.cli.workchecks import work_app
 
 app = typer.Typer(
     name="capa",
@@ -48,6 +50,8 @@ app.add_typer(training_app, name="training")
 app.add_typer(standard_app, name="standard")
 app.add_typer(round_app, name="round")
 app.add_typer(finding_app, name="finding")
+app.add_typer(work_app, name="work")
+app.add_typer(spotcheck_app, name="spotcheck")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from capaflow.cli import admin, cases
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.demo.accounts import seed_accounts
+from capaflow.demo.checks import seed_checks
 from capaflow.demo.desk import seed_service_desk
 from capaflow.demo.seed import is_empty, seed
 from capaflow.demo.simulation import Line, simulate
@@ -103,12 +104,16 @@ def seed_command(
             seeded = seed(session, now=env.now, policy=env.deadline_policy) if empty else None
             requests = seed_service_desk(session, now=env.now, policy=env.deadline_policy,
                                          desk=env.desk) if empty else 0
+            checks = seed_checks(session, now=env.now, policy=env.deadline_policy,
+                                 policies=env.runtime.policies,
+                                 desk=env.desk) if empty else {}
             accounts = seed_accounts(session, now=env.now)
         if env.as_json:
             print_json({"seeded": seeded is not None,
                         "cases": seeded.cases if seeded else 0,
                         "suppliers": seeded.suppliers if seeded else 0,
                         "requests": requests,
+                        "checks": checks,
                         "accounts": [a.name for a in accounts]})
             return
         if seeded:

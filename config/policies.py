@@ -46,6 +46,7 @@ from capaflow.config.sections import (
     refuse,
 )
 from capaflow.config.service import ServiceSection
+from capaflow.config.spotchecks import SpotchecksSection, check_spotchecks
 from capaflow.config.standards import StandardsSection, check_standards
 
 # --- [calendar] --------------------------------------------------------------------------------
@@ -411,6 +412,7 @@ class Policies(Section):
     security: SecuritySection = SecuritySection()
     departments: dict[str, DepartmentSection] = {}
     standards: StandardsSection = StandardsSection()
+    spotchecks: SpotchecksSection = SpotchecksSection()
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
@@ -420,6 +422,11 @@ class Policies(Section):
     @model_validator(mode="after")
     def _standards_in_departments(self) -> Policies:
         check_standards(self.standards, self.departments)
+        return self
+
+    @model_validator(mode="after")
+    def _spotchecks_name_departments(self) -> Policies:
+        check_spotchecks(self.spotchecks, self.departments)
         return self
 
 

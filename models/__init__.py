@@ -18,6 +18,7 @@ from capaflow.models.service import (
     ServiceRequest,
     TrainingItem,
 )
+from capaflow.models.spotchecks import SpotCheck, SpotCheckDraw
 from capaflow.models.standard import (
     InspectionFinding,
     InspectionRound,
@@ -28,6 +29,7 @@ from capaflow.models.standard import (
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
+from capaflow.models.workchecks import WorkCheck, WorkItem
 
 __all__ = [
     "AccountEvent",
@@ -62,4 +64,8 @@ __all__ = [
     "RoundResult",
     "Standard",
     "StandardItem",
+    "SpotCheck",
+    "SpotCheckDraw",
+    "WorkCheck",
+    "WorkItem",
 ]

@@ -9,12 +9,15 @@ from capaflow.statemachines.lifecycle import Lifecycle
 from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
 from capaflow.statemachines.service import SERVICE
+from capaflow.statemachines.spotcheck import SPOTCHECK
+from capaflow.statemachines.workitem import WORK_ITEM
 
 LIFECYCLES: dict[str, Lifecycle] = {
-    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE, ROUND, FINDING)
+    lc.name: lc for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE, ROUND, FINDING,
+                          WORK_ITEM, SPOTCHECK)
 }
 
 __all__ = [
     "AUDIT", "CAUSE_REPORT", "EIGHT_D", "LIFECYCLES", "MEETING", "PDCA", "SERVICE", "Lifecycle",
-    "FINDING", "ROUND",
+    "FINDING", "ROUND", "SPOTCHECK", "WORK_ITEM",
 ]

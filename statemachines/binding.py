@@ -14,14 +14,8 @@ from typing import Any
 from transitions import Machine
 
 from capaflow.models import Case
-from capaflow.statemachines.audit import AUDIT
-from capaflow.statemachines.cause_report import CAUSE_REPORT
-from capaflow.statemachines.eightd import EIGHT_D
-from capaflow.statemachines.inspection_round import FINDING, ROUND
+from capaflow.statemachines import LIFECYCLES
 from capaflow.statemachines.lifecycle import Lifecycle
-from capaflow.statemachines.meeting import MEETING
-from capaflow.statemachines.pdca import PDCA
-from capaflow.statemachines.service import SERVICE
 
 
 class BoundCase:
@@ -137,7 +131,8 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
 
 MACHINES: dict[str, Machine] = {
     lc.name: build_machine(lc)
-    for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE, ROUND, FINDING)
+    # Every lifecycle of the one registry: a lifecycle added there gets its machine here.
+    for lc in LIFECYCLES.values()
 }
 
 

@@ -26,6 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
+        "workchecks", "spotchecks",
         "submissions", "chargeback", "reports", "demo",
         "standards",
     ),

@@ -21,7 +21,7 @@ def test_seed_adds_the_demo_accounts_once_and_they_sign_in(tmp_path: Path) -> No
     assert first["accounts"] == [a.name for a in DEMO_ACCOUNTS]
     again = capa_json("demo", "seed", "--db", url)
     assert again == {"seeded": False, "cases": 0, "suppliers": 0, "requests": 0,
-                     "accounts": []}
+                     "checks": {}, "accounts": []}
     with Session(get_engine(url)) as session:
         for account in DEMO_ACCOUNTS:
             user = authenticate(session, name=account.name, password=account.password, now=T0)
