@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
+from capaflow.cli import admin, audits, cases, costs, demo, incidents, notify, scorecards, suppliers
 from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
@@ -44,6 +44,7 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(person_app, name="person")
 app.add_typer(service_app, name="service")
 app.add_typer(training_app, name="training")
+app.add_typer(incidents.app, name="incident")
 
 
 def main() -> None:

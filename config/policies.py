@@ -28,6 +28,8 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
+from capaflow.config.incidents import IncidentsSection
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,7 +46,6 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
 
 # --- [calendar] --------------------------------------------------------------------------------
@@ -407,6 +408,7 @@ class Policies(Section):
     service: ServiceSection
     security: SecuritySection = SecuritySection()
     departments: dict[str, DepartmentSection] = {}
+    incidents: IncidentsSection = IncidentsSection()
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:

@@ -25,7 +25,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "accounts", "csvfiles",
     ),
     "services": (
-        "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
+        "casework", "intake", "inspection", "scorecards", "servicedesk", "incidents", "audits",
         "submissions", "chargeback", "reports", "demo",
     ),
     "read models": ("documents",),
