@@ -102,10 +102,11 @@ class IncidentsSection(Section):
                     raise refuse(f"'{severity}' is not one of {', '.join(self.severities)}",
                                  at=f"types.{code}.severities")
             for n, step in enumerate(plan.steps):
-                named = [step.from_severity] if step.from_severity else []
-                for severity in [*named, *step.targets]:
+                named = [("from_severity", step.from_severity)] if step.from_severity else []
+                named += [(f"targets.{s}", s) for s in step.targets]
+                for key, severity in named:
                     if severity not in self.severities:
                         raise refuse(
                             f"'{severity}' is not one of {', '.join(self.severities)}",
-                            at=f"types.{code}.steps[{n}]")
+                            at=f"types.{code}.steps[{n}].{key}")
         return self

@@ -100,13 +100,16 @@ def _minutes(span: timedelta) -> int:
     return int(span.total_seconds() // 60)
 
 
-def _step(step: IncidentStep, deadline: Deadline | None, now: datetime) -> IncidentStepPublic:
-    status = deadline.status if deadline is not None else "met"
+def _step(step: IncidentStep, deadline: Deadline | None, now: datetime,
+          closed_at: datetime | None) -> IncidentStepPublic:
+    status = deadline.status if deadline is not None else CANCELLED
     if step.done_at is not None:
         late = step.done_at > step.due_at
         status = "met"
     else:
-        late = status != CANCELLED and now > step.due_at
+        # Not done: late once its due time passed while the response ran (a step still
+        # owed when the incident closed was late if it was due before the close).
+        late = (closed_at if closed_at is not None and closed_at < now else now) > step.due_at
     return IncidentStepPublic(
         number=step.number, action=step.action, role=step.role, due_at=step.due_at,
         done_at=step.done_at, done_by=step.done_by, note=step.note, status=status, late=late)
@@ -124,7 +127,8 @@ def _deadlines(session: Session, case_ids: list[int]) -> dict[int, list[Deadline
 def _summary_fields(view: IncidentView, deadlines: list[Deadline], now: datetime) -> dict[
         str, object]:
     by_key = {d.key: d for d in deadlines}
-    steps = [_step(s, by_key.get(step_key(s.number)), now) for s in view.steps]
+    steps = [_step(s, by_key.get(step_key(s.number)), now, view.incident.closed_at)
+             for s in view.steps]
     case, incident = view.case, view.incident
     return {
         "id": incident.case_id, "type": incident.type, "title": case.title,

@@ -55,8 +55,11 @@ def incidents_in(session: Session, start: datetime, end: datetime) -> list[Incid
     figures = []
     for i in incidents:
         own = steps[i.case_id]
+        # Not done: late if due before the response ended (the close), or before the
+        # period's end while it still runs.
+        until = i.closed_at if i.closed_at is not None and i.closed_at < end else end
         late = sum(1 for s in own if (s.done_at is not None and s.done_at > s.due_at)
-                   or (s.done_at is None and s.due_at < end))
+                   or (s.done_at is None and s.due_at < until))
         figures.append(IncidentFigure(
             case_id=i.case_id, type=i.type, severity=i.severity, department=i.department,
             drill=i.drill, declared_at=i.declared_at, steps=len(own), steps_late=late,

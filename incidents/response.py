@@ -145,7 +145,10 @@ def _on_call_notice(case: Case, incident: Incident, plan: Plan, steps: list[Inci
 
 
 def _stored(session: Session, view: IncidentView) -> IncidentView:
+    """The incident as the step left it: the engine and the updates above wrote past the
+    objects this session loaded before, so they are read again."""
     session.flush()
+    session.expire_all()
     return get_incident(session, view.incident.case_id)
 
 

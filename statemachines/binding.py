@@ -17,6 +17,7 @@ from capaflow.models import Case
 from capaflow.statemachines.audit import AUDIT
 from capaflow.statemachines.cause_report import CAUSE_REPORT
 from capaflow.statemachines.eightd import EIGHT_D
+from capaflow.statemachines.incident import INCIDENT
 from capaflow.statemachines.lifecycle import Lifecycle
 from capaflow.statemachines.meeting import MEETING
 from capaflow.statemachines.pdca import PDCA
@@ -135,7 +136,8 @@ def build_machine(lifecycle: Lifecycle) -> Machine:
 
 
 MACHINES: dict[str, Machine] = {
-    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE)
+    lc.name: build_machine(lc) for lc in (EIGHT_D, PDCA, AUDIT, CAUSE_REPORT, MEETING, SERVICE,
+                                             INCIDENT)
 }
 
 
