@@ -10,6 +10,7 @@ from capaflow.api.routes import (
     chargeback,
     customers,
     defects,
+    incidents,
     inspections,
     notifications,
     people,
@@ -65,5 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
+    # Emergency incidents (docs/architecture.md, "Service quality control").
+    api.include_router(incidents.router)
     app.include_router(api)
     return app
