@@ -197,6 +197,7 @@ class SchedulesSection(Section):
     dispatch: Text
     scorecard: Text
     service_digest: Text
+    incident_drills: Text = "0 8 * * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------
