@@ -17,6 +17,7 @@ from capaflow.demo.desk import seed_service_desk
 from capaflow.demo.seed import is_empty, seed
 from capaflow.demo.simulation import Line, simulate
 from capaflow.errors import BadInput
+from capaflow.incidents.plans import load_plans
 from capaflow.intake.policy import load_intake_policy
 from capaflow.models.db import dispose_engines, get_engine, upgrade
 
@@ -55,7 +56,8 @@ def simulate_command(
             upgrade(url)
             lines = simulate(get_engine(url), policy=env.deadline_policy,
                              intake=load_intake_policy(env.policies.get("intake")),
-                             desk=env.desk, months=months)
+                             desk=env.desk, months=months,
+                             plans=load_plans(env.runtime.policies))
             dispose_engines()
         if env.as_json:
             print_json([{"at": line.at, "case": line.case, "kind": line.kind,

@@ -23,6 +23,8 @@ from sqlmodel import Session, col, func, select
 from capaflow.casework.engine import advance, open_case
 from capaflow.casework.sweep import sweep
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.demo.incidents import incident_script
+from capaflow.incidents.plans import Plans
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
 from capaflow.models import CaseEvent, Deadline, Notification
@@ -180,6 +182,10 @@ def _describe_event(event: CaseEvent) -> str:
         f = event.fields
         return (f"service request from {f['customer']} ({f['tier']}): {f['kind']} "
                 f"{f['severity']}, {f['title']}")
+    if event.action == "open" and "drill" in event.fields:
+        f = event.fields
+        what = "drill" if f["drill"] else "incident"
+        return f"{what} declared: {f['type']} {f['severity']}, {f['title']}"
     if event.action == "open":
         linked = event.fields.get("linked_case")
         follows = f", follows case #{linked} closed as effective" if linked else ""
@@ -297,7 +303,10 @@ def service_script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]
 
 
 def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
-             desk: ServiceDesk, months: int = 8) -> list[Line]:
+             desk: ServiceDesk, months: int = 8, plans: Plans | None = None) -> list[Line]:
     sim = Simulation(engine=engine, policy=policy, intake=intake, desk=desk,
                      end=START + relativedelta(months=months))
-    return sim.run(script(sim) + service_script(sim))
+    # An incident and a drill in mid-February, after the desk's month has begun.
+    incidents = ([] if plans is None else
+                 incident_script(engine, policy=policy, plans=plans, start=START + 45 * D))
+    return sim.run(script(sim) + service_script(sim) + incidents)
