@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from capaflow.models import Incident
 from capaflow.models.db import get_engine
@@ -24,7 +24,7 @@ def test_the_demo_month_has_an_incident_reviewed_and_a_drill(tmp_path: Path) -> 
     assert any(w.startswith("escalation L1 → owner, service manager: OVERDUE level 1: Step 2")
                for w in whats)
     with Session(get_engine(url)) as session:
-        incidents = session.exec(select(Incident).order_by(Incident.case_id)).all()
+        incidents = session.exec(select(Incident).order_by(col(Incident.case_id))).all()
         assert [(i.type, i.drill, i.factor) for i in incidents] == [
             ("power_outage", False, "methods"), ("data_breach", True, None)]
         assert incidents[0].corrective_case_id is not None
