@@ -134,6 +134,26 @@ def close(
     run(env, body)
 
 
+@app.command("cancel")
+def cancel(
+    incident_id: IncidentId,
+    reason: Annotated[str, typer.Option("--reason", help="Why it was declared in error.")],
+    by: ActorOpt = None,
+    as_json: JsonOpt = False, db: DbOpt = None, now: NowOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Cancel an incident declared in error: nothing more is owed."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        with env.transaction() as session:
+            view = response.cancel(session, policy=env.deadline_policy, case_id=incident_id,
+                                   reason=reason, actor=env.actor, now=env.now)
+            document = incident_document(session, view, env.now)
+        _print(env, document, f"Incident #{incident_id} cancelled.")
+
+    run(env, body)
+
+
 @app.command("review")
 def review(
     incident_id: IncidentId,

@@ -251,6 +251,20 @@ def review(
     return _stored(session, view)
 
 
+def cancel(
+    session: Session, *, policy: DeadlinePolicy, case_id: int, reason: str, actor: str,
+    now: datetime,
+) -> IncidentView:
+    """Declared in error: the incident is cancelled and everything it owed with it."""
+    view = get_incident(session, case_id)
+    text = check_text("reason", reason, required=True, limit=2000)
+    advance(session, case_id=case_id, trigger="cancel", fields={"reason": text}, note=None,
+            actor=actor, now=now, policy=policy, stepping_service=True)
+    session.execute(update(Incident).where(col(Incident.case_id) == case_id)
+                    .values(closed_at=now, summary=f"Cancelled: {text}"[:4000]))
+    return _stored(session, view)
+
+
 def _rank(severity: str) -> int:
     # S1 → 0: the most severe; a site's own names rank by their digits when they have them.
     digits = "".join(ch for ch in severity if ch.isdigit())

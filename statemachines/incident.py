@@ -46,7 +46,7 @@ INCIDENT = Lifecycle(
     },
     notify_supplier=False,
     opened_by="capa incident declare or POST /api/v1/incidents",
-    stepped_by=("capa incident close|review, or /api/v1/incidents/{id}/close and "
+    stepped_by=("capa incident close|review|cancel, or /api/v1/incidents/{id}/close and "
                 "/api/v1/incidents/{id}/review"),
     keeps=("summary", "cause", "factor"),
 )

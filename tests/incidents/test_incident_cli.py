@@ -261,3 +261,15 @@ def test_a_bad_plan_is_refused_at_load_naming_its_key_path(
                                             "--severity", "S1")):
         refused(sqlite_url, *command, "--config", str(override), exit_code=2, field=field,
                 says=[says])
+
+
+def test_an_incident_declared_in_error_is_cancelled_and_owes_nothing(db_url: str) -> None:
+    rid = str(_declare(db_url)["id"])
+    refused(db_url, "incident", "cancel", rid, "--reason", " ", exit_code=2, field="reason")
+    cancelled = ok(db_url, "incident", "cancel", rid, "--reason", "false alarm",
+                   now=MONDAY + MIN)
+    assert cancelled["state"] == "cancelled"
+    assert {d["status"] for d in cancelled["deadlines"]} == {"cancelled"}
+    assert not any(s["late"] for s in cancelled["steps"])
+    refused(db_url, "incident", "close", rid, "--summary", "x", exit_code=4, field="trigger",
+            now=MONDAY + H)
