@@ -70,7 +70,7 @@ class IncidentPublic(IncidentSummary):
     events: list[EventPublic]
 
 
-class PlanStepPublic(Public):
+class IncidentPlanStepPublic(Public):
     number: int
     action: str
     role: str
@@ -79,7 +79,7 @@ class PlanStepPublic(Public):
     targets_minutes: dict[str, int]
 
 
-class PlanPublic(Public):
+class IncidentPlanPublic(Public):
     """`capa incident plans`, GET /api/v1/incident-plans: a contingency plan, its steps, its
     last drill and when the next is due (None: never drilled, due now)."""
 
@@ -90,7 +90,7 @@ class PlanPublic(Public):
     on_call: list[str]
     drill_every: str
     review_within: str
-    steps: list[PlanStepPublic]
+    steps: list[IncidentPlanStepPublic]
     last_drill: Timestamp | None
     next_drill_due: Timestamp | None
     drill_due: bool
@@ -166,16 +166,16 @@ def incident_document(session: Session, view: IncidentView, now: datetime) -> In
     })
 
 
-def plan_documents(plans: Plans, clocks: list[DrillClock]) -> list[PlanPublic]:
+def plan_documents(plans: Plans, clocks: list[DrillClock]) -> list[IncidentPlanPublic]:
     by_code = {c.plan.code: c for c in clocks}
     documents = []
     for code, plan in plans.plans.items():
         clock = by_code.get(code)
-        documents.append(PlanPublic(
+        documents.append(IncidentPlanPublic(
             type=code, title=plan.title, department=plan.department,
             severities=list(plan.severities), on_call=list(plan.on_call),
             drill_every=str(plan.drill_every), review_within=str(plan.review_within),
-            steps=[PlanStepPublic(
+            steps=[IncidentPlanStepPublic(
                 number=n, action=s.action, role=s.role, target_minutes=_minutes(s.target),
                 from_severity=s.from_severity,
                 targets_minutes={k: _minutes(v) for k, v in s.targets.items()})
@@ -192,4 +192,4 @@ class DrillsPublic(Public):
     drill is due."""
 
     reminded: list[str]
-    due: list[PlanPublic]
+    due: list[IncidentPlanPublic]

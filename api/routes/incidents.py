@@ -10,9 +10,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
 from capaflow.documents.incidents import (
+    IncidentPlanPublic,
     IncidentPublic,
     IncidentSummary,
-    PlanPublic,
     incident_document,
     incident_summaries,
     plan_documents,
@@ -130,7 +130,7 @@ def review_route(incident_id: IncidentId, body: Review, session: SessionDep, now
 
 @router.get("/incident-plans")
 def plans_route(session: SessionDep, now: NowDep, ctx: ContextDep,
-                principal: PrincipalDep) -> list[PlanPublic]:
+                principal: PrincipalDep) -> list[IncidentPlanPublic]:
     """The contingency plans: steps, last drill and when the next is due."""
     require_incident_reader(principal)
     plans = _plans(ctx)
