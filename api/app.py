@@ -16,6 +16,7 @@ from capaflow.api.routes import (
     chargeback,
     customers,
     defects,
+    incidents,
     inspections,
     notifications,
     people,
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Service quality control (docs/architecture.md, "Service quality control").
     for module in (standards, work_items, spotchecks):
         api.include_router(module.router)
+    # Emergency incidents (docs/architecture.md, "Service quality control").
+    api.include_router(incidents.router)
     app.include_router(api)
     return app
 

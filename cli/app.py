@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
+from capaflow.cli import admin, audits, cases, costs, demo, incidents, notify, scorecards, suppliers
 from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.service import customer_app, person_app, service_app
@@ -52,6 +52,7 @@ app.add_typer(round_app, name="round")
 app.add_typer(finding_app, name="finding")
 app.add_typer(work_app, name="work")
 app.add_typer(spotcheck_app, name="spotcheck")
+app.add_typer(incidents.app, name="incident")
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from pydantic import (
 
 from capaflow.calendars import BusinessCalendar, Duration
 from capaflow.config.departments import DepartmentSection, check_departments
+from capaflow.config.incidents import IncidentsSection
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -200,6 +201,7 @@ class SchedulesSection(Section):
     service_digest: Text
     # The month's planned quality inspection rounds ([standards.rounds]).
     round_plan: Text = "0 5 1 * *"
+    incident_drills: Text = "0 8 * * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------
@@ -413,6 +415,7 @@ class Policies(Section):
     departments: dict[str, DepartmentSection] = {}
     standards: StandardsSection = StandardsSection()
     spotchecks: SpotchecksSection = SpotchecksSection()
+    incidents: IncidentsSection = IncidentsSection()
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.incidents import IncidentsSection
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.policies import (
     COMPLEXITIES as COMPLEXITIES,
@@ -213,6 +214,15 @@ def _service_plan(policies: Policies | Mapping[str, Any]) -> dict[str, NoticePla
     return {"service": _plan("service.", service.reminders, service.escalation)}
 
 
+def _incident_plan(policies: Policies | Mapping[str, Any]) -> dict[str, NoticePlan]:
+    """The incidents' own reminders and ladder (`[incidents.reminders]`,
+    `[incidents.escalation]`): minutes, not days, as their steps are owed."""
+    if not isinstance(policies, Policies) and "incidents" not in policies:
+        return {}
+    incidents = section_of(policies, "incidents", IncidentsSection)
+    return {"incident": _plan("incidents.", incidents.reminders, incidents.escalation)}
+
+
 def load_policy(policies: Policies | Mapping[str, Any]) -> DeadlinePolicy:
     """`[calendar]`, `[deadlines]`, `[reminders]`, `[escalation]` and `[reviews]` (and the
     service desk's `[service.reminders]` and `[service.escalation]`) as the DeadlinePolicy;
@@ -232,5 +242,5 @@ def load_policy(policies: Policies | Mapping[str, Any]) -> DeadlinePolicy:
         reminder_audience=default.reminder_audience,
         ladder=default.ladder,
         review_audience=_roles("reviews.notify", reviews.notify),
-        plans=_service_plan(policies),
+        plans={**_service_plan(policies), **_incident_plan(policies)},
     )

@@ -24,7 +24,9 @@ from capaflow.casework.engine import advance, open_case
 from capaflow.casework.sweep import sweep
 from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.demo.incidents import incident_script
 from capaflow.demo.inspections import inspection_script
+from capaflow.incidents.plans import load_plans
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
 from capaflow.models import CaseEvent, Deadline, Notification
@@ -177,21 +179,27 @@ class Simulation:
         return sorted(self.lines)
 
 
-def _describe_event(event: CaseEvent) -> str:
-    if event.action == "open" and "customer" in event.fields:
-        f = event.fields
+def _describe_opening(event: CaseEvent) -> str:
+    """What was opened, by the fields only its kind of record carries."""
+    f = event.fields
+    if "customer" in f:
         return (f"service request from {f['customer']} ({f['tier']}): {f['kind']} "
                 f"{f['severity']}, {f['title']}")
-    if event.action == "open" and "inspector" in event.fields:
-        f = event.fields
+    if "inspector" in f:
         return f"inspection round of {f['department']}/{f['position']} owed by {f['inspector']}"
-    if event.action == "open" and "item" in event.fields:
-        f = event.fields
+    if "item" in f:
         return f"finding: {f['item']} ({f['factor']}) failed, fix owed by {f['owner']}"
+    if "drill" in f:
+        what = "drill" if f["drill"] else "incident"
+        return f"{what} declared: {f['type']} {f['severity']}, {f['title']}"
+    linked = f.get("linked_case")
+    follows = f", follows case #{linked} closed as effective" if linked else ""
+    return f"opened: {f.get('title')} ({f.get('supplier', '-')}{follows})"
+
+
+def _describe_event(event: CaseEvent) -> str:
     if event.action == "open":
-        linked = event.fields.get("linked_case")
-        follows = f", follows case #{linked} closed as effective" if linked else ""
-        return f"opened: {event.fields.get('title')} ({event.fields.get('supplier', '-')}{follows})"
+        return _describe_opening(event)
     if event.action == "close" and event.fields.get("outcome") in ("no_response", "not_sampled"):
         return f"request closed by the sweep: {event.fields['outcome'].replace('_', ' ')}"
     if event.action == "close" and event.actor == "capaflow":
@@ -313,4 +321,7 @@ def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
         # Quality inspections of the field service, after the desk's people are in.
         steps += inspection_script(engine, policy=policy, policies=policies,
                                    start=START + 30 * D + 2 * H + M)
+        # An incident and a drill in mid-February, after the desk's month has begun.
+        steps += incident_script(engine, policy=policy, plans=load_plans(policies),
+                                 start=START + 45 * D)
     return sim.run(steps)

@@ -6,6 +6,7 @@ from capaflow.models.cost import CaseCost
 from capaflow.models.deadline import Deadline
 from capaflow.models.defect import DefectEvent
 from capaflow.models.event import CaseEvent
+from capaflow.models.incident import Incident, IncidentStep
 from capaflow.models.inspection import InspectionHold
 from capaflow.models.inspection_lot import InspectionLot, SwitchingState
 from capaflow.models.notification import Notification
@@ -68,4 +69,6 @@ __all__ = [
     "SpotCheckDraw",
     "WorkCheck",
     "WorkItem",
+    "Incident",
+    "IncidentStep",
 ]

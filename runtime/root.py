@@ -27,6 +27,7 @@ from capaflow.config import PolicyFileError, Settings, load_policies
 from capaflow.config.policies import Policies, validate_policies
 from capaflow.deadlines.policy import DeadlinePolicy, load_policy
 from capaflow.errors import BadInput, Conflict
+from capaflow.incidents.plans import load_plans
 from capaflow.inspection.policy import load_inspection_policy
 from capaflow.models.db import current_revision, get_engine, head_revision, is_initialised
 from capaflow.notifications.routing import Routes, load_routes
@@ -171,6 +172,7 @@ class Runtime:
         load_scorecard_policy(policies, self.deadline_policy.calendar,
                               deadlines=self.deadline_policy)
         load_audit_policy(policies)
+        load_plans(policies)
 
     def start(self, *, check_schema: bool = True) -> Runtime:
         """Resolve the clock, the engine and every policy now, so a bad setting stops a

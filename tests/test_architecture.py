@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
-        "workchecks", "spotchecks",
+        "workchecks", "spotchecks", "incidents",
         "submissions", "chargeback", "reports", "demo",
         "standards",
     ),

@@ -1,0 +1,3 @@
+"""Emergency incidents: contingency plans, declaration, the response steps' clocks, closing,
+the post-incident review, drills and the monthly figures (docs/architecture.md, "Service
+quality control")."""
