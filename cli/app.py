@@ -7,6 +7,7 @@ import typer
 from capaflow.cli import admin, audits, cases, costs, demo, notify, scorecards, suppliers
 from capaflow.cli.defects import app as defect_app
 from capaflow.cli.inspect import app as inspect_app
+from capaflow.cli.review import review_app
 from capaflow.cli.service import customer_app, person_app, service_app
 from capaflow.cli.service_report import service_report_command  # noqa: F401  (adds report, digest)
 from capaflow.cli.sweep import sweep_command
@@ -44,6 +45,7 @@ app.add_typer(customer_app, name="customer")
 app.add_typer(person_app, name="person")
 app.add_typer(service_app, name="service")
 app.add_typer(training_app, name="training")
+app.add_typer(review_app, name="review")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,8 +45,8 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
+from capaflow.config.targets import Targets, check_targets
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -407,10 +408,13 @@ class Policies(Section):
     service: ServiceSection
     security: SecuritySection = SecuritySection()
     departments: dict[str, DepartmentSection] = {}
+    # The monthly review's targets per department and indicator (config/targets.py).
+    targets: Targets = {}
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
         check_departments(self.departments)
+        check_targets(self.targets, self.departments)
         return self
 
 

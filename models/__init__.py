@@ -20,6 +20,7 @@ from capaflow.models.service import (
 )
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
+from capaflow.models.targets import IndicatorCycle, ReviewFigure
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
 
 __all__ = [
@@ -50,4 +51,6 @@ __all__ = [
     "SupplierRating",
     "SwitchingState",
     "User",
+    "IndicatorCycle",
+    "ReviewFigure",
 ]

@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
-        "submissions", "chargeback", "reports", "demo",
+        "submissions", "chargeback", "reports", "demo", "targets",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
