@@ -106,7 +106,7 @@ def desk_actions(session: Session, department: Department, at: datetime) -> list
     c, r = cases_table.c, requests_table.c
     query = (select(c.id, c.lifecycle, c.title, c.state, c.owner).distinct()
              .select_from(cases_table.join(requests_table, r.corrective_case_id == c.id))
-             .where(r.team.in_(department.teams), c.opened_at < at).order_by(c.id))
+             .where(r.team.in_(department.teams), c.opened_at <= at).order_by(c.id))
     rows = [(int(x.id), x.lifecycle, x.title, x.state, x.owner) for x in session.execute(query)]
     return _actions(session, rows, "service feedback", at)
 
@@ -117,7 +117,7 @@ def indicator_actions(session: Session, department: Department,
     c, k = cases_table.c, cycles_table.c
     query = (select(c.id, c.lifecycle, c.title, c.state, c.owner)
              .select_from(cases_table.join(cycles_table, k.case_id == c.id))
-             .where(k.department == str(department), c.opened_at < at).order_by(c.id))
+             .where(k.department == str(department), c.opened_at <= at).order_by(c.id))
     rows = [(int(x.id), x.lifecycle, x.title, x.state, x.owner) for x in session.execute(query)]
     return _actions(session, rows, "indicator", at)
 

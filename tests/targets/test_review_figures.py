@@ -5,8 +5,12 @@ field_service: field, back_office: office)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from capaflow.casework.engine import advance
+from capaflow.models.db import session_scope
+from capaflow.runtime import Runtime
 from tests.servicedesk.report_data import MONTH, REPORT_NOW, DataSet
 from tests.targets.support import indicator, review_of
 
@@ -81,3 +85,28 @@ def test_the_registry_shows_the_other_parts_indicators_as_not_measured(
         row = indicator(review, "field_service", name)
         assert row["value"] is None and row["met"] is None
         assert row["method"]
+
+
+def test_the_desks_corrective_actions_are_listed_and_their_causes_make_the_pareto(
+        desk_month: DataSet) -> None:
+    # R3's claim opened a corrective action (an 8D case without a supplier) at intake.
+    review = review_of(desk_month.url, MONTH, REPORT_NOW, config=desk_month.config,
+                       department="field_service")
+    [action] = review["departments"][0]["actions"]
+    assert (action["source"], action["lifecycle"], action["state"]) == (
+        "service feedback", "8d", "containment")
+    assert review["departments"][0]["causes"] == []
+    runtime = Runtime(database_url=desk_month.url, config_path=desk_month.config)
+    for trigger, fields in (("contain", {"containment": "spare unit lent"}),
+                            ("find_root_cause", {"root_cause": "no checklist for the visit",
+                                                 "escape_point": "dispatch",
+                                                 "category": "method"})):
+        with session_scope(runtime.engine()) as session:
+            advance(session, case_id=action["case_id"], trigger=trigger, fields=fields,
+                    note=None, actor="lead", now=datetime(2026, 11, 20, tzinfo=UTC),
+                    policy=runtime.deadline_policy)
+    review = review_of(desk_month.url, MONTH, REPORT_NOW, config=desk_month.config,
+                       department="field_service")
+    assert review["departments"][0]["causes"] == [
+        {"category": "method", "count": 1, "share": 1.0, "cumulative_share": 1.0}]
+    assert review["departments"][0]["causes_total"] == 1
