@@ -14,6 +14,7 @@ from capaflow.api.routes import (
     notifications,
     people,
     reports,
+    reviews,
     scorecards,
     service_report,
     service_requests,
@@ -65,5 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (customers, people, service_requests):
         api.include_router(module.router)
     api.include_router(service_report.router)
+    # The monthly service quality review (docs/architecture.md, "Service quality control").
+    api.include_router(reviews.router)
     app.include_router(api)
     return app
