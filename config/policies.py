@@ -197,6 +197,8 @@ class SchedulesSection(Section):
     dispatch: Text
     scorecard: Text
     service_digest: Text
+    # The monthly service quality review closes the month just ended (targets.closing).
+    monthly_review: Text = "0 7 1 * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from prefect.types.entrypoint import EntrypointType
 
 from capaflow.config.policies import SchedulesSection
 from capaflow.flows.dispatch import dispatch_flow
+from capaflow.flows.review import monthly_review_flow
 from capaflow.flows.scorecard import scorecard_flow
 from capaflow.flows.service_digest import service_digest_flow
 from capaflow.flows.sweep import sweep_flow
@@ -26,6 +27,7 @@ FLOWS: dict[str, Flow[..., Any]] = {
     "dispatch": dispatch_flow,
     "scorecard": scorecard_flow,
     "service_digest": service_digest_flow,
+    "monthly_review": monthly_review_flow,
 }
 
 
