@@ -68,15 +68,20 @@ def desk_causes(session: Session, department: Department, start: datetime,
         return {}
     c, r = cases_table.c, requests_table.c
     query = (
-        select(c.id, c.content).distinct()
+        # Not DISTINCT: PostgreSQL has no equality for a JSON column; several requests may
+        # share one action, so each action is counted once by its id below.
+        select(c.id, c.content)
         .select_from(cases_table.join(requests_table, r.corrective_case_id == c.id))
         .where(r.team.in_(department.teams), c.opened_at >= start, c.opened_at < end)
     )
-    counts: dict[str, int] = {}
+    factors: dict[int, str] = {}
     for row in session.execute(query):
         factor = (row.content or {}).get("category")
         if factor in FACTORS:
-            counts[factor] = counts.get(factor, 0) + 1
+            factors[int(row.id)] = factor
+    counts: dict[str, int] = {}
+    for factor in factors.values():
+        counts[factor] = counts.get(factor, 0) + 1
     return counts
 
 
