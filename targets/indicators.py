@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlmodel import Session
 
 from capaflow.servicedesk.reports import (
@@ -76,8 +76,32 @@ class Indicator:
                 for start, end in zip(edges, edges[1:], strict=False)]
 
 
-def _per_month(rows: Sequence[Any], months: int) -> dict[int, Any]:
-    return {int(row.b): row for row in rows if 0 <= int(row.b) < months}
+# The figures of every team per month, kept in the session for the review that reads them:
+# each department's series then sums its teams, and a review of three departments reads the
+# clocks once, not three times (bench/servicecontrol_review.py). targets.review clears it
+# when a review begins, so figures are never carried from one review to the next.
+TEAM_SUMS = "targets.team_sums"
+Sums = dict[tuple[str, int], tuple[int, int]]
+
+
+def clear_team_sums(session: Session) -> None:
+    session.info.pop(TEAM_SUMS, None)
+
+
+def _team_sums(session: Session, name: str, edges: Sequence[datetime],
+               query: Callable[[], Any]) -> Sums:
+    cache: dict[tuple[str, tuple[datetime, ...]], Sums] = session.info.setdefault(TEAM_SUMS, {})
+    key = (name, tuple(edges))
+    if key not in cache:
+        months = len(edges) - 1
+        cache[key] = {(str(row.team), int(row.b)): (int(row.x or 0), int(row.y or 0))
+                      for row in session.execute(query()) if 0 <= int(row.b) < months}
+    return cache[key]
+
+
+def _summed(sums: Sums, teams: Sequence[str], months: int) -> list[tuple[int, int]]:
+    return [(sum(sums.get((t, k), (0, 0))[0] for t in teams),
+             sum(sums.get((t, k), (0, 0))[1] for t in teams)) for k in range(months)]
 
 
 def sla_attainment_series(session: Session, department: Department,
@@ -89,22 +113,20 @@ def sla_attainment_series(session: Session, department: Department,
         return [None] * months
     d, r = deadlines_table.c, requests_table.c
     on_time, breached = clock_outcomes(edges[-1])
-    query = (
-        select(bucket(d.due_at, edges).label("b"),
-               func.sum(case((on_time, 1), else_=0)).label("on_time"),
-               func.sum(case((breached, 1), else_=0)).label("breached"))
-        .select_from(deadlines_table.join(requests_table, r.case_id == d.case_id))
-        .where(d.key.in_(SLA_KEYS), d.due_at >= edges[0], d.due_at < edges[-1],
-               r.team.in_(department.teams))
-        .group_by("b")
-    )
-    found = _per_month(list(session.execute(query)), months)
-    values: list[float | None] = []
-    for k in range(months):
-        row = found.get(k)
-        met, missed = (int(row.on_time or 0), int(row.breached or 0)) if row else (0, 0)
-        values.append(round(met / (met + missed), 4) if met + missed else None)
-    return values
+
+    def query() -> Any:
+        return (
+            select(r.team, bucket(d.due_at, edges).label("b"),
+                   func.sum(case((on_time, 1), else_=0)).label("x"),
+                   func.sum(case((breached, 1), else_=0)).label("y"))
+            .select_from(deadlines_table.join(requests_table, r.case_id == d.case_id))
+            .where(d.key.in_(SLA_KEYS), d.due_at >= edges[0], d.due_at < edges[-1])
+            .group_by(r.team, "b")
+        )
+
+    found = _summed(_team_sums(session, "sla_attainment", edges, query), department.teams,
+                    months)
+    return [round(met / (met + missed), 4) if met + missed else None for met, missed in found]
 
 
 def satisfaction_series(session: Session, department: Department,
@@ -115,17 +137,20 @@ def satisfaction_series(session: Session, department: Department,
         return [None] * months
     f, r = follow_ups_table.c, requests_table.c
     satisfied: ColumnElement[int] = case((f.overall >= SATISFIED_FROM, 1), else_=0)
-    query = (
-        select(bucket(f.answered_at, edges).label("b"),
-               func.sum(satisfied).label("satisfied"), func.count(f.overall).label("n"))
-        .select_from(follow_ups_table.join(requests_table, r.case_id == f.case_id))
-        .where(f.status == "answered", f.answered_at >= edges[0], f.answered_at < edges[-1],
-               r.team.in_(department.teams))
-        .group_by("b")
-    )
-    found = _per_month(list(session.execute(query)), months)
-    return [round(int(found[k].satisfied or 0) / int(found[k].n), 4)
-            if k in found and int(found[k].n) else None for k in range(months)]
+
+    def query() -> Any:
+        return (
+            select(r.team, bucket(f.answered_at, edges).label("b"),
+                   func.sum(satisfied).label("x"), func.count(f.overall).label("y"))
+            .select_from(follow_ups_table.join(requests_table, r.case_id == f.case_id))
+            .where(f.status == "answered", f.answered_at >= edges[0],
+                   f.answered_at < edges[-1])
+            .group_by(r.team, "b")
+        )
+
+    found = _summed(_team_sums(session, "satisfaction", edges, query), department.teams,
+                    months)
+    return [round(happy / answers, 4) if answers else None for happy, answers in found]
 
 
 def complaints_series(session: Session, department: Department,
@@ -135,14 +160,18 @@ def complaints_series(session: Session, department: Department,
     if not department.teams:
         return [None] * months
     r = requests_table.c
-    query = (
-        select(bucket(r.received_at, edges).label("b"), func.count().label("n"))
-        .where(r.kind.in_(("complaint", "claim")), r.received_at >= edges[0],
-               r.received_at < edges[-1], r.team.in_(department.teams))
-        .group_by("b")
-    )
-    found = _per_month(list(session.execute(query)), months)
-    return [float(found[k].n) if k in found else 0.0 for k in range(months)]
+
+    def query() -> Any:
+        return (
+            select(r.team, bucket(r.received_at, edges).label("b"),
+                   func.count().label("x"), literal(0).label("y"))
+            .where(r.kind.in_(("complaint", "claim")), r.received_at >= edges[0],
+                   r.received_at < edges[-1])
+            .group_by(r.team, "b")
+        )
+
+    found = _summed(_team_sums(session, "complaints", edges, query), department.teams, months)
+    return [float(n) for n, _ in found]
 
 
 def _one_month(series: Series) -> Measure:

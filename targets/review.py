@@ -23,7 +23,7 @@ from capaflow.errors import BadInput
 from capaflow.models import Case, IndicatorCycle, ReviewFigure
 from capaflow.scorecards import months
 from capaflow.servicedesk.reports import ParetoRow, month_edges, pareto
-from capaflow.targets.indicators import INDICATORS, Department, Indicator
+from capaflow.targets.indicators import INDICATORS, Department, Indicator, clear_team_sums
 from capaflow.targets.policy import ReviewPolicy
 from capaflow.targets.sources import (
     ACTION_SOURCES,
@@ -201,6 +201,7 @@ def monthly_review(session: Session, *, month: str, department: str | None, now:
                    review: ReviewPolicy) -> MonthlyReview:
     """The review of `month` ("YYYY-MM", not after now's) for every department or one."""
     zone, departments, targets = review.zone, review.departments, review.targets
+    clear_team_sums(session)
     month = months.check_not_future(month, now, zone)
     chosen = departments_of(departments, department)
     names, edges = review_edges(month, now, zone)
