@@ -21,6 +21,7 @@ from capaflow.api.routes import (
     notifications,
     people,
     reports,
+    reviews,
     scorecards,
     service_report,
     service_requests,
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     # Emergency incidents (docs/architecture.md, "Service quality control").
     api.include_router(incidents.router)
+    # The monthly service quality review (docs/architecture.md, "Service quality control").
+    api.include_router(reviews.router)
     app.include_router(api)
     return app
 

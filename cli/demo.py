@@ -23,6 +23,7 @@ from capaflow.demo.simulation import Line, simulate
 from capaflow.errors import BadInput
 from capaflow.intake.policy import load_intake_policy
 from capaflow.models.db import dispose_engines, get_engine, upgrade
+from capaflow.targets.policy import review_policy
 
 app = typer.Typer(
     help="Eight simulated months (with no subcommand), demo data and a guided tour.",
@@ -60,7 +61,8 @@ def simulate_command(
             lines = simulate(get_engine(url), policy=env.deadline_policy,
                              intake=load_intake_policy(env.policies.get("intake")),
                              desk=env.desk, months=months,
-                             policies=env.runtime.policies)
+                             policies=env.runtime.policies,
+                             review=review_policy(env.runtime.policies))
             dispose_engines()
         if env.as_json:
             print_json([{"at": line.at, "case": line.case, "kind": line.kind,
@@ -75,7 +77,7 @@ def simulate_command(
 
 
 _STYLES = {"escalation": "bold red", "reminder": "yellow", "review": "cyan",
-           "defect": "bold magenta", "step": ""}
+           "defect": "bold magenta", "step": "", "monthly_review": "bold cyan"}
 
 
 def _print_timeline(lines: list[Line]) -> None:

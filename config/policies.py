@@ -49,6 +49,7 @@ from capaflow.config.sections import (
 from capaflow.config.service import ServiceSection
 from capaflow.config.spotchecks import SpotchecksSection, check_spotchecks
 from capaflow.config.standards import StandardsSection, check_standards
+from capaflow.config.targets import Targets, check_targets
 
 # --- [calendar] --------------------------------------------------------------------------------
 
@@ -202,6 +203,8 @@ class SchedulesSection(Section):
     # The month's planned quality inspection rounds ([standards.rounds]).
     round_plan: Text = "0 5 1 * *"
     incident_drills: Text = "0 8 * * *"
+    # The monthly service quality review closes the month just ended (targets.closing).
+    monthly_review: Text = "0 7 1 * *"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------
@@ -416,10 +419,13 @@ class Policies(Section):
     standards: StandardsSection = StandardsSection()
     spotchecks: SpotchecksSection = SpotchecksSection()
     incidents: IncidentsSection = IncidentsSection()
+    # The monthly review's targets per department and indicator (config/targets.py).
+    targets: Targets = {}
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:
         check_departments(self.departments)
+        check_targets(self.targets, self.departments)
         return self
 
     @model_validator(mode="after")

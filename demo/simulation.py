@@ -26,6 +26,7 @@ from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.demo.incidents import incident_script
 from capaflow.demo.inspections import inspection_script
+from capaflow.demo.review import close_demo_month, review_script
 from capaflow.incidents.plans import load_plans
 from capaflow.intake.policy import IntakePolicy
 from capaflow.intake.recurrence import record_defect
@@ -36,6 +37,7 @@ from capaflow.servicedesk.policy import ServiceDesk
 from capaflow.servicedesk.register import add_customer, add_person, mark_absent
 from capaflow.servicedesk.requests import advance_request, open_request
 from capaflow.suppliers.registry import add_supplier
+from capaflow.targets.policy import ReviewPolicy
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # a Monday morning
 H = timedelta(hours=1)
@@ -65,6 +67,8 @@ class Simulation:
     lines: list[Line] = field(default_factory=list)
     # The service requests by a short name (their numbers depend on what opened before).
     requests: dict[str, int] = field(default_factory=dict)
+    # The monthly review closing each month (demo.review), when the policies are given.
+    review: ReviewPolicy | None = None
     _events_seen: int = 0
     _notices_seen: int = 0
 
@@ -134,6 +138,12 @@ class Simulation:
                              case_id=self.requests[key],
                              answer=Answer(solved=solved, overall=overall, nps=overall * 2),
                              channel="survey", by="customer", actor="customer", now=at)
+
+    def close_review(self, at: datetime, month: str) -> None:
+        assert self.review is not None
+        what = close_demo_month(self.engine, at=at, month=month, review=self.review,
+                                policy=self.policy)
+        self.lines.append(Line(at, 4, None, what, "monthly_review"))
 
     # --- watching what happened ---------------------------------------------------------
     def _collect(self) -> None:
@@ -313,9 +323,10 @@ def service_script(sim: Simulation) -> list[tuple[datetime, Callable[[], None]]]
 
 
 def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
-             desk: ServiceDesk, months: int = 8, policies: Policies | None = None) -> list[Line]:
+             desk: ServiceDesk, months: int = 8, policies: Policies | None = None,
+             review: ReviewPolicy | None = None) -> list[Line]:
     sim = Simulation(engine=engine, policy=policy, intake=intake, desk=desk,
-                     end=START + relativedelta(months=months))
+                     end=START + relativedelta(months=months), review=review)
     steps = script(sim) + service_script(sim)
     if policies is not None:
         # Quality inspections of the field service, after the desk's people are in.
@@ -324,4 +335,7 @@ def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
         # An incident and a drill in mid-February, after the desk's month has begun.
         steps += incident_script(engine, policy=policy, plans=load_plans(policies),
                                  start=START + 45 * D)
+    # Each month ends with its review (demo.review).
+    if review is not None:
+        steps += review_script(START, sim.end, review, sim.close_review)
     return sim.run(steps)

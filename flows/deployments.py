@@ -16,6 +16,7 @@ from prefect.types.entrypoint import EntrypointType
 from capaflow.config.policies import SchedulesSection
 from capaflow.flows.dispatch import dispatch_flow
 from capaflow.flows.incident_drills import incident_drills_flow
+from capaflow.flows.review import monthly_review_flow
 from capaflow.flows.round_plan import round_plan_flow
 from capaflow.flows.scorecard import scorecard_flow
 from capaflow.flows.service_digest import service_digest_flow
@@ -30,6 +31,7 @@ FLOWS: dict[str, Flow[..., Any]] = {
     "service_digest": service_digest_flow,
     "round_plan": round_plan_flow,
     "incident_drills": incident_drills_flow,
+    "monthly_review": monthly_review_flow,
 }
 
 

@@ -29,6 +29,7 @@ from capaflow.models.standard import (
 )
 from capaflow.models.submission import Submission
 from capaflow.models.supplier import Supplier, SupplierDecision
+from capaflow.models.targets import IndicatorCycle, ReviewFigure
 from capaflow.models.user import AccountEvent, ApiToken, AppSecret, PasswordThrottle, User
 from capaflow.models.workchecks import WorkCheck, WorkItem
 
@@ -71,4 +72,6 @@ __all__ = [
     "WorkItem",
     "Incident",
     "IncidentStep",
+    "IndicatorCycle",
+    "ReviewFigure",
 ]

@@ -43,6 +43,8 @@ from capaflow.scorecards import months
 from capaflow.statemachines.service import OPEN_STATES
 
 SLA_KEYS = ("first_response", "resolution")
+# An answer is satisfied (counts for CSAT) from this overall score up.
+SATISFIED_FROM = 4
 TREND_MONTHS = 12
 # Beyond this the breach list is cut (the total is still given): a report is read by people.
 BREACH_LIMIT = 500
@@ -255,7 +257,7 @@ def _satisfaction_rows(session: Session, edges: Sequence[datetime],
     query = (
         select(_label(bucket(ended, edges), "b"), _label(answered, "answered_row"),
                _label(func.count(), "n"),
-               _label(func.sum(case((f.overall >= 4, 1), else_=0)), "satisfied"),
+               _label(func.sum(case((f.overall >= SATISFIED_FROM, 1), else_=0)), "satisfied"),
                _label(func.count(f.overall), "overall_n"),
                _label(func.sum(case((f.nps >= 9, 1), else_=0)), "promoters"),
                _label(func.sum(case((f.nps <= 6, 1), else_=0)), "detractors"),

@@ -26,9 +26,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
-        "workchecks", "spotchecks", "incidents",
+        "standards", "workchecks", "spotchecks", "incidents", "targets",
         "submissions", "chargeback", "reports", "demo",
-        "standards",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
