@@ -24,6 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlmodel import Session
 
+from capaflow.incidents.figures import incident_count
 from capaflow.servicedesk.reports import (
     SATISFIED_FROM,
     SLA_KEYS,
@@ -33,6 +34,8 @@ from capaflow.servicedesk.reports import (
     follow_ups_table,
     requests_table,
 )
+from capaflow.spotchecks.figures import conformance
+from capaflow.standards.figures import inspection_score
 
 
 class Department(str):
@@ -181,10 +184,16 @@ def _one_month(series: Series) -> Measure:
     return measure
 
 
-def not_measured(_session: Session, _department: Department, _start: datetime,
-                 _end: datetime) -> float | None:
-    """The figure of a part that is not on this branch: nothing to show yet."""
-    return None
+def inspection_share(session: Session, department: Department, start: datetime,
+                     end: datetime) -> float | None:
+    """The rounds' mean score (0-100 points) as a share, as the other shares are shown."""
+    score = inspection_score(session, department, start, end)
+    return None if score is None else round(score / 100, 4)
+
+
+def incidents_declared(session: Session, department: Department, start: datetime,
+                       end: datetime) -> float | None:
+    return float(incident_count(session, department, start, end))
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -206,23 +215,22 @@ INDICATORS: dict[str, Indicator] = {
             method="Complaints and claims received in the month by the department's teams.",
             measure=_one_month(complaints_series), series=complaints_series),
         # The next three are measured by their own packages: standards (inspection rounds),
-        # spotchecks (the weekly draw's reviews) and incidents. Their functions take the same
-        # (session, department code, start, end); the entry's `measure` is where one goes.
+        # spotchecks (the weekly draw's reviews) and incidents.
         Indicator(
             name="inspection_score", title="Quality inspection score", unit="share",
             direction="at_least",
             method="Mean score of the department's quality inspection rounds in the month "
-                   "(a failed critical item scores the round 0).",
-            measure=not_measured),
+                   "(a failed critical item scores the round 0), as a share of 100 points.",
+            measure=inspection_share),
         Indicator(
             name="spotcheck_conformance", title="Spot-check conformance", unit="share",
             direction="at_least",
-            method="Share of the department's spot-checked requests of the month that "
-                   "conformed to the standard.",
-            measure=not_measured),
+            method="Share of the standard's items passed in the spot-check reviews done in "
+                   "the month of the department's people's requests.",
+            measure=conformance),
         Indicator(
             name="incidents", title="Emergency incidents", unit="count", direction="at_most",
             method="Incidents declared in the month in the department, drills not counted.",
-            measure=not_measured),
+            measure=incidents_declared),
     )
 }

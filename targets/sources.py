@@ -15,14 +15,22 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from capaflow.incidents.figures import causes_by_factor, incidents_in
 from capaflow.models import Case, Deadline, IndicatorCycle, ServiceRequest
 from capaflow.models.deadline import PENDING
+from capaflow.spotchecks.figures import failed_by_factor as spotchecks_failed
+from capaflow.standards.figures import failed_by_factor as inspections_failed
+from capaflow.standards.figures import open_findings
 from capaflow.statemachines import LIFECYCLES
 from capaflow.targets.indicators import Department
 
-# The six factors of a cause (docs/architecture.md, "Quality rules"), as the 8D root cause
-# step names them.
-FACTORS = ("man", "machine", "material", "method", "environment", "measurement")
+# The six factors of a cause (docs/architecture.md, "Quality rules") in the words of the
+# standards, the audits and the incidents; the 8D root cause step names four of them in the
+# singular ("man", "machine", ...), counted here under the same six.
+FACTORS = ("people", "machines", "materials", "methods", "environment", "measurement")
+EIGHT_D_CATEGORY = {"man": "people", "machine": "machines", "material": "materials",
+                    "method": "methods", "environment": "environment",
+                    "measurement": "measurement"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,8 @@ def desk_causes(session: Session, department: Department, start: datetime,
     )
     factors: dict[int, str] = {}
     for row in session.execute(query):
-        factor = (row.content or {}).get("category")
-        if factor in FACTORS:
+        factor = EIGHT_D_CATEGORY.get(str((row.content or {}).get("category")))
+        if factor is not None:
             factors[int(row.id)] = factor
     counts: dict[str, int] = {}
     for factor in factors.values():
@@ -127,8 +135,49 @@ def indicator_actions(session: Session, department: Department,
     return _actions(session, rows, "indicator", at)
 
 
-# The standards' findings, the spot-checks' and the incidents' causes and actions are added
-# here by their packages, one entry each.
-CAUSE_SOURCES: list[CauseSource] = [desk_causes]
-ACTION_SOURCES: list[ActionSource] = [desk_actions, indicator_actions]
-INCIDENT_SOURCES: list[IncidentSource] = []
+def _nonzero(counts: Mapping[str, int]) -> dict[str, int]:
+    return {factor: n for factor, n in counts.items() if n and factor in FACTORS}
+
+
+def finding_causes(session: Session, department: Department, start: datetime,
+                   end: datetime) -> Mapping[str, int]:
+    """The standard items the department's inspection rounds found failed, by factor."""
+    return _nonzero(inspections_failed(session, department, start, end))
+
+
+def spotcheck_causes(session: Session, department: Department, start: datetime,
+                     end: datetime) -> Mapping[str, int]:
+    """The standard items the spot-checks of the department's people found failed."""
+    return _nonzero(spotchecks_failed(session, department, start, end))
+
+
+def incident_causes(session: Session, department: Department, start: datetime,
+                    end: datetime) -> Mapping[str, int]:
+    """The causes the department's post-incident reviews named, by factor."""
+    return _nonzero(causes_by_factor(session, department, start, end))
+
+
+def finding_actions(session: Session, department: Department, at: datetime) -> list[OpenAction]:
+    """The inspection findings of the department whose fix is still owed."""
+    return [OpenAction(case_id=f.id, lifecycle="finding", source="quality inspection",
+                       title=f"{f.item_code} failed ({f.factor})", state="open",
+                       owner=f.owner, next_due_at=f.due_at, late=f.late)
+            for f in open_findings(session, department, at)]
+
+
+def month_incidents(session: Session, department: Department, start: datetime,
+                    end: datetime) -> list[MonthIncident]:
+    """The incidents declared in the department in [start, end), drills left out."""
+    return [MonthIncident(reference=f"incident #{i.case_id}",
+                          title=f"{i.type}: {i.steps_late} of {i.steps} steps late"
+                                f"{'' if i.review_done else ', review owed'}",
+                          at=i.declared_at, severity=i.severity)
+            for i in incidents_in(session, start, end)
+            if not i.drill and i.department == str(department)]
+
+
+# Every part's causes, actions and incidents, one entry each.
+CAUSE_SOURCES: list[CauseSource] = [desk_causes, finding_causes, spotcheck_causes,
+                                    incident_causes]
+ACTION_SOURCES: list[ActionSource] = [desk_actions, indicator_actions, finding_actions]
+INCIDENT_SOURCES: list[IncidentSource] = [month_incidents]

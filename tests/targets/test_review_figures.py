@@ -78,13 +78,14 @@ def test_one_department_is_reviewed_alone(desk_month: DataSet) -> None:
     assert review["departments"][0]["teams"] == ["office"]
 
 
-def test_the_registry_shows_the_other_parts_indicators_as_not_measured(
+def test_a_month_without_rounds_or_spot_checks_has_no_figure_for_them_and_zero_incidents(
         desk_month: DataSet) -> None:
     review = review_of(desk_month.url, MONTH, REPORT_NOW, config=desk_month.config)
-    for name in ("inspection_score", "spotcheck_conformance", "incidents"):
+    for name in ("inspection_score", "spotcheck_conformance"):
         row = indicator(review, "field_service", name)
         assert row["value"] is None and row["met"] is None
         assert row["method"]
+    assert indicator(review, "field_service", "incidents")["value"] == 0
 
 
 def test_the_desks_corrective_actions_are_listed_and_their_causes_make_the_pareto(
@@ -108,5 +109,5 @@ def test_the_desks_corrective_actions_are_listed_and_their_causes_make_the_paret
     review = review_of(desk_month.url, MONTH, REPORT_NOW, config=desk_month.config,
                        department="field_service")
     assert review["departments"][0]["causes"] == [
-        {"category": "method", "count": 1, "share": 1.0, "cumulative_share": 1.0}]
+        {"category": "methods", "count": 1, "share": 1.0, "cumulative_share": 1.0}]
     assert review["departments"][0]["causes_total"] == 1
