@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.notices import EscalationSection, RemindersSection
 from capaflow.config.sections import (
     DurationText,
@@ -44,7 +45,6 @@ from capaflow.config.sections import (
     as_duration,
     refuse,
 )
-from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.service import ServiceSection
 
 # --- [calendar] --------------------------------------------------------------------------------
@@ -187,6 +187,9 @@ class DispatchSection(Section):
     max_attempts: PositiveWhole
     backoff_seconds: PositiveWhole
     batch_size: PositiveWhole
+    # Sends of a batch in flight at once (notifications.dispatch, "Concurrency"); bounded so
+    # a typo cannot open hundreds of connections to one webhook.
+    concurrency: Annotated[Whole, Field(ge=1, le=32)] = 8
 
 
 class SchedulesSection(Section):
