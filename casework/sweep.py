@@ -354,38 +354,15 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
     return move, None, action
 
 
-class _Contended(Exception):
-    """A batch's one-call claim changed fewer rows than it planned: someone moved some first."""
-
-
-def _claim(session: Session, planned: Sequence[_Planned], *, one_by_one: bool) -> list[bool]:
-    """Claim the planned rows; which of them are this sweeper's.
-
-    On SQLite the rows were read outside a transaction, so a step (meeting the deadline) or
-    another sweeper may have moved a row since. Only a row the conditional update still finds
-    as it was read is ours, and only its notice is sent. Nearly always every row is: then one
-    executemany claims the batch in one call (the database counts the rows it changed over
-    all of them). When the count falls short, _Contended rolls the batch's transaction back
-    (a savepoint would not do: on SQLite it would commit the rows read so far as a transaction
-    of its own) and `sweep` redoes the batch `one_by_one`, to learn which rows are ours.
-    """
-    connection = session.connection()
-    moves = [move for move, _, _ in planned]
-    if not one_by_one and connection.dialect.supports_sane_multi_rowcount:
-        if moves and connection.execute(_MOVE_ON, moves).rowcount != len(moves):
-            raise _Contended
-        return [True] * len(moves)
-    return [connection.execute(_MOVE_ON, move).rowcount == 1 for move in moves]
-
-
-def _claim_and_queue(
-    session: Session, planned: Sequence[_Planned], report: SweepReport, *, one_by_one: bool
-) -> None:
+def _claim_and_queue(session: Session, planned: Sequence[_Planned], report: SweepReport) -> None:
     """Claim the rows, count what was done on the claimed ones and queue their notices."""
+    connection = session.connection()
     claimed: list[Notification] = []
-    ours_by_row = _claim(session, planned, one_by_one=one_by_one)
-    for (_, notice, action), ours in zip(planned, ours_by_row, strict=True):
-        if not ours:
+    for move, notice, action in planned:
+        # The claim, row by row: on SQLite the rows were read outside a transaction, so a
+        # step (meeting the deadline) or another sweeper may have moved a row since. Only a
+        # row this update still finds as it was read is ours, and only its notice is sent.
+        if connection.execute(_MOVE_ON, move).rowcount != 1:
             continue
         report.actions.append(action)
         counter = _COUNTED.get(action["action"])
@@ -398,12 +375,13 @@ def _claim_and_queue(
 
 def _sweep_batch(
     session: Session, *, now: datetime, policy: DeadlinePolicy, batch_size: int,
-    report: SweepReport, seen: set[int], one_by_one: bool = False,
+    report: SweepReport, seen: set[int],
 ) -> tuple[int, list[tuple[Deadline, str]]]:
     """Remind, escalate and review one batch; return how many rows were new to this run and
     the windows that ended with their cases' lifecycles (closed afterwards, each in its own
     transaction)."""
     rows = [d for d in _due_rows(session, now, batch_size) if d.id not in seen]
+    seen.update(d.id for d in rows if d.id is not None)
     if not rows:
         return 0, []
     planned: list[_Planned] = []
@@ -415,9 +393,7 @@ def _sweep_batch(
             planned.append(_review(session, due, policy, now))
         else:
             planned.append(_obligation(due, policy, now))
-    _claim_and_queue(session, planned, report, one_by_one=one_by_one)
-    # Only now: a batch given up (_Contended) is read again in full.
-    seen.update(d.id for d in rows if d.id is not None)
+    _claim_and_queue(session, planned, report)
     return len(rows), windows
 
 
@@ -462,16 +438,9 @@ def sweep(
     # whose close was refused) is still due, and must not make this run spin on it.
     seen: set[int] = set()
     while max_batches is None or report.batches < max_batches:
-        try:
-            with session_scope(engine) as session:
-                handled, windows = _sweep_batch(session, now=now, policy=policy,
-                                                batch_size=batch_size, report=report, seen=seen)
-        except _Contended:
-            # Nothing of the batch was written: read it again and claim row by row.
-            with session_scope(engine) as session:
-                handled, windows = _sweep_batch(session, now=now, policy=policy,
-                                                batch_size=batch_size, report=report, seen=seen,
-                                                one_by_one=True)
+        with session_scope(engine) as session:
+            handled, windows = _sweep_batch(session, now=now, policy=policy,
+                                            batch_size=batch_size, report=report, seen=seen)
         for window, lifecycle in windows:
             _close_case(engine, window, lifecycle, now=now, policy=policy, actor=actor,
                         report=report)

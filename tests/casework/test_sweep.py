@@ -204,58 +204,16 @@ def test_a_deadline_met_between_the_sweeps_read_and_its_claim_gets_no_notice(
         case_id = result.case.id
     assert case_id is not None
     read = sweep_module._due_rows
-    stepped: list[int] = []
 
     def read_then_contain(session: Session, now: datetime, batch_size: int) -> list[Deadline]:
         rows = read(session, now, batch_size)
-        if not stepped:  # the step lands once, between the first read and its claim
-            _step(engine, policy, case_id, "contain", now, containment="sorted in time")
-            stepped.append(case_id)
+        _step(engine, policy, case_id, "contain", now, containment="sorted in time")
         return rows
 
     monkeypatch.setattr(sweep_module, "_due_rows", read_then_contain)
     report = sweep(engine, now=T0 + 25 * H, policy=policy, batch_size=50, max_batches=1)
     assert report.escalations == 0 and report.actions == []
     assert _notices(engine, "escalation") == []
-
-
-def test_a_batch_claimed_in_one_call_falls_back_to_row_by_row_when_one_row_moved(
-    sqlite_url: str, policy: DeadlinePolicy, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The batch's claim is one executemany (casework.sweep._claim); when a step moved one of
-    its rows since the read, the whole batch is rolled back and claimed row by row: the row
-    still due is escalated with its notice, the moved one gets none, nothing twice."""
-    from capaflow.casework import sweep as sweep_module
-    from capaflow.models.db import get_engine
-
-    engine = get_engine(sqlite_url)
-    case_ids = []
-    for title in ("Burr", "Crack"):
-        with session_scope(engine) as session:
-            result = open_case(
-                session, lifecycle="8d", title=title, supplier_code=None, part="P",
-                defect_code="D", severity="major", complex_cause=False, owner="lena",
-                team=None, problem=None, actor="lena", now=T0, policy=policy,
-            )
-            assert result.case.id is not None
-            case_ids.append(result.case.id)
-    read = sweep_module._due_rows
-    reads: list[int] = []
-
-    def read_then_contain(session: Session, now: datetime, batch_size: int) -> list[Deadline]:
-        rows = read(session, now, batch_size)
-        reads.append(len(rows))
-        if len(reads) == 1:
-            _step(engine, policy, case_ids[0], "contain", now, containment="sorted in time")
-        return rows
-
-    monkeypatch.setattr(sweep_module, "_due_rows", read_then_contain)
-    report = sweep(engine, now=T0 + 25 * H, policy=policy, batch_size=50, max_batches=1)
-    # Read twice: the one-call claim fell short and the batch was read again.
-    assert reads == [2, 1]
-    assert report.escalations == 1
-    assert [a["case"] for a in report.actions] == [case_ids[1]]
-    assert [n.case_id for n in _notices(engine, "escalation")] == [case_ids[1]]
 
 
 def test_a_rejected_submission_is_owed_again_and_reminded_before_it_is_due(
