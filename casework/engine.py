@@ -21,7 +21,7 @@ from capaflow.deadlines.policy import OPEN, SEVERITIES, DeadlinePolicy
 from capaflow.deadlines.schedule import DeadlineChanges, apply_step
 from capaflow.errors import BadInput, Conflict, case_not_found, check_text
 from capaflow.models import AuditFinding, Case, CaseEvent, Deadline, DefectEvent, Supplier
-from capaflow.models.db import fetch, insert_rows
+from capaflow.models.db import build, insert_rows
 from capaflow.models.deadline import MET
 
 # Re-exported: the interfaces and services above look a case up through the engine.
@@ -80,8 +80,14 @@ def lifecycle_of(name: str) -> Lifecycle:
 # Statements built once (SQLAlchemy caches their compiled form): a step is the hot path.
 _cases = Case.__table__  # type: ignore[attr-defined]
 _suppliers = Supplier.__table__  # type: ignore[attr-defined]
-_CASE = select(_cases).where(_cases.c.id == bindparam("case_id"))
-_SUPPLIER = select(_suppliers).where(_suppliers.c.id == bindparam("supplier_id"))
+# The case and its supplier in one round trip: the supplier's columns come labelled "s_<name>".
+_CASE_AND_SUPPLIER = (
+    select(_cases, *(c.label(f"s_{c.name}") for c in _suppliers.c))
+    .select_from(_cases.outerjoin(_suppliers, _suppliers.c.id == _cases.c.supplier_id))
+    .where(_cases.c.id == bindparam("case_id"))
+)
+_CASE_COLUMNS = tuple(c.name for c in _cases.c)
+_SUPPLIER_COLUMNS = tuple((f"s_{c.name}", c.name) for c in _suppliers.c)
 _STEP_COLUMNS = (
     "state", "owner", "severity", "complexity", "cycle", "reopen_count", "occurrences",
     "content", "head_hash", "event_count", "updated_at", "closed_at",
@@ -101,13 +107,13 @@ _UPDATE_CASE = (
 
 def _case_and_supplier(session: Session, case_id: int) -> tuple[Case, Supplier | None]:
     # Detached objects: the step changes the case in memory and writes it with _UPDATE_CASE.
-    found = fetch(session, Case, _CASE, {"case_id": case_id})
-    if not found:
+    row = session.connection().execute(_CASE_AND_SUPPLIER, {"case_id": case_id}).mappings().first()
+    if row is None:
         raise case_not_found(case_id)
-    case = found[0]
-    if case.supplier_id is None:
+    case = build(Case, **{name: row[name] for name in _CASE_COLUMNS})
+    if row["s_id"] is None:
         return case, None
-    return case, fetch(session, Supplier, _SUPPLIER, {"supplier_id": case.supplier_id})[0]
+    return case, build(Supplier, **{name: row[label] for label, name in _SUPPLIER_COLUMNS})
 
 
 def _write_case(session: Session, case: Case) -> None:
@@ -368,10 +374,17 @@ def _opened_complexity(session: Session, case: Case, trigger: str) -> str:
     """
     if trigger != "find_root_cause":
         return case.complexity
-    opened = session.exec(
-        select(CaseEvent.fields).where(CaseEvent.case_id == case.id).where(CaseEvent.seq == 1)
-    ).first()
+    opened = session.connection().execute(_OPENED_WITH, {"case_id": case.id}).scalar()
     return str((opened or {}).get("complexity", case.complexity))
+
+
+# Built once, a Core statement: the ORM's select costs a step several times as much.
+_events = CaseEvent.__table__  # type: ignore[attr-defined]
+_OPENED_WITH = (
+    select(_events.c.fields)
+    .where(_events.c.case_id == bindparam("case_id"))
+    .where(_events.c.seq == 1)
+)
 
 
 def _facts(session: Session, case: Case, trigger: str, now: datetime) -> dict[str, Any]:

@@ -118,6 +118,7 @@ def dispatch_command(
                 backoff_seconds=policy.backoff_seconds,
                 batch_size=policy.batch_size,
                 link_for=link_for,
+                concurrency=policy.concurrency,
                 survey_link_for=survey_link_for,
             )
         document = {

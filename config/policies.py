@@ -191,6 +191,9 @@ class DispatchSection(Section):
     max_attempts: PositiveWhole
     backoff_seconds: PositiveWhole
     batch_size: PositiveWhole
+    # Sends of a batch in flight at once (notifications.dispatch, "Concurrency"); bounded so
+    # a typo cannot open hundreds of connections to one webhook.
+    concurrency: Annotated[Whole, Field(ge=1, le=32)] = 8
 
 
 class SchedulesSection(Section):

@@ -34,6 +34,7 @@ def dispatch_flow() -> dict[str, int]:
             session, now=context.now, notifier=AppriseNotifier(), routes=routes,
             max_attempts=policy.max_attempts, backoff_seconds=policy.backoff_seconds,
             batch_size=policy.batch_size, link_for=link_for, survey_link_for=survey_link_for,
+            concurrency=policy.concurrency,
         )
     counts = {"sent": report.sent, "retried": report.retried, "failed": report.failed}
     get_run_logger().info("dispatched at %s: %s", context.now.isoformat(), counts)

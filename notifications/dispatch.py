@@ -28,6 +28,15 @@ notice is not. A dispatcher that is merely slow stops taking rows from its claim
 half the lease has passed and hands the rest back, so a live dispatcher never sends a row
 another one may already have taken over.
 
+Concurrency. A batch's notices are sent up to `concurrency` at a time (`[dispatch]
+concurrency`), because a send is mostly waiting on the other end and Apprise opens a new
+connection for every one of them (bench/dispatch.py). Only the sends run in a small pool of
+threads; the dispatcher's own thread counts each attempt right before its send starts and marks
+each notice in its own transaction as soon as its send is done, so every rule above holds
+per notice: a crash leaves at most `concurrency` notices with an attempt counted and no
+mark, and they are sent again after the lease. The database sees one writer per dispatcher,
+as before (SQLite has one write lock; its busy handler would sleep where a queue wakes).
+
 Partial delivery. A notice goes to several people; when some got it and some did not, the
 masked URLs of those who did are kept in `extra["delivered"]` and a retry goes only to the
 others, so one supplier's broken webhook does not send the owner five copies.
@@ -49,7 +58,8 @@ survey that cannot be answered is not sent.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +87,8 @@ from capaflow.notifications.urls import mask
 # Long enough for a batch of slow services; a dispatcher stops taking rows from its batch at
 # half of it (see the module docstring), so only a crashed dispatcher's rows wait this long.
 LEASE_SECONDS = 600
+# The most sends of a batch in flight at once (`[dispatch] concurrency` is bounded by it).
+MAX_CONCURRENCY = 32
 # Doubling backoff, capped: with a large max_attempts the delay would otherwise outgrow any
 # useful retry (and timedelta itself).
 MAX_BACKOFF = timedelta(days=1)
@@ -473,6 +485,7 @@ def dispatch(
     link_for: LinkFor | None = None,
     survey_link_for: SurveyLinkFor | None = None,
     on_claim: Callable[[Sequence[Notification]], None] | None = None,
+    concurrency: int = 1,
 ) -> DispatchReport:
     """Send every notice due at `now`, batch by batch, until none is left.
 
@@ -482,45 +495,111 @@ def dispatch(
     `link_for` (accounts.links.site_link_maker) puts a portal link into suppliers' copies;
     `survey_link_for` (accounts.customer_links.site_survey_link_maker) the survey's link into
     a survey notice. `on_claim` is called with each batch once its claim has committed,
-    before anything of it is sent (tests stop a dispatcher there).
+    before anything of it is sent (tests stop a dispatcher there). `concurrency`
+    (`[dispatch] concurrency`): how many of a batch's notices are being sent at once.
     """
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be 1..{MAX_CONCURRENCY}, not {concurrency}")
     report = DispatchReport()
     # Whatever the session began ends here, so each claim is the first statement of its own
     # transaction (SQLite: a transaction that read first cannot always upgrade to writing).
     session.commit()
     lease = timedelta(seconds=lease_seconds)
     report.failed_ids.extend(_recover_expired(session, now=now, max_attempts=max_attempts))
-    while True:
-        claimed = _claim(session, now=now, lease_until=now + lease, limit=batch_size)
-        if claimed is None:
-            return report
-        if on_claim is not None:
-            on_claim(claimed)
-        context = _context(session, claimed)
-        started = timer()
-        for position, notice in enumerate(claimed):
-            # Past half the lease, the rest of the batch goes back to be claimed afresh (by
-            # this loop or another dispatcher) before this lease could run out under it.
-            if position and timer() - started > lease_seconds / 2:
-                _hand_back(session, claimed[position:], now=now)
-                break
-            if not _begin(session, notice):
-                continue  # its lease ran out and another dispatcher took it over
-            case = context.cases.get(notice.case_id) if notice.case_id is not None else None
-            supplier_id = supplier_id_of(notice, case)
-            supplier = context.suppliers.get(supplier_id) if supplier_id is not None else None
-            customer = (context.customers.get(notice.case_id) if notice.case_id is not None
-                        else None)
-            body = None
-            if isinstance(notice.extra.get("follow_up_id"), int):
-                body, why, final = _survey_body(notice, context, survey_link_for)
-                if body is None:
-                    outcome = _Outcome(ok=False, error=why, delivered=list(
-                        notice.extra.get("delivered", [])), final=final)
-                    _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
-                          backoff_seconds=backoff_seconds, report=report)
-                    continue
-            outcome = _deliver(notice, case, supplier, routes, notifier, link_for, customer,
-                               body)
-            _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
-                  backoff_seconds=backoff_seconds, report=report)
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="dispatch") as pool:
+        while True:
+            claimed = _claim(session, now=now, lease_until=now + lease, limit=batch_size)
+            if claimed is None:
+                return report
+            if on_claim is not None:
+                on_claim(claimed)
+            context = _context(session, claimed)
+            _send_batch(session, claimed, context, notifier=notifier, routes=routes,
+                        now=now, max_attempts=max_attempts, backoff_seconds=backoff_seconds,
+                        lease_seconds=lease_seconds, timer=timer, link_for=link_for,
+                        survey_link_for=survey_link_for, pool=pool, concurrency=concurrency,
+                        report=report)
+
+
+def _parties(
+    notice: Notification, context: _Context
+) -> tuple[Case | None, Supplier | None, Customer | None]:
+    """The notice's case, its supplier and its customer, as the batch's context holds them."""
+    case = context.cases.get(notice.case_id) if notice.case_id is not None else None
+    supplier_id = supplier_id_of(notice, case)
+    supplier = context.suppliers.get(supplier_id) if supplier_id is not None else None
+    customer = context.customers.get(notice.case_id) if notice.case_id is not None else None
+    return case, supplier, customer
+
+
+def _send_batch(
+    session: Session,
+    claimed: Sequence[Notification],
+    context: _Context,
+    *,
+    notifier: Notifier,
+    routes: Routes,
+    now: datetime,
+    max_attempts: int,
+    backoff_seconds: int,
+    lease_seconds: int,
+    timer: Callable[[], float],
+    link_for: LinkFor | None,
+    survey_link_for: SurveyLinkFor | None,
+    pool: ThreadPoolExecutor,
+    concurrency: int,
+    report: DispatchReport,
+) -> None:
+    """Send a claimed batch, at most `concurrency` notices at once (see "Concurrency" above).
+
+    Only the sends run in the pool's threads; every statement runs here, on the caller's
+    session, one short transaction per attempt begun and per notice marked, as before.
+    """
+    marked_before = (len(report.sent_ids), len(report.retried_ids), len(report.failed_ids))
+    in_flight: dict[Future[_Outcome], Notification] = {}
+
+    def mark(notice: Notification, outcome: _Outcome) -> None:
+        _mark(session, notice, outcome, now=now, max_attempts=max_attempts,
+              backoff_seconds=backoff_seconds, report=report)
+
+    def settle(futures: Iterable[Future[_Outcome]]) -> None:
+        for future in futures:
+            mark(in_flight.pop(future), future.result())
+
+    started = timer()
+    for position, notice in enumerate(claimed):
+        # A free slot first: the attempt is counted right before its send begins, never
+        # while the notice waits in a queue.
+        while len(in_flight) >= concurrency:
+            settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
+        # Past half the lease, the rest of the batch goes back to be claimed afresh (by
+        # this loop or another dispatcher) before this lease could run out under it.
+        if position and timer() - started > lease_seconds / 2:
+            _hand_back(session, claimed[position:], now=now)
+            break
+        if not _begin(session, notice):
+            continue  # its lease ran out and another dispatcher took it over
+        case, supplier, customer = _parties(notice, context)
+        body = None
+        if isinstance(notice.extra.get("follow_up_id"), int):
+            body, why, final = _survey_body(notice, context, survey_link_for)
+            if body is None:
+                mark(notice, _Outcome(ok=False, error=why, delivered=list(
+                    notice.extra.get("delivered", [])), final=final))
+                continue
+        future = pool.submit(_deliver, notice, case, supplier, routes, notifier, link_for,
+                             customer, body)
+        in_flight[future] = notice
+    settle(as_completed(list(in_flight)))
+    _in_claim_order(report, marked_before, claimed)
+
+
+def _in_claim_order(
+    report: DispatchReport, marked_before: tuple[int, int, int], claimed: Sequence[Notification]
+) -> None:
+    """The report lists a batch's notices in the order they were claimed, whichever send
+    finished first."""
+    position_of = {notice.id: position for position, notice in enumerate(claimed)}
+    for ids, before in zip((report.sent_ids, report.retried_ids, report.failed_ids),
+                           marked_before, strict=True):
+        ids[before:] = sorted(ids[before:], key=lambda i: position_of.get(i, -1))

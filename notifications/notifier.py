@@ -138,29 +138,43 @@ class AppriseNotifier:
         # async_mode=False keeps the send (and its log records) in the caller's thread.
         self._asset = asset or apprise.AppriseAsset(async_mode=False)
         self._throttle = throttle
-        self._services: dict[str, apprise.Apprise | None] = {}
+        self._services: dict[str, tuple[apprise.Apprise, threading.Lock | None] | None] = {}
+        self._services_lock = threading.Lock()
 
-    def _service(self, url: str) -> apprise.Apprise | None:
-        if url not in self._services:
-            plugin = apprise.Apprise.instantiate(url, asset=self._asset)
-            if plugin is None:
-                self._services[url] = None
-            else:
-                if not self._throttle:
-                    plugin.request_rate_per_sec = 0
-                service = apprise.Apprise(asset=self._asset)
-                service.add(plugin)
-                self._services[url] = service
-        return self._services[url]
+    def _service(self, url: str) -> tuple[apprise.Apprise, threading.Lock | None] | None:
+        """The service of `url`, made once, and the lock its sends take if it is paced."""
+        with self._services_lock:
+            if url not in self._services:
+                self._services[url] = self._make_service(url)
+            return self._services[url]
+
+    def _make_service(self, url: str) -> tuple[apprise.Apprise, threading.Lock | None] | None:
+        plugin = apprise.Apprise.instantiate(url, asset=self._asset)
+        if plugin is None:
+            return None
+        if not self._throttle:
+            plugin.request_rate_per_sec = 0
+        service = apprise.Apprise(asset=self._asset)
+        service.add(plugin)
+        # A dispatcher sends from several threads (notifications.dispatch, "Concurrency"). A
+        # paced plugin's wait counts from its own previous I/O, so its sends go one at a time
+        # or the pace would not hold; an unpaced one (json://, form://, xml://) is sent to
+        # concurrently.
+        return service, (threading.Lock() if plugin.request_rate_per_sec else None)
 
     def _send_one(self, subject: str, body: str, url: str) -> str | None:
         """None when `url` got the message, else why not (may hold secrets: scrub it)."""
         with _apprise_warnings() as warnings:
             try:
-                service = self._service(url)
-                if service is None:
+                found = self._service(url)
+                if found is None:
                     return "Apprise cannot load this URL"
-                result = service.notify(body=body, title=subject)
+                service, paced = found
+                if paced is None:
+                    result = service.notify(body=body, title=subject)
+                else:
+                    with paced:
+                        result = service.notify(body=body, title=subject)
             except Exception as exc:  # a plugin bug must not stop the other targets
                 return f"{type(exc).__name__}: {exc}"
         if result is True:

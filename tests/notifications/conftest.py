@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,11 @@ class HttpReceiver:
     failing: set[str] = field(default_factory=set)
     posts: list[Post] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A slow webhook: each answer waits this long, so sends that overlap are seen to overlap.
+    delay: float = 0.0
+    # Requests being answered now, and the most there ever were at once.
+    in_flight: int = 0
+    most_at_once: int = 0
 
     def url(self, path: str, secret: str = "") -> str:
         """A json:// Apprise URL to this receiver; `secret` goes in as the URL's password."""
@@ -55,6 +61,12 @@ def _handler(receiver_ref: list[HttpReceiver]) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(length) or b"{}")
             with receiver.lock:
                 receiver.posts.append(Post(self.path, body))
+                receiver.in_flight += 1
+                receiver.most_at_once = max(receiver.most_at_once, receiver.in_flight)
+            if receiver.delay:
+                time.sleep(receiver.delay)
+            with receiver.lock:
+                receiver.in_flight -= 1
             self.send_response(500 if self.path in receiver.failing else receiver.status)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -104,8 +104,11 @@ def test_throttle_flag_sets_the_pace_of_this_notifiers_plugins_only(
     # mailto's plugin asks for 5.5 s between two sends over one plugin object by default;
     # throttle=False zeroes it on this notifier's objects, never on the plugin class.
     notifier = AppriseNotifier(throttle=throttle)
-    service = notifier._service(smtp_receiver.url())
-    assert service is not None
+    found = notifier._service(smtp_receiver.url())
+    assert found is not None
+    service, paced = found
+    # A paced plugin is sent to one send at a time, so its pace holds across threads.
+    assert (paced is not None) == bool(pace)
     assert service[0].request_rate_per_sec == pace
     assert type(service[0]).request_rate_per_sec == 5.5
 
