@@ -158,7 +158,10 @@ def ensure_postgres() -> None:
         return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"],
                               check=False).returncode == 0
 
-    if shutil.which("pg_isready") is None or ready():
+    if shutil.which("pg_isready") is None:
+        return
+    if ready():
+        ensure_role()
         return
     versions = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: [
         int(x) if x.isdigit() else 0 for x in p.name.split(".")])
@@ -167,9 +170,22 @@ def ensure_postgres() -> None:
     subprocess.run(["pg_ctlcluster", versions[-1].name, "main", "start"], check=False)
     for _ in range(30):
         if ready():
+            ensure_role()
             return
         time.sleep(1)
     raise SetupFailed("PostgreSQL did not answer on 127.0.0.1:5432 within 30 s")
+
+
+def ensure_role() -> None:
+    """The `capa` login the demo connects as (password `capa`), made as .ci/run makes it when
+    this runs as root on a machine whose cluster does not have it yet."""
+    found = subprocess.run(
+        ["su", "postgres", "-c", "psql -tAc \"select 1 from pg_roles where rolname='capa'\""],
+        capture_output=True, text=True, check=False)
+    if found.returncode == 0 and found.stdout.strip() != "1":
+        subprocess.run(["su", "postgres", "-c",
+                        "psql -q -c \"create user capa password 'capa' superuser\""],
+                       check=False)
 
 
 def fresh_database(name: str) -> str:
