@@ -306,6 +306,22 @@ def runs_per_worker(processes: Processes, run_ids: list[str]) -> dict[str, int]:
     return found
 
 
+def wait_workers(timeout: float) -> None:
+    """Until both workers have said hello to the server: runs triggered before would all go
+    to whichever worker started first."""
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            online = {w.name for w in client.read_workers_for_work_pool("capaflow")
+                      if w.status is not None and w.status.value == "ONLINE"}
+            if online >= set(WORKERS):
+                return
+            time.sleep(0.5)
+    raise SetupFailed(f"the workers did not come online within {timeout:.0f} s")
+
+
 def swept_counts(run_ids: list[str]) -> list[dict[str, int]]:
     """What each sweep run reported it did, from its log line "swept at ...: {...}": the
     runs' escalations add up to the due deadlines only if no deadline was taken twice."""
@@ -433,6 +449,7 @@ def demo(options: argparse.Namespace) -> dict[str, Any]:
                                          "--limit", "2"], env)
             run([PYTHON, "-m", "prefect", "--no-prompt", "deploy", "--all"], env,
                 "prefect deploy --all")
+            wait_workers(options.timeout)
             report["setup_seconds"] = round(time.monotonic() - started, 1)
             started = time.monotonic()
             # Round 1: two sweeps and two dispatches at once, on the same due work.
