@@ -36,7 +36,7 @@ from tests.conftest import T0, _empty_postgres
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES = 300
+CASES = 150
 # Bounded: the script waits at most TIMEOUT for its server and for each round of runs; the
 # test gives it a little more, then stops it (SIGTERM), which stops all it started.
 TIMEOUT = 90
@@ -57,7 +57,7 @@ def test_two_prefect_workers_sweep_and_dispatch_the_same_due_work_once_each(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CAPA_", "PREFECT_"))}
     script = subprocess.Popen(
         [sys.executable, str(ROOT / "ops" / "scale_demo.py"), "--database-url",
-         postgres_migrated, "--cases", str(CASES), "--sweep-batch", "2", "--no-ui", "--json",
+         postgres_migrated, "--cases", str(CASES), "--sweep-batch", "1", "--no-ui", "--json",
          "--timeout", str(TIMEOUT)],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
