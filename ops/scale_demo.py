@@ -512,7 +512,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"(default: start PostgreSQL, make {DEFAULT_DATABASE})")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--keep-logs", action="store_true")
-    parser.add_argument("--sweep-batch", type=int, default=10)
+    # Batches of one deadline: the two sweeps take turns row by row, so both take part.
+    parser.add_argument("--sweep-batch", type=int, default=1)
     parser.add_argument("--dispatch-batch", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=180,
                         help="seconds to wait for the server, and for each round of runs")
