@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED = false
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 export CAPA_DATABASE_URL ?= sqlite:///$(CURDIR)/data/capaflow.db
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean scale-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/scorecard.py
 	$(BIN)/python bench/api_load.py
+
+# The scale-out set-up of README "Running at scale", from one command: PostgreSQL (its own
+# database capa_scale), a Prefect server, the process work pool, prefect.yaml deployed, two
+# workers sweeping and dispatching seeded due work at once; prints and checks what happened,
+# then stops all it started.
+scale-demo: $(STAMP)
+	$(BIN)/python ops/scale_demo.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
