@@ -6,17 +6,21 @@ people (a year of them, about 19,000 closed in the week drawn), through
 spot-check case with its event, review deadline and notice per drawn request), beside a
 plain SQL ceiling: one SELECT of the same week's closed requests grouped by person.
 
-The data is written with plain sqlite3 `executemany` into a migrated file. Other parts
-(`review`: the monthly review over a year) are added as functions of their own beside
-`draw` and picked with `--part`.
+Part "review": the monthly service quality review over a year of requests beside one plain
+SQL statement; it is bench/servicecontrol_review.py, run here as its own process with the
+same `--requests`.
 
-    .venv/bin/python bench/servicecontrol.py --part draw [--requests 1000000 --people 2000]
+The data is written with plain sqlite3 `executemany` into a migrated file.
+
+    .venv/bin/python bench/servicecontrol.py [--part draw|review|all] [--requests 1000000]
+                                             [--people 2000]
 """
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -145,7 +149,13 @@ def part_draw(args: argparse.Namespace, policies: Policies) -> None:
         get_engine(url).dispose()
 
 
-PARTS: dict[str, Callable[[argparse.Namespace, Policies], None]] = {"draw": part_draw}
+def part_review(args: argparse.Namespace, _policies: Policies) -> None:
+    review = Path(__file__).with_name("servicecontrol_review.py")
+    subprocess.run([sys.executable, str(review), "--requests", str(args.requests)], check=True)
+
+
+PARTS: dict[str, Callable[[argparse.Namespace, Policies], None]] = {
+    "draw": part_draw, "review": part_review}
 
 
 def main(argv: list[str] | None = None) -> int:
