@@ -3,8 +3,6 @@ standard, and the monthly conformance (docs/architecture.md, "Service quality co
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 import typer
@@ -12,6 +10,7 @@ from rich.table import Table
 
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run
 from capaflow.cli.common import stdout as out
+from capaflow.csvfiles import write_csv
 from capaflow.documents.spotchecks import (
     ConformanceReportPublic,
     DrawPublic,
@@ -157,17 +156,15 @@ def _markdown(document: ConformanceReportPublic) -> str:
 
 
 def _csv(document: ConformanceReportPublic) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["month", "scope", "name", "team", "spot_checks", "fully_passed", "items",
-                     "items_passed", "item_conformance", "full_conformance"])
-    for scope, rows in (("person", document.people), ("team", document.teams)):
-        for c in rows:
-            writer.writerow([document.month, scope, c.name, c.team or "", c.spot_checks,
-                             c.fully_passed, c.items, c.items_passed,
-                             "" if c.item_conformance is None else c.item_conformance,
-                             "" if c.full_conformance is None else c.full_conformance])
-    return buffer.getvalue()
+    # Person and team names are typed in by people: neutralised like every CSV we write.
+    return write_csv(
+        ["month", "scope", "name", "team", "spot_checks", "fully_passed", "items",
+         "items_passed", "item_conformance", "full_conformance"],
+        [[document.month, scope, c.name, c.team or "", c.spot_checks, c.fully_passed, c.items,
+          c.items_passed, "" if c.item_conformance is None else c.item_conformance,
+          "" if c.full_conformance is None else c.full_conformance]
+         for scope, rows in (("person", document.people), ("team", document.teams))
+         for c in rows])
 
 
 @spotcheck_app.command("report")

@@ -208,6 +208,8 @@ class SchedulesSection(Section):
     incident_drills: Text = "0 8 * * *"
     # The monthly service quality review closes the month just ended (targets.closing).
     monthly_review: Text = "0 7 1 * *"
+    # The weekly spot-check draw of the week just ended ([spotchecks]).
+    spotcheck_draw: Text = "0 6 * * 1"
 
 
 # --- [scorecard] -------------------------------------------------------------------------------

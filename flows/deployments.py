@@ -20,6 +20,7 @@ from capaflow.flows.review import monthly_review_flow
 from capaflow.flows.round_plan import round_plan_flow
 from capaflow.flows.scorecard import scorecard_flow
 from capaflow.flows.service_digest import service_digest_flow
+from capaflow.flows.spotchecks import spotcheck_draw_flow
 from capaflow.flows.sweep import sweep_flow
 from capaflow.runtime import Runtime
 
@@ -32,6 +33,7 @@ FLOWS: dict[str, Flow[..., Any]] = {
     "round_plan": round_plan_flow,
     "incident_drills": incident_drills_flow,
     "monthly_review": monthly_review_flow,
+    "spotcheck_draw": spotcheck_draw_flow,
 }
 
 

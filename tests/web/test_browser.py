@@ -95,7 +95,7 @@ def test_lead_opens_supplier_contains_lead_accepts_in_a_real_browser(
 
         # The lead reviews and accepts it; the case moves on to root cause.
         lead.goto(f"{base}/cases/{case_id}")
-        lead.get_by_role("link", name="review").click()
+        lead.get_by_role("link", name="review", exact=True).click()
         expect(lead.get_by_text("Sorted 2,400 brackets")).to_be_visible()
         lead.get_by_role("button", name=re.compile("^Accept")).click()
         expect(lead).to_have_url(f"{base}/cases/{case_id}")
