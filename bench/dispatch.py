@@ -63,6 +63,12 @@ BODY = (
 # --- the receiver, in its own process ----------------------------------------------------------
 
 
+class _Backlogged(ThreadingHTTPServer):
+    # Dispatchers send concurrently ([dispatch] concurrency each): socketserver's listen
+    # backlog of 5 refuses connections on a busy machine, and a refused send is retried later.
+    request_queue_size = 128
+
+
 class _Receiver(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive for the ceiling's single connection
     received = 0
@@ -92,7 +98,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 def _serve(pipe: Connection) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server = _Backlogged(("127.0.0.1", 0), _Receiver)
     server.daemon_threads = True
     pipe.send(server.server_address[1])
     server.serve_forever()

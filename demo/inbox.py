@@ -16,6 +16,12 @@ from rich.console import Console
 DEMO_INBOX_PORT = 8765
 
 
+class _Inbox(ThreadingHTTPServer):
+    # The dispatcher sends several notices at once ([dispatch] concurrency): socketserver's
+    # listen backlog of 5 would refuse some on a busy machine (they would be retried later).
+    request_queue_size = 128
+
+
 def _handler(show: Callable[[str, dict[str, object]], None]) -> type[BaseHTTPRequestHandler]:
     class Inbox(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # the name http.server dispatches to
@@ -43,6 +49,6 @@ def start_inbox(console: Console, port: int = DEMO_INBOX_PORT) -> ThreadingHTTPS
         for line in str(notice.get("message", notice.get("body", ""))).splitlines()[:4]:
             console.print(f"     {line}", highlight=False, markup=False)
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(show))
+    server = _Inbox(("127.0.0.1", port), _handler(show))
     threading.Thread(target=server.serve_forever, name="demo-inbox", daemon=True).start()
     return server

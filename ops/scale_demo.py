@@ -53,6 +53,12 @@ WORKERS = ("worker-a", "worker-b")
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
+class _Backlogged(ThreadingHTTPServer):
+    # Dispatchers send concurrently ([dispatch] concurrency each): socketserver's listen
+    # backlog of 5 refuses connections on a busy machine, and a refused send is retried later.
+    request_queue_size = 128
+
+
 class SetupFailed(Exception):
     """Something the demo needs did not start (exit 2)."""
 
@@ -87,7 +93,7 @@ def receiving() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Backlogged(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -42,6 +42,12 @@ CASES = 150
 TIMEOUT = 90
 
 
+class _Backlogged(ThreadingHTTPServer):
+    # Dispatchers send concurrently ([dispatch] concurrency each): socketserver's listen
+    # backlog of 5 refuses connections on a busy machine, and a refused send is retried later.
+    request_queue_size = 128
+
+
 def _alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -114,7 +120,7 @@ def titles_received() -> Iterator[tuple[int, Counter[str]]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Backlogged(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

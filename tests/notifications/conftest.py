@@ -21,6 +21,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
+class _Backlogged(ThreadingHTTPServer):
+    # Dispatchers send concurrently ([dispatch] concurrency each): socketserver's listen
+    # backlog of 5 refuses connections on a busy machine, and a refused send is retried later.
+    request_queue_size = 128
+
+
 @dataclass
 class Post:
     path: str
@@ -80,7 +86,7 @@ def _handler(receiver_ref: list[HttpReceiver]) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def http_receiver() -> Iterator[HttpReceiver]:
     ref: list[HttpReceiver] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ref))
+    server = _Backlogged(("127.0.0.1", 0), _handler(ref))
     server.daemon_threads = True
     ref.append(HttpReceiver(port=server.server_address[1]))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
