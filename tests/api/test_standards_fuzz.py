@@ -17,7 +17,7 @@ from capaflow.api.app import PREFIX
 from capaflow.calendars import isoformat
 from capaflow.config import Settings
 from capaflow.models.db import get_engine, session_scope
-from tests.api.test_fuzz import FUZZ_SETTINGS, _call
+from tests.api.test_fuzz import PART_FUZZ_SETTINGS, _call
 from tests.cli.support import ok
 from tests.conftest import T0
 from tests.standards.support import EXAMPLE
@@ -54,7 +54,7 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 
 @schema.parametrize()
-@FUZZ_SETTINGS
+@PART_FUZZ_SETTINGS
 def test_quality_lead_never_gets_a_server_error_from_service_quality(
     case: Case[Any], inspector_token: str,
 ) -> None:

@@ -21,7 +21,7 @@ from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.incidents.plans import load_plans
 from capaflow.incidents.response import declare
 from capaflow.models.db import get_engine, session_scope
-from tests.api.test_fuzz import FUZZ_SETTINGS, _call
+from tests.api.test_fuzz import PART_FUZZ_SETTINGS, _call
 from tests.conftest import T0
 
 
@@ -59,7 +59,7 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 
 @schema.parametrize()
-@FUZZ_SETTINGS
+@PART_FUZZ_SETTINGS
 def test_service_manager_never_gets_a_server_error_from_incidents(
     case: Case[Any], manager_token: str
 ) -> None:

@@ -16,7 +16,7 @@ from capaflow.api.app import PREFIX
 from capaflow.calendars import isoformat
 from capaflow.config import Settings
 from capaflow.models.db import get_engine, session_scope
-from tests.api.test_fuzz import FUZZ_SETTINGS, _call
+from tests.api.test_fuzz import PART_FUZZ_SETTINGS, _call
 from tests.conftest import T0
 
 
@@ -48,6 +48,6 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 
 @schema.parametrize()
-@FUZZ_SETTINGS
+@PART_FUZZ_SETTINGS
 def test_service_manager_never_gets_a_server_error(case: Case[Any], manager_token: str) -> None:
     _call(case, manager_token)
