@@ -1,18 +1,20 @@
 """Seeds the service quality checks (docs/architecture.md, "Service quality control"): a
 work item whose mutual check failed and went back to rework, and last week's spot-check draw
-over requests the field team closed, with a review when the field technician's standard is
-imported (data/standards/field_service-technician.toml beside the code, if present)."""
+over requests the field team closed, two of them reviewed against the field technician's
+standard (the demo's inspections' copy of data/standards/field_service-technician.toml)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
-from capaflow.errors import CapaError
+from capaflow.demo.inspections import TECHNICIAN
+from capaflow.models.db import session_scope
 from capaflow.servicedesk.followup import Answer, record_follow_up
 from capaflow.servicedesk.policy import ServiceDesk
 from capaflow.servicedesk.register import add_person, find_person
@@ -20,12 +22,10 @@ from capaflow.servicedesk.requests import advance_request, open_request
 from capaflow.spotchecks.draw import draw_week
 from capaflow.spotchecks.review import review_spot_check
 from capaflow.spotchecks.weeks import previous_week, week_bounds
-from capaflow.standards.importing import import_standard
+from capaflow.standards.importing import add_standard
 from capaflow.workchecks.items import open_item, record_check
 
 ACTOR = "desk"
-STANDARD = Path(__file__).resolve().parents[1] / "data" / "standards" / \
-    "field_service-technician.toml"
 
 
 def seed_checks(session: Session, *, now: datetime, policy: DeadlinePolicy,
@@ -69,19 +69,31 @@ def seed_checks(session: Session, *, now: datetime, policy: DeadlinePolicy,
     drawn = draw_week(session, policies=policies, policy=policy, week=week, seed=None,
                       actor=ACTOR, now=now - 2 * h)
     reviews = 0
-    if STANDARD.exists():
-        try:
-            imported = import_standard(session, policies=policies, path=STANDARD, actor=ACTOR,
-                                       now=now - 3 * h)
-        except CapaError:
-            imported = None
-        if imported is not None:
-            codes = [i.code for i in imported.standard.items]
-            for spot, failing in zip(drawn.spot_checks[:2], (None, codes[0]), strict=False):
-                review_spot_check(
-                    session, policies=policies, policy=policy, case_id=spot.case_id,
-                    results={c: "fail" if c == failing else "pass" for c in codes},
-                    by="lea", note=None, now=now - h)
-                reviews += 1
+    # The field technician's standard, as the demo's inspections use it (the same draft: no
+    # new version when they already added it).
+    imported = add_standard(session, policies=policies, draft=TECHNICIAN, actor=ACTOR,
+                            now=now - 3 * h)
+    codes = [i.code for i in imported.standard.items]
+    for spot, failing in zip(drawn.spot_checks[:2], (None, codes[0]), strict=False):
+        review_spot_check(
+            session, policies=policies, policy=policy, case_id=spot.case_id,
+            results={c: "fail" if c == failing else "pass" for c in codes},
+            by="lea", note=None, now=now - h)
+        reviews += 1
     return {"work_items": 1, "closed_requests": closed, "spotchecks": len(drawn.spot_checks),
             "reviews": reviews}
+
+
+def checks_script(
+    engine: Engine, *, policy: DeadlinePolicy, policies: Policies, desk: ServiceDesk,
+    at: datetime,
+) -> list[tuple[datetime, Callable[[], None]]]:
+    """The simulated months' step for the checks: at `at` (a Monday, after the desk's month
+    began), the work item with its rework and the draw of the week before with its reviews,
+    as the seed adds them."""
+
+    def run() -> None:
+        with session_scope(engine) as session:
+            seed_checks(session, now=at, policy=policy, policies=policies, desk=desk)
+
+    return [(at, run)]

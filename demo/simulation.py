@@ -24,6 +24,7 @@ from capaflow.casework.engine import advance, open_case
 from capaflow.casework.sweep import sweep
 from capaflow.config.policies import Policies
 from capaflow.deadlines.policy import DeadlinePolicy
+from capaflow.demo.checks import checks_script
 from capaflow.demo.incidents import incident_script
 from capaflow.demo.inspections import inspection_script
 from capaflow.demo.review import close_demo_month, review_script
@@ -199,6 +200,11 @@ def _describe_opening(event: CaseEvent) -> str:
         return f"inspection round of {f['department']}/{f['position']} owed by {f['inspector']}"
     if "item" in f:
         return f"finding: {f['item']} ({f['factor']}) failed, fix owed by {f['owner']}"
+    if "week" in f and "person" in f:
+        return (f"spot-check drawn for {f['week']}: request #{f['request']} of {f['person']}, "
+                f"review owed by {f['reviewer']}")
+    if "department" in f and "team" in f and "title" in f:
+        return f"work item: {f['title']} ({f['team']}), three-level checks owed"
     if "drill" in f:
         what = "drill" if f["drill"] else "incident"
         return f"{what} declared: {f['type']} {f['severity']}, {f['title']}"
@@ -335,6 +341,9 @@ def simulate(engine: Engine, *, policy: DeadlinePolicy, intake: IntakePolicy,
         # An incident and a drill in mid-February, after the desk's month has begun.
         steps += incident_script(engine, policy=policy, plans=load_plans(policies),
                                  start=START + 45 * D)
+        # Three-level checks and a week's spot-check draw, on Monday 9 March.
+        steps += checks_script(engine, policy=policy, policies=policies, desk=desk,
+                               at=START + 63 * D + 2 * H)
     # Each month ends with its review (demo.review).
     if review is not None:
         steps += review_script(START, sim.end, review, sim.close_review)

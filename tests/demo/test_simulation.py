@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from capaflow.audittrail.chain import verify
 from capaflow.models import Case
@@ -49,8 +49,27 @@ def test_a_month_of_the_service_desk_runs_beside_the_8d_cases(tmp_path: Path) ->
     assert any(w == "close (outcome: solved)" for w in whats)
     assert any(w == "request closed by the sweep: no response" for w in whats)
     with Session(get_engine(url)) as session:
-        service = session.exec(select(Case).where(Case.lifecycle == "service")).all()
+        # The desk's month of February (March adds the requests the spot-checks draw from).
+        service = session.exec(select(Case).where(Case.lifecycle == "service")
+                               .where(col(Case.title).notlike("Dryer % not heating"))).all()
         assert len(service) == 4 and {c.state for c in service} == {"closed"}
+        assert verify(session).ok
+
+
+def test_march_shows_three_level_checks_with_rework_and_a_reviewed_spot_check_draw(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = capa("demo", "--json", "--db", url, "--months", "3")
+    assert result.exit_code == 0, result.stderr
+    whats = [line["what"] for line in json.loads(result.stdout)]
+    assert "work item: Install boiler, Hotel Sun (field), three-level checks owed" in whats
+    assert any(w.startswith("fail_check (result: fail; by: olga") for w in whats)
+    assert sum(w.startswith("spot-check drawn for 2026-W10") for w in whats) >= 2
+    assert any(w.startswith("review (score: ") and "failed_items" in w for w in whats)
+    with Session(get_engine(url)) as session:
+        [item] = session.exec(select(Case).where(Case.lifecycle == "work_item")).all()
+        assert item.state == "self_checked"  # back from rework, checked again by its team
         assert verify(session).ok
 
 
