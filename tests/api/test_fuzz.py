@@ -29,7 +29,7 @@ from capaflow.models.db import get_engine, session_scope
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 
-MAX_EXAMPLES = 30  # per operation, fuzzing phase; examples and coverage phases add a few more
+MAX_EXAMPLES = 20  # per operation, fuzzing phase; examples and coverage phases add a few more
 SEED = 20260302
 ERROR_CODES = {"unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
                "bad_input", "error"}

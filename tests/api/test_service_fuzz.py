@@ -20,7 +20,7 @@ from capaflow.models.db import get_engine, session_scope
 from capaflow.runtime.root import Runtime
 from capaflow.servicedesk.register import add_customer, add_person
 from capaflow.servicedesk.requests import open_request
-from tests.api.test_fuzz import FUZZ_SETTINGS, _call
+from tests.api.test_fuzz import PART_FUZZ_SETTINGS, _call
 from tests.conftest import T0
 
 
@@ -61,6 +61,6 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 
 @schema.parametrize()
-@FUZZ_SETTINGS
+@PART_FUZZ_SETTINGS
 def test_service_manager_never_gets_a_server_error(case: Case[Any], desk_token: str) -> None:
     _call(case, desk_token)
