@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -187,3 +188,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 0 if slow or getattr(module, "__name__", "") in _LONG_MODULES else 1
 
     items.sort(key=long_first)  # stable: the same order on every worker
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright (never a downloaded browser:
+    README.md, "Dependencies"); skipped where it is not installed (.ci/run installs it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.live import CHROMIUM_FLAGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, headless=True,
+                                              args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

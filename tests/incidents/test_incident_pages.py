@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from capaflow.accounts import add_user
 from capaflow.asgi import create_site
@@ -27,7 +27,7 @@ from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import beside_guesses, snapshot
 from tests.web.conftest import form_token, sign_in
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 ROLES = {"desk": "service_manager", "agent": "service_agent", "viewer": "viewer",
          "acme": "supplier"}
@@ -150,17 +150,6 @@ def test_agents_record_steps_viewers_read_and_suppliers_see_nothing(site: Site) 
         answer = supplier.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/portal"
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.slow

@@ -5,12 +5,11 @@ same in headless Chromium."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from capaflow.config import Settings
 from capaflow.models.db import get_engine, session_scope, upgrade
@@ -21,7 +20,7 @@ from capaflow.workchecks.items import open_item
 from tests.cli.support import ok
 from tests.conftest import T0
 from tests.spotchecks.support import STANDARD, close_requests
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 from tests.web.test_service_pages import PASSWORDS, Desk, _furnish, _site
 from tests.web.test_service_pages import desk as desk
 
@@ -85,17 +84,6 @@ def test_checks_and_reviews_through_the_pages_with_refusals_naming_the_field(
         answer = supplier.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/portal"
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.slow

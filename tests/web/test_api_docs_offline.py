@@ -3,33 +3,21 @@ in a real browser that may reach nothing but the site, Swagger UI renders the AP
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Route, expect
 
 from capaflow.asgi import create_site
 from capaflow.calendars import isoformat
 from capaflow.config import Settings
 from capaflow.models.db import upgrade
 from tests.conftest import T0
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_api_docs_render_with_nothing_reachable_but_the_site(

@@ -7,11 +7,10 @@ tests/artifacts/screenshots/ (CI keeps the folder)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from capaflow.accounts import add_user
 from capaflow.accounts.links import supplier_link
@@ -22,24 +21,13 @@ from capaflow.models import Case
 from capaflow.models.db import get_engine, session_scope, upgrade
 from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 LEAD_PASSWORD = "lead-password-1"
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def _sign_in(page: Page, base: str, name: str, password: str) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session, col, select
 
 from capaflow.accounts.customer_links import customer_link, customer_portal_url
@@ -34,7 +33,7 @@ from tests.servicedesk.survey_support import (
     settings,
 )
 from tests.web.conftest import form_token
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 NOW = T0 + timedelta(hours=3)
@@ -250,17 +249,6 @@ def test_a_form_without_its_token_is_refused_and_nothing_is_written(desk: Desk) 
 
 
 # -- in a real browser --------------------------------------------------------------------------
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from capaflow.accounts import add_user
 from capaflow.asgi import create_site
@@ -29,7 +29,7 @@ from capaflow.suppliers.registry import add_supplier
 from tests.conftest import T0
 from tests.helpers import beside_guesses, snapshot
 from tests.web.conftest import form_token, sign_in
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PASSWORDS = {"agent": "agent-password-1", "viewer": "view-password-1",
@@ -188,17 +188,6 @@ def test_readers_see_the_desk_without_forms_and_suppliers_see_nothing(desk: Desk
 
 
 # -- in a real browser -------------------------------------------------------------------------
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def _step(page: Page, trigger: str, fields: dict[str, str], *, select: bool = False,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from capaflow.accounts import add_user
 from capaflow.asgi import create_site
@@ -29,7 +29,7 @@ from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.standards.support import ALL_PASS, EXAMPLE
 from tests.web.conftest import form_token, sign_in
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 PASSWORDS = {"lead": "lead-password-1", "agent": "agent-password-1",
              "viewer": "view-password-1", "acme": "acme-password-1"}
@@ -164,17 +164,6 @@ def test_viewers_read_without_forms_and_suppliers_see_nothing(site: Site) -> Non
         assert answer.status_code in (303, 403, 404), (page, answer.status_code)
         assert "FS-01" not in answer.text
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_a_quality_lead_inspects_in_a_real_browser(

@@ -6,14 +6,13 @@ writes nothing. Walked in Debian's chromium at a phone's size; the refusals over
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from capaflow.accounts.customer_links import survey_token
@@ -35,7 +34,7 @@ from tests.servicedesk.survey_support import (
     survey_link,
     token_of,
 )
-from tests.web.live import CHROMIUM_FLAGS, chromium_path, served
+from tests.web.live import served
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 ANSWERING = RESOLVED_AT + timedelta(days=1)
@@ -210,17 +209,6 @@ def test_an_expired_link_is_410_with_a_clear_page_and_nothing_is_written(db_url:
 
 
 # -- in a real browser, at a phone's size -------------------------------------------------------
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, headless=True,
-                                              args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def _walk(browser: Browser, built: Desk, case_id: int) -> None:
