@@ -1,5 +1,5 @@
-"""The lifecycles (8D, PDCA, audit, cause report, meeting, service request) as data, their
-machines and engine."""
+"""The lifecycles (8D, PDCA, audit, cause report, meeting, service request, inspection round,
+finding, work item, spot-check, incident) as data, their machines and engine."""
 
 from capaflow.statemachines.audit import AUDIT
 from capaflow.statemachines.cause_report import CAUSE_REPORT
