@@ -1,6 +1,6 @@
 """Supplier audits (5M1E): the checklist from config and the findings an audit raises."""
 
-from capaflow.audits.checklist import FACTORS, AuditPolicy, ChecklistItem, load_audit_policy
+from capaflow.audits.checklist import AuditPolicy, ChecklistItem, load_audit_policy
 from capaflow.audits.service import (
     AuditView,
     ConductResult,
@@ -14,6 +14,7 @@ from capaflow.audits.service import (
     plan_audit,
     show_audit,
 )
+from capaflow.config.policies import FACTORS
 
 __all__ = [
     "FACTORS",

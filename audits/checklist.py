@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from capaflow.calendars import Duration
-from capaflow.config.policies import AuditSection, Checklist, Policies, section_of
+from capaflow.config.policies import FACTORS, AuditSection, Policies, section_of
 from capaflow.errors import BadInput
 
-# docs/architecture.md, "Quality rules": the six factors an audit checks, in the order a report
-# shows them (the typed checklist's fields, so the config and the audits name the same six).
-FACTORS = tuple(Checklist.model_fields)
+# docs/architecture.md, "Quality rules": an audit checks the six factors (config.policies.FACTORS),
+# shown in that order.
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from capaflow.audits.checklist import FACTORS, AuditPolicy
+from capaflow.audits.checklist import AuditPolicy
 from capaflow.casework.engine import StepResult, advance, open_case
+from capaflow.config.policies import FACTORS
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import finding_key, meet_obligation, start_obligation
 from capaflow.errors import BadInput, Conflict, NotFound, check_text

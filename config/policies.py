@@ -358,6 +358,11 @@ class Checklist(Section):
         return self
 
 
+
+# The six factors of a cause (5M1E), in the checklist's order: the audits, the service
+# standards' items, the incident reviews and the monthly review's Pareto all use these names.
+FACTORS: tuple[str, ...] = tuple(Checklist.model_fields)
+
 class AuditSection(Section):
     finding_due: DurationText = Duration(14, "d")
     checklist: Checklist

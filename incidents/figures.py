@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from capaflow.config.policies import FACTORS
 from capaflow.models import Incident, IncidentStep
-from capaflow.statemachines.incident import FACTORS
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from sqlmodel import Session, col, select
 
 from capaflow.calendars import isoformat, readable
 from capaflow.casework.engine import advance, get_case, open_case, record_fact, start_case
+from capaflow.config.policies import FACTORS
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.deadlines.schedule import cancel_obligations, meet_obligation, start_obligation
 from capaflow.errors import BadInput, Conflict, NotFound, check_id, check_text
 from capaflow.incidents.plans import Plan, Plans
 from capaflow.models import Case, Incident, IncidentStep, Notification
 from capaflow.models.db import build, insert_rows
-from capaflow.statemachines.incident import FACTORS
 
 # The deadline of step n of an incident's plan, and of its post-incident review.
 STEP_KEY_PREFIX = "step:"

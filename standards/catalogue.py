@@ -2,8 +2,8 @@
 with its items as a typed value the other parts of service quality control read
 (docs/architecture.md, "Service quality control").
 
-The 5M1E factors are the audit checklist's (config.policies.Checklist), so an audit finding
-and an inspection finding name the same six.
+The 5M1E factors are config.policies.FACTORS, the audit checklist's, so an audit finding and
+an inspection finding name the same six.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from datetime import datetime
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from capaflow.config.policies import Checklist, Policies
+from capaflow.config.policies import Policies
 from capaflow.errors import BadInput, NotFound
 from capaflow.models.standard import Standard, StandardItem
-
-FACTORS: tuple[str, ...] = tuple(Checklist.model_fields)
 
 
 @dataclass(frozen=True)

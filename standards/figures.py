@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from capaflow.config.policies import FACTORS
 from capaflow.models import Case, Deadline, InspectionFinding, InspectionRound
-from capaflow.standards.catalogue import FACTORS
 
 
 def inspection_score(

@@ -22,11 +22,10 @@ from typing import Any
 from sqlmodel import Session
 
 from capaflow import csvfiles
-from capaflow.config.policies import Policies
+from capaflow.config.policies import FACTORS, Policies
 from capaflow.errors import BadInput, NotFound, check_text
 from capaflow.models.standard import Standard, StandardItem
 from capaflow.standards.catalogue import (
-    FACTORS,
     Item,
     StandardVersion,
     check_position,

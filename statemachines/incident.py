@@ -15,12 +15,11 @@ responding → closed → reviewed, plus cancelled (a false alarm).
 
 from __future__ import annotations
 
+from capaflow.config.policies import FACTORS
 from capaflow.statemachines.lifecycle import FieldRule, Lifecycle, Step
 
 STATES = ("responding", "closed", "reviewed", "cancelled")
-# The six factors (5M1E) a post-incident review names as the cause's.
-FACTORS = ("people", "machines", "materials", "methods", "environment", "measurement")
-
+# A post-incident review names its cause's factor: one of the six (config.policies.FACTORS).
 INCIDENT = Lifecycle(
     name="incident",
     title="Emergency incident",

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from capaflow.config.policies import FACTORS
 from capaflow.incidents.figures import causes_by_factor, incidents_in
 from capaflow.models import Case, Deadline, IndicatorCycle, ServiceRequest
 from capaflow.models.deadline import PENDING
@@ -24,10 +25,9 @@ from capaflow.standards.figures import open_findings
 from capaflow.statemachines import LIFECYCLES
 from capaflow.targets.indicators import Department
 
-# The six factors of a cause (docs/architecture.md, "Quality rules") in the words of the
-# standards, the audits and the incidents; the 8D root cause step names four of them in the
-# singular ("man", "machine", ...), counted here under the same six.
-FACTORS = ("people", "machines", "materials", "methods", "environment", "measurement")
+# The six factors of a cause (config.policies.FACTORS) are the words of the standards, the
+# audits and the incidents; the 8D root cause step names four of them in the singular ("man",
+# "machine", ...), counted here under the same six.
 EIGHT_D_CATEGORY = {"man": "people", "machine": "machines", "material": "materials",
                     "method": "methods", "environment": "environment",
                     "measurement": "measurement"}

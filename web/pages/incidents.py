@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
+from capaflow.config.policies import FACTORS
 from capaflow.documents.incidents import incident_document, incident_summaries, plan_documents
 from capaflow.errors import CapaError, Conflict
 from capaflow.incidents import response
@@ -28,7 +29,6 @@ from capaflow.serving.incidents import (
     require_incident_reader,
     require_responder,
 )
-from capaflow.statemachines.incident import FACTORS
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
