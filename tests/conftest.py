@@ -178,7 +178,37 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 _LONG_MODULES = {"tests.api.test_fuzz", "tests.flows.test_flows"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Tests that drive an interface (the CLI, the API, the pages, the fuzzers) run on SQLite
+# only: below them are the same service functions and the same SQL, which the services' own
+# tests run on both backends. A test of an interface whose answer depends on the backend (a
+# conflict the database detects, served workers sharing it) is marked `postgres` and runs on
+# both. README.md, "Two commands".
+_INTERFACE_FOLDERS = ("api", "web", "cli")
+_INTERFACE_MODULES = ("_pages", "_page", "_fuzz", "test_fuzz", "_api", "_routes", "_cli",
+                      "_commands")
+
+
+def _drives_an_interface(item: pytest.Item) -> bool:
+    parts = item.path.relative_to(Path(__file__).parent).parts
+    if parts[0] in _INTERFACE_FOLDERS:
+        return True
+    return any(part in item.path.stem for part in _INTERFACE_MODULES)
+
+
+def _postgres_not_needed(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or callspec.params.get("db_url") != "postgres":
+        return False
+    if os.environ.get("CAPA_TEST_EVERY_BACKEND"):
+        return False
+    return item.get_closest_marker("postgres") is None and _drives_an_interface(item)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skipped = [item for item in items if _postgres_not_needed(item)]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not _postgres_not_needed(item)]
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
         return  # one process: the order as written
 

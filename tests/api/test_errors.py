@@ -76,6 +76,7 @@ def test_trigger_not_allowed_in_this_state_is_409_listing_the_allowed(world: Wor
     assert snapshot(world.url) == before
 
 
+@pytest.mark.postgres
 def test_stale_version_is_409(world: World) -> None:
     case_id = world.cases["ACME"]
     version = world.get("lead", f"/cases/{case_id}").json()["version"]
@@ -87,6 +88,7 @@ def test_stale_version_is_409(world: World) -> None:
     assert again.json()["error"]["field"] == "version"
 
 
+@pytest.mark.postgres
 def test_duplicate_supplier_is_409(world: World) -> None:
     response = world.post("lead", "/suppliers", {"code": "ACME", "name": "again"})
     assert response.status_code == 409

@@ -94,6 +94,7 @@ def served(
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 def test_capa_web_serves_the_api_from_its_workers_and_stops_them_on_sigterm(
     served: tuple[subprocess.Popen[bytes], int], token: str
 ) -> None:

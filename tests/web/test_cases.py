@@ -5,6 +5,8 @@ what (viewers read only, suppliers use their portal and see only their own repor
 from __future__ import annotations
 
 import re
+
+import pytest
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -217,6 +219,7 @@ def test_a_bad_field_names_it_keeps_the_input_and_writes_nothing(site: Site) -> 
     assert snapshot(site.url) == before
 
 
+@pytest.mark.postgres
 def test_a_stale_version_is_a_conflict_not_an_overwrite(site: Site) -> None:
     lead = site.signed_in("lead")
     case_id = site.cases["ACME"]

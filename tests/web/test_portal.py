@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
@@ -317,6 +318,7 @@ def test_reject_without_a_reason_is_422_naming_it(site: Site) -> None:
     assert snapshot(site.url) == before
 
 
+@pytest.mark.postgres
 def test_accepting_after_the_case_moved_on_is_409_and_writes_nothing(site: Site) -> None:
     acme = site.signed_in("acme")
     _submit(site, acme, "ACME", {"containment": CONTAINMENT})
