@@ -6,7 +6,7 @@ the business calendar when it adds durations.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Final
 
 _EXAMPLE: Final = "2026-03-02T09:00:00+00:00"
@@ -66,11 +66,17 @@ def isoformat(value: datetime) -> str:
     return as_utc(value).isoformat()
 
 
-def readable(value: datetime | None) -> str:
-    """A time for people: to the minute, in UTC ("2026-03-02 09:00 UTC"); "" for none.
+def readable(value: datetime | None, zone: tzinfo | None = None) -> str:
+    """A time for people: to the minute, on the site's wall clock (`[calendar] timezone`,
+    given as `zone`) and named by its zone's abbreviation: "2026-03-02 10:00 CET"; in UTC
+    without a zone ("2026-03-02 09:00 UTC"); "" for none.
 
-    Tables and reports use this; JSON keeps full ISO-8601 with offset (`isoformat`).
+    Pages, tables, notices and reports use this; JSON keeps full ISO-8601 in UTC
+    (`isoformat`), the contract scripts read.
     """
     if value is None:
         return ""
-    return isoformat(value)[:16].replace("T", " ") + " UTC"
+    if zone is None:
+        return isoformat(value)[:16].replace("T", " ") + " UTC"
+    local = as_utc(value).astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or zone}"

@@ -252,7 +252,7 @@ def _record(
     )
     notice = outbox.case_moved(
         case=case, event=event, supplier=supplier, owed=changes.owed, now=now,
-        tell_supplier=LIFECYCLES[case.lifecycle].notify_supplier,
+        zone=policy.calendar.zone, tell_supplier=LIFECYCLES[case.lifecycle].notify_supplier,
     )
     insert_rows(session, [notice], with_ids=False)
     return StepResult(case=case, event=event, deadlines=changes)

@@ -285,7 +285,7 @@ def _review(session: Session, due: _Due, policy: DeadlinePolicy, now: datetime) 
     deadline, case = due.deadline, due.case
     count = _defects_since(session, case, deadline.started_at)
     text = messages.review(case, due.supplier, deadline, count,
-                           _window_end(session, deadline.case_id))
+                           _window_end(session, deadline.case_id), policy.calendar.zone)
     notice = _notice(case, deadline, "review", "review", 0, policy.review_audience, text, now)
     move = due.unmoved()
     move.update(new_status="met", new_closed_at=now, new_met_on_time=True)
@@ -327,10 +327,10 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
         notify = _ours(reached.notify, case)
         if finding is not None:
             text = messages.finding_escalation(case, supplier, deadline, finding, reached.level,
-                                               skipped, notify, now)
+                                               skipped, notify, now, policy.calendar.zone)
         else:
             text = messages.escalation(case, supplier, deadline, reached.level, skipped,
-                                       notify, now)
+                                       notify, now, policy.calendar.zone)
         notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
                          reached.level, notify, text, now, about)
         move.update(new_escalation_level=reached.level, new_next_action_at=following)
@@ -338,9 +338,10 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
         return move, notice, action
     if now < deadline.due_at:
         if finding is not None:
-            text = messages.finding_reminder(case, supplier, deadline, finding, now)
+            text = messages.finding_reminder(case, supplier, deadline, finding, now,
+                                             policy.calendar.zone)
         else:
-            text = messages.reminder(case, supplier, deadline, now)
+            text = messages.reminder(case, supplier, deadline, now, policy.calendar.zone)
         notice = _notice(case, deadline, _reminder_key(deadline), "reminder", 0,
                          _ours(plan.reminder_audience, case), text, now, about)
         first = plan.ladder[0].after if plan.ladder else None

@@ -257,6 +257,7 @@ def apply_classification(
     notice = outbox.defect_classified(
         case=result.case, event=event, supplier=supplier, kind=f"{kind}_defect",
         lines=_notice_lines(kind, basis, result.case), owed=owed, now=now,
+        zone=policy.calendar.zone,
     )
     insert_rows(session, [notice], with_ids=False)
     return result

@@ -1,4 +1,5 @@
-"""What each notice says: one function per kind, in the words of a quality lead.
+"""What each notice says: one function per kind, in the words of a quality lead, with times
+on the site's wall clock (`zone`, the business calendar's).
 
 Every notice names the case number, title, supplier, part, state, the due time and what is
 owed, so that it can be acted on without opening the tool.
@@ -6,10 +7,11 @@ owed, so that it can be acted on without opening the tool.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from capaflow.calendars import readable
 from capaflow.models import AuditFinding, Case, Deadline, Supplier
+from capaflow.statemachines.words import say
 
 
 def _span(delta: timedelta) -> str:
@@ -26,7 +28,7 @@ def _case_lines(case: Case, supplier: Supplier | None) -> list[str]:
     return [
         f"Case #{case.id}: {case.title}",
         f"Supplier: {who}; part {case.part or '-'}; defect {case.defect_code or '-'}",
-        f"State: {case.state}; owner: {case.owner or '-'}",
+        f"State: {say(case.state)}; owner: {case.owner or '-'}",
     ]
 
 
@@ -36,12 +38,13 @@ def _subject(case: Case, supplier: Supplier | None, text: str) -> str:
 
 
 def reminder(
-    case: Case, supplier: Supplier | None, deadline: Deadline, now: datetime
+    case: Case, supplier: Supplier | None, deadline: Deadline, now: datetime,
+    zone: tzinfo | None = None,
 ) -> tuple[str, str]:
     left = _span(deadline.due_at - now)
     subject = _subject(case, supplier, f"{deadline.title} due in {left}")
     body = "\n".join([
-        f"Reminder: {deadline.title} is due {readable(deadline.due_at)} (in {left}).",
+        f"Reminder: {deadline.title} is due {readable(deadline.due_at, zone)} (in {left}).",
         *_case_lines(case, supplier),
     ])
     return subject, body
@@ -55,12 +58,13 @@ def escalation(
     skipped: tuple[int, ...],
     roles: tuple[str, ...],
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> tuple[str, str]:
     late = _span(now - deadline.due_at)
     subject = _subject(case, supplier, f"OVERDUE level {level}: {deadline.title}")
     lines = [
-        f"Overdue by {late}: {deadline.title} was due {readable(deadline.due_at)}.",
-        f"Escalation level {level}, to: {', '.join(r.replace('_', ' ') for r in roles)}.",
+        f"Overdue by {late}: {deadline.title} was due {readable(deadline.due_at, zone)}.",
+        f"Escalation level {level}, to: {', '.join(say(r) for r in roles)}.",
     ]
     if skipped:
         # The sweep was not running when those levels came due; say so rather than send
@@ -75,6 +79,7 @@ def review(
     deadline: Deadline,
     defects_since: int,
     window_end: datetime | None,
+    zone: tzinfo | None = None,
 ) -> tuple[str, str]:
     verdict = (
         "no recurrence so far" if defects_since == 0
@@ -84,8 +89,8 @@ def review(
     lines = [
         f"Monthly effectiveness review #{deadline.sequence} of the countermeasure: {verdict}.",
         f"Countermeasure: {case.content.get('countermeasure', '-')}",
-        f"Tracked since {readable(deadline.started_at)}"
-        + (f", window ends {readable(window_end)}." if window_end else "."),
+        f"Tracked since {readable(deadline.started_at, zone)}"
+        + (f", window ends {readable(window_end, zone)}." if window_end else "."),
     ]
     return subject, "\n".join([*lines, *_case_lines(case, supplier)])
 
@@ -107,13 +112,14 @@ def _finding_lines(finding: AuditFinding) -> list[str]:
 def finding_reminder(
     case: Case, supplier: Supplier | None, deadline: Deadline, finding: AuditFinding,
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> tuple[str, str]:
     left = _span(deadline.due_at - now)
     subject = _subject(case, supplier,
                        f"audit finding #{finding.id} ({finding.item}) due in {left}")
     body = "\n".join([
         f"Reminder: audit finding #{finding.id} is to be closed by "
-        f"{readable(deadline.due_at)} (in {left}).",
+        f"{readable(deadline.due_at, zone)} (in {left}).",
         *_finding_lines(finding),
         *_case_lines(case, supplier),
     ])
@@ -129,14 +135,15 @@ def finding_escalation(
     skipped: tuple[int, ...],
     roles: tuple[str, ...],
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> tuple[str, str]:
     late = _span(now - deadline.due_at)
     subject = _subject(case, supplier,
                        f"OVERDUE level {level}: audit finding #{finding.id} ({finding.item})")
     lines = [
         f"Overdue by {late}: audit finding #{finding.id} was to be closed by "
-        f"{readable(deadline.due_at)}.",
-        f"Escalation level {level}, to: {', '.join(r.replace('_', ' ') for r in roles)}.",
+        f"{readable(deadline.due_at, zone)}.",
+        f"Escalation level {level}, to: {', '.join(say(r) for r in roles)}.",
     ]
     if skipped:
         lines.append(f"Levels {', '.join(map(str, skipped))} fell due while nobody swept.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from capaflow.calendars import isoformat
+from capaflow.calendars import readable
 from capaflow.models import Case, CaseEvent, Deadline, Notification, Supplier
 from capaflow.models.db import build
+from capaflow.statemachines.words import say
 
 _KINDS = {"reopen": "reopened", "close": "closed", "occurrence": "occurrence"}
 
@@ -19,6 +20,7 @@ def case_moved(
     supplier: Supplier | None,
     owed: Sequence[Deadline],
     now: datetime,
+    zone: tzinfo | None = None,
     tell_supplier: bool = True,
 ) -> Notification:
     """The notice of a step, for the owner (and the supplier's contact on a supplier case,
@@ -26,22 +28,23 @@ def case_moved(
 
     Its kind says what happened: "reopened" (the countermeasure failed), "closed" (closed as
     effective), "occurrence" (the defect came back while the case is worked), else
-    "case_moved".
+    "case_moved". Times are on the site's wall clock (`zone`), states and steps in words.
     """
     audience = ["owner"] + (["supplier_contact"] if supplier is not None and tell_supplier
                             else [])
     who = f" ({supplier.code})" if supplier is not None else ""
-    moved = f"{event.from_state} → {event.to_state}" if event.from_state else event.to_state
+    moved = (f"{say(event.from_state)} → {say(event.to_state)}" if event.from_state
+             else say(event.to_state))
     lines = [
         f"Case #{case.id}{who}: {case.title}",
-        f"Step: {event.action} by {event.actor} at {isoformat(event.at)}",
+        f"Step: {say(event.action)} by {event.actor} at {readable(event.at, zone)}",
         f"State: {moved}",
     ]
     if case.part or case.defect_code:
         lines.append(f"Part {case.part or '-'}, defect {case.defect_code or '-'}")
     if owed:
         lines.append("Now owed:")
-        lines.extend(f"  - {d.title}: due {isoformat(d.due_at)}" for d in owed)
+        lines.extend(f"  - {d.title}: due {readable(d.due_at, zone)}" for d in owed)
     return build(
         Notification,
         # One notice per audit event: replaying the same step can never queue it twice.
@@ -65,6 +68,7 @@ def defect_classified(
     lines: Sequence[str],
     owed: Sequence[Deadline],
     now: datetime,
+    zone: tzinfo | None = None,
 ) -> Notification:
     """The written notice of a defect's classification (README, "Batch versus sporadic"): to
     the supplier's contact and the owner, saying what the class asks of the supplier (parts
@@ -75,14 +79,14 @@ def defect_classified(
     body = [f"Case #{case.id}{who}: {case.title}", *lines]
     if owed:
         body.append("Now owed:")
-        body.extend(f"  - {d.title}: due {isoformat(d.due_at)}" for d in owed)
+        body.extend(f"  - {d.title}: due {readable(d.due_at, zone)}" for d in owed)
     return build(
         Notification,
         dedupe_key=f"case:{case.id}:event:{event.seq}:classified",
         case_id=case.id,
         kind=kind,
         audience=audience,
-        subject=f"[capaflow] Case #{case.id}: {kind.replace('_', ' ')}: {case.title}"[:300],
+        subject=f"[capaflow] Case #{case.id}: {say(kind)}: {case.title}"[:300],
         body="\n".join(body),
         created_at=now,
         next_attempt_at=now,

@@ -5,13 +5,12 @@ what (viewers read only, suppliers use their portal and see only their own repor
 from __future__ import annotations
 
 import re
-
-import pytest
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import col, select
