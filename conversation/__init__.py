@@ -7,6 +7,7 @@ from capaflow.conversation.thread import (
     SUPPLIER,
     NotPermitted,
     PostedComment,
+    case_comments,
     post_comment,
     read_thread,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "SUPPLIER",
     "NotPermitted",
     "PostedComment",
+    "case_comments",
     "post_comment",
     "read_thread",
 ]

@@ -52,15 +52,21 @@ def _may_read(principal: Principal) -> None:
         raise NotPermitted("a customer may not read the supplier conversation")
 
 
+def case_comments(session: Session, *, case_id: int, shared_only: bool) -> list[CaseComment]:
+    """A case's comments, oldest first, without a check of who asks (the operator's CLI);
+    `shared_only` leaves the internal notes out."""
+    query = select(CaseComment).where(CaseComment.case_id == case_id)
+    if shared_only:
+        query = query.where(col(CaseComment.internal).is_(False))
+    return list(session.exec(query.order_by(col(CaseComment.posted_at), col(CaseComment.id))))
+
+
 def read_thread(session: Session, *, principal: Principal, case_id: int) -> list[CaseComment]:
     """The comments of a case the principal may read, oldest first: a supplier only the
     shared ones of its own case (NotFound for another supplier's)."""
     _may_read(principal)
     visible_case(session, principal, case_id)
-    query = select(CaseComment).where(CaseComment.case_id == case_id)
-    if principal.is_supplier:
-        query = query.where(col(CaseComment.internal).is_(False))
-    return list(session.exec(query.order_by(col(CaseComment.posted_at), col(CaseComment.id))))
+    return case_comments(session, case_id=case_id, shared_only=principal.is_supplier)
 
 
 def post_comment(
