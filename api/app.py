@@ -14,6 +14,7 @@ from capaflow.api.routes import (
     audits,
     cases,
     chargeback,
+    comments,
     customers,
     defects,
     incidents,
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(incidents.router)
     # The monthly service quality review (docs/architecture.md, "Service quality control").
     api.include_router(reviews.router)
+    # The conversation on a case (docs/architecture.md, "The supplier conversation").
+    api.include_router(comments.router)
     app.include_router(api)
     return app
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from capaflow.accounts import Principal
 from capaflow.calendars import readable
 from capaflow.casework.engine import StepResult, advance, get_case, open_case
 from capaflow.cli.common import (
@@ -21,7 +22,8 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
-from capaflow.cli.views import deadlines_table, events_table
+from capaflow.cli.views import comments_table, deadlines_table, events_table
+from capaflow.conversation import case_comments, post_comment
 from capaflow.deadlines.status import deadline_status
 from capaflow.documents.cases import (
     case_document,
@@ -30,6 +32,7 @@ from capaflow.documents.cases import (
     report_document,
     step_document,
 )
+from capaflow.documents.comments import comment_document
 from capaflow.errors import MAX_ID, BadInput
 from capaflow.models import Supplier
 from capaflow.models.queries import (
@@ -176,7 +179,8 @@ def show_command(
             supplier = supplier_of(session, case)
             deadlines = case_deadlines(session, case_id)
             events = case_events(session, case_id)
-        document = case_document(case, supplier, deadlines, events, env.now)
+            comments = case_comments(session, case_id=case_id, shared_only=False)
+        document = case_document(case, supplier, deadlines, events, env.now, comments)
         if env.as_json:
             print_json(document.as_json())
             return
@@ -192,6 +196,50 @@ def show_command(
         )
         stdout.print(deadlines_table(deadlines, env.now))
         stdout.print(events_table(events))
+        if comments:
+            stdout.print(comments_table(comments))
+
+    run(env, body)
+
+
+@app.command("comment")
+def comment_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    body_text: Annotated[
+        str, typer.Option("--body", help="The comment (1 to 5,000 characters).")
+    ],
+    internal: Annotated[
+        bool, typer.Option("--internal", help="An internal note the supplier never reads.")
+    ] = False,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", "--actor", envvar="CAPA_ACTOR",
+                     help="Who writes it (default: your login).", show_default=False),
+    ] = None,
+) -> None:
+    """Write on a case's conversation with its supplier: shared (the supplier's quality
+    contact is told) or, with --internal, a note for the quality team only."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        # The operator's command acts as the quality team (docs/architecture.md, "The
+        # supplier conversation"), as `case advance` does.
+        writer = Principal(name=env.actor, role="quality_lead")
+        with env.transaction() as session:
+            posted = post_comment(session, principal=writer, case_id=case_id,
+                                  body=body_text, internal=internal, now=env.now,
+                                  policy=env.deadline_policy)
+            document = comment_document(posted.comment)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        kind = "internal note" if document.internal else "comment shared with the supplier"
+        stdout.print(f"Case #{case_id}: {kind} #{document.id} by {document.author} "
+                     f"(event {posted.event.seq})", highlight=False, markup=False)
 
     run(env, body)
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from capaflow.calendars import readable
 from capaflow.deadlines.status import deadline_status
-from capaflow.models import CaseEvent, Deadline
+from capaflow.models import CaseComment, CaseEvent, Deadline
 
 
 def deadlines_table(deadlines: list[Deadline], now: datetime) -> Table:
@@ -41,4 +41,15 @@ def events_table(events: list[CaseEvent], *, hashes: bool = False) -> Table:
         if hashes:
             row.append(e.hash[:16])
         table.add_row(*row)
+    return table
+
+
+def comments_table(comments: list[CaseComment]) -> Table:
+    """The conversation on a case, oldest first; internal notes marked."""
+    table = Table(title="Conversation", title_justify="left")
+    for column in ("when", "by", "shared", "comment"):
+        table.add_column(column)
+    for c in comments:
+        table.add_row(readable(c.posted_at), c.author,
+                      "internal" if c.internal else "shared", c.body)
     return table

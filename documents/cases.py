@@ -10,7 +10,8 @@ from typing import Any, Literal, TypeVar
 from capaflow.deadlines.schedule import DeadlineChanges
 from capaflow.deadlines.status import is_overdue
 from capaflow.documents.base import Public, Timestamp, from_row
-from capaflow.models import Case, CaseEvent, Deadline, Supplier
+from capaflow.documents.comments import CommentPublic, comment_document
+from capaflow.models import Case, CaseComment, CaseEvent, Deadline, Supplier
 from capaflow.statemachines import LIFECYCLES
 
 
@@ -78,6 +79,9 @@ class CasePublic(CaseSummary):
 
     deadlines: list[DeadlinePublic]
     events: list[EventPublic]
+    # The conversation on the case, oldest first: all of it for the quality team, the shared
+    # comments only for a supplier (conversation.read_thread).
+    comments: list[CommentPublic] = []
 
 
 class CaseListItem(CaseSummary):
@@ -157,11 +161,13 @@ def case_document(
     deadlines: Iterable[Deadline],
     events: Iterable[CaseEvent],
     now: datetime,
+    comments: Iterable[CaseComment] = (),
 ) -> CasePublic:
     return _case(
         CasePublic, case, supplier,
         deadlines=[deadline_document(d, now) for d in deadlines],
         events=[event_document(e) for e in events],
+        comments=[comment_document(c) for c in comments],
     )
 
 

@@ -2,6 +2,7 @@
 
 from capaflow.models.audit import AuditFinding
 from capaflow.models.case import Case
+from capaflow.models.comment import CaseComment
 from capaflow.models.cost import CaseCost
 from capaflow.models.deadline import Deadline
 from capaflow.models.defect import DefectEvent
@@ -74,4 +75,5 @@ __all__ = [
     "IncidentStep",
     "IndicatorCycle",
     "ReviewFigure",
+    "CaseComment",
 ]

@@ -4,6 +4,7 @@ reason sent back to the supplier)."""
 
 from capaflow.submissions.notices import STEP_NAMES
 from capaflow.submissions.service import (
+    SUPPLIER_LIFECYCLES,
     SUPPLIER_TRIGGERS,
     Acceptance,
     NotPermitted,
@@ -17,6 +18,7 @@ from capaflow.submissions.service import (
 
 __all__ = [
     "STEP_NAMES",
+    "SUPPLIER_LIFECYCLES",
     "SUPPLIER_TRIGGERS",
     "Acceptance",
     "NotPermitted",

@@ -15,6 +15,8 @@ STEP_NAMES = {
     "find_root_cause": "root cause",
     "apply_short_term_fix": "short-term fix",
     "implement_countermeasure": "countermeasure",
+    # The written cause report a grade drop asks for (statemachines.cause_report).
+    "submit": "cause report",
 }
 _PREVIEW = 500  # characters of each field in a notice; the whole text is on the page
 

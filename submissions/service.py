@@ -27,15 +27,18 @@ from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound, case_not_found, check_text, refuse_nul
 from capaflow.models import Case, Submission
 from capaflow.models.queries import read_case
-from capaflow.statemachines import EIGHT_D
+from capaflow.statemachines import CAUSE_REPORT, EIGHT_D, LIFECYCLES
 from capaflow.statemachines.guards import MAX_FIELD_LENGTH, check_fields
 from capaflow.submissions import notices
 from capaflow.submissions.notices import STEP_NAMES
 from capaflow.suppliers.registry import supplier_of
 
 # The steps a supplier answers; accepting, rejecting, closing and cancelling stay with the
-# quality team (the same four the API lets a supplier take: api/routes/cases.py).
+# quality team (the same ones the API lets a supplier take: api/routes/cases.py): the four of
+# an 8D case and the written cause report's `submit`.
 SUPPLIER_TRIGGERS = tuple(STEP_NAMES)
+# The lifecycles whose steps a supplier owes and submits from its portal.
+SUPPLIER_LIFECYCLES = (EIGHT_D.name, CAUSE_REPORT.name)
 
 PENDING = "pending"
 ACCEPTED = "accepted"
@@ -98,10 +101,13 @@ def _case_of(session: Session, case_id: int) -> Case:
 
 
 def owed_steps(case: Case) -> tuple[str, ...]:
-    """The steps the supplier owes on this case now (none unless it is an open 8D case)."""
-    if case.lifecycle != EIGHT_D.name:
+    """The steps the supplier owes on this case now: of an open 8D case, or of a written
+    cause report still requested (none for any other case). The portal offers a form for
+    each, so whatever it lists as owed can be submitted from it."""
+    if case.lifecycle not in SUPPLIER_LIFECYCLES:
         return ()
-    return tuple(t for t in EIGHT_D.allowed(case.state) if t in SUPPLIER_TRIGGERS)
+    machine = LIFECYCLES[case.lifecycle]
+    return tuple(t for t in machine.allowed(case.state) if t in SUPPLIER_TRIGGERS)
 
 
 
@@ -132,9 +138,10 @@ def submit(
             f"({', '.join(SUPPLIER_TRIGGERS)})",
             field="trigger",
         )
-    if case.lifecycle != EIGHT_D.name:
+    if case.lifecycle not in SUPPLIER_LIFECYCLES:
         raise Conflict(
-            f"case {case_id} is not an 8D case: suppliers submit the steps of 8D cases only",
+            f"case {case_id} is not an 8D case or a cause report: suppliers submit the steps "
+            "of those only",
             field="case",
         )
     owed = owed_steps(case)
@@ -145,7 +152,7 @@ def submit(
             field="trigger",
             allowed=owed,
         )
-    cleaned = check_fields(EIGHT_D, step, fields)
+    cleaned = check_fields(LIFECYCLES[case.lifecycle], step, fields)
     for name, value in cleaned.items():
         refuse_nul(name, value)
     submission = Submission(

@@ -16,6 +16,7 @@ from capaflow.api.routes.submissions import as_refusal
 from capaflow.api.schemas import Advance, Classify, OpenCase
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import StepResult, open_case
+from capaflow.conversation import case_comments
 from capaflow.documents.cases import (
     CaseListItem,
     CasePublic,
@@ -142,8 +143,11 @@ def show_case_document(
     # Single rows: detached objects from Core rows (models.queries.read_*), a third of the
     # ORM's cost per row.
     case = visible_case(session, principal, case_id)
+    # A supplier reads the shared comments only (docs/architecture.md, "The supplier
+    # conversation").
+    comments = case_comments(session, case_id=case_id, shared_only=principal.is_supplier)
     return case_document(case, _supplier_of(session, case), read_case_deadlines(session, case_id),
-                         read_case_events(session, case_id), now)
+                         read_case_events(session, case_id), now, comments)
 
 
 def _may_advance(principal: Principal, trigger: str) -> None:

@@ -24,6 +24,7 @@ from capaflow.calendars import parse_instant
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
 from capaflow.chargeback import KINDS, add_cost
+from capaflow.conversation import case_comments
 from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
 from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 from capaflow.models import Submission
@@ -167,6 +168,8 @@ def _case_page(
     shown = {("step", s.trigger) for s in steps}
     if principal.can_write and report.header.supplier_code:
         shown.add(("cost", ""))
+    if principal.can_write:
+        shown.add(("comment", ""))  # case_thread.html shows it beside its form
     loose = problem is not None and (
         problem.form, kept.trigger if problem.form == "step" else "") not in shown
     return page(
@@ -176,6 +179,7 @@ def _case_page(
         submissions=_pending_submissions(session, case_id),
         cost_kinds=KINDS, can_write=principal.can_write, problem=problem,
         loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
+        thread=case_comments(session, case_id=case_id, shared_only=False),
     )
 
 

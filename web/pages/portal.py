@@ -1,6 +1,8 @@
 """The supplier portal: a supplier's open requests, what each owes by when, and the forms to
-submit containment, root cause, short-term fix and countermeasure; and the signed link in
-its notices that lets its people in without an account.
+submit containment, root cause, short-term fix, countermeasure and a written cause report;
+the problem as the quality team described it; the conversation with the quality team; a
+blacklisted supplier told so; and the signed link in its notices that lets its people in
+without an account.
 
 A supplier's people see their own supplier's cases, lots and grades only: a case of another
 supplier answers exactly as a case that does not exist (accounts.scope).
@@ -23,19 +25,22 @@ from capaflow.accounts import LinkRefused, Principal, supplier_from_link
 from capaflow.accounts.links import MAX_TOKEN
 from capaflow.accounts.scope import visible_case
 from capaflow.calendars import isoformat
+from capaflow.conversation import MAX_BODY, post_comment, read_thread
+from capaflow.conversation import NotPermitted as NotAllowedToWrite
 from capaflow.deadlines.status import deadline_status, is_overdue
 from capaflow.errors import BadInput, CapaError
-from capaflow.models import Case, Deadline, InspectionLot, Submission, Supplier
+from capaflow.models import Case, Deadline, DefectEvent, InspectionLot, Submission, Supplier
 from capaflow.models.queries import case_deadlines, list_cases, next_due
 from capaflow.scorecards.history import GradedMonth, list_scorecards
 from capaflow.scorecards.policy import load_scorecard_policy
 from capaflow.serving.context import ApiContext, ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
 from capaflow.serving.fields import CaseId
-from capaflow.statemachines import EIGHT_D
+from capaflow.statemachines import EIGHT_D, LIFECYCLES
 from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.submissions import (
     STEP_NAMES,
+    SUPPLIER_LIFECYCLES,
     NotPermitted,
     case_submissions,
     owed_steps,
@@ -152,10 +157,12 @@ def _supplier(session: Session, principal: Principal) -> Supplier:
 
 
 def open_requests(session: Session, supplier_id: int, now: datetime) -> list[OpenRequest]:
-    """The supplier's open 8D cases, each with what it owes next and by when."""
-    cases = [c for c in list_cases(session, now=now, supplier_id=supplier_id,
-                                   lifecycle=EIGHT_D.name, limit=10_000)
-             if c.state not in EIGHT_D.final]
+    """The supplier's open 8D cases and written cause reports, each with what it owes next
+    and by when."""
+    cases = [c for lifecycle in SUPPLIER_LIFECYCLES
+             for c in list_cases(session, now=now, supplier_id=supplier_id,
+                                 lifecycle=lifecycle, limit=10_000)
+             if c.state not in LIFECYCLES[lifecycle].final]
     due = next_due(session, [c.id for c in cases if c.id is not None])
     waiting = {s.case_id: s for s in pending(session, supplier_id=supplier_id)}
     rows = []
@@ -194,6 +201,7 @@ def portal(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
     assert supplier.id is not None
     return page(
         request, "portal.html", principal=principal, now=now, supplier=supplier,
+        blacklist=_blacklist(supplier),
         requests=open_requests(session, supplier.id, now), step_names=STEP_NAMES,
         lots=_recent_lots(session, supplier.id),
         grade=_latest_grade(session, supplier.code, now, ctx),
@@ -202,14 +210,66 @@ def portal(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
 
 # -- one case -------------------------------------------------------------------------------
 
-def step_form(trigger: str) -> StepForm:
+def step_form(trigger: str, lifecycle: str = EIGHT_D.name) -> StepForm:
     """The form of a step: the fields its guard asks for (the lifecycle's FieldRule)."""
-    rule = EIGHT_D.fields.get(trigger) or FieldRule()
+    machine = LIFECYCLES[lifecycle]
+    rule = machine.fields.get(trigger) or FieldRule()
     return StepForm(
-        trigger=trigger, label=step_label(trigger),
-        fields=tuple([field_input(EIGHT_D, n, required=True) for n in rule.required]
-                     + [field_input(EIGHT_D, n, required=False) for n in rule.optional]),
+        trigger=trigger, label=STEP_NAMES.get(trigger, step_label(trigger)).capitalize(),
+        fields=tuple([field_input(machine, n, required=True) for n in rule.required]
+                     + [field_input(machine, n, required=False) for n in rule.optional]),
     )
+
+
+@dataclass(frozen=True)
+class ProblemFacts:
+    """What the quality team found, as the supplier needs it to answer: the problem
+    description (D2), how many parts, in which lots."""
+
+    description: str | None
+    quantity: int
+    lots: tuple[str, ...]
+
+
+def problem_facts(session: Session, case: Case) -> ProblemFacts:
+    defects = list(session.exec(select(DefectEvent).where(DefectEvent.case_id == case.id)))
+    lot_ids = {d.inspection_lot_id for d in defects if d.inspection_lot_id is not None}
+    lots = list(session.exec(select(InspectionLot).where(
+        (col(InspectionLot.case_id) == case.id) | col(InspectionLot.id).in_(lot_ids))
+        .order_by(col(InspectionLot.id))))
+    description = case.content.get("problem")
+    return ProblemFacts(
+        description=description if isinstance(description, str) else None,
+        quantity=sum(d.quantity for d in defects),
+        lots=tuple(dict.fromkeys(lot.lot for lot in lots)),
+    )
+
+
+@dataclass(frozen=True)
+class Blacklist:
+    since: datetime
+    reason: str
+
+
+def _blacklist(supplier: Supplier) -> Blacklist | None:
+    if supplier.blacklisted_at is None:
+        return None
+    return Blacklist(since=supplier.blacklisted_at,
+                     reason=supplier.blacklist_reason or "grade E")
+
+
+def _prefilled(submissions: list[Submission], owed: tuple[str, ...]) -> dict[str, Kept]:
+    """For each owed step whose latest submission was sent back, that submission's text: the
+    supplier corrects it instead of typing it all again."""
+    latest: dict[str, Submission] = {}
+    for s in submissions:  # oldest first
+        latest[s.trigger] = s
+    return {
+        t: Kept(form="step", trigger=t,
+                fields={n: str(v) for n, v in latest[t].fields.items()},
+                values={"note": latest[t].note or ""})
+        for t in owed if t in latest and latest[t].status == "rejected"
+    }
 
 
 def _case_page(
@@ -225,14 +285,19 @@ def _case_page(
 ) -> Response:
     assert case.id is not None
     deadlines = [d for d in case_deadlines(session, case.id) if d.kind == "obligation"]
+    submissions = case_submissions(session, case_id=case.id)
+    owed = owed_steps(case)
+    supplier = _supplier(session, principal)
     return page(
         request, "portal_case.html", principal=principal, now=now, status=status, case=case,
-        discipline=EIGHT_D.disciplines.get(case.state, case.state),
+        discipline=LIFECYCLES[case.lifecycle].disciplines.get(case.state, case.state),
         deadlines=[(d, deadline_status(d, now)) for d in deadlines],
-        submissions=case_submissions(session, case_id=case.id),
-        forms=[step_form(t) for t in owed_steps(case)], step_names=STEP_NAMES,
+        submissions=submissions, prefilled=_prefilled(submissions, owed),
+        forms=[step_form(t, case.lifecycle) for t in owed], step_names=STEP_NAMES,
         field_labels=FIELD_LABELS, problem=problem, kept=kept or Kept(),
-        field_prefix=FIELD_PREFIX,
+        field_prefix=FIELD_PREFIX, facts=problem_facts(session, case),
+        thread=read_thread(session, principal=principal, case_id=case.id),
+        blacklist=_blacklist(supplier), max_comment=MAX_BODY,
     )
 
 
@@ -279,3 +344,24 @@ def portal_submit(case_id: CaseId, request: Request, session: SessionDep, now: N
                    f"({isoformat(now)[:16].replace('T', ' ')} UTC).")
     return RedirectResponse(f"/portal/cases/{case_id}", 303)
 
+
+
+@router.post("/portal/cases/{case_id}/comments", dependencies=[CsrfChecked])
+def portal_comment(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
+                   ctx: ContextDep, principal: SupplierDep, form: FormDep) -> Response:
+    """The supplier's word on its case, to the quality team (always shared); a refusal shows
+    the page again with the text kept and the field named."""
+    case = visible_case(session, principal, case_id)
+    body = form_text(form, "body")
+    try:
+        post_comment(session, principal=principal, case_id=case_id, body=body,
+                     internal=False, now=now, policy=ctx.deadline_policy)
+    except BadInput as exc:
+        session.rollback()
+        return _case_page(request, session, principal=principal, now=now, case=case,
+                          status=422, problem=exc,
+                          kept=Kept(form="comment", values={"body": body}))
+    except NotAllowedToWrite as exc:  # not reachable for SupplierDep; kept as a second line
+        raise forbidden(exc.message) from exc
+    flash(request, f"Your message on case {case_id} was sent to the quality team.")
+    return RedirectResponse(f"/portal/cases/{case_id}#conversation", 303)
