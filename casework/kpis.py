@@ -24,11 +24,13 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
+from capaflow.calendars.clock import FIRST_YEAR, LAST_YEAR, parse_instant
 from capaflow.errors import BadInput
 from capaflow.models import Case, CaseEvent, Deadline, Supplier
 
@@ -194,6 +196,36 @@ def _ageing(session: Session, now: datetime) -> list[AgeBucket]:
         buckets.append(AgeBucket(label=label, min_days=low, max_days=top, open_cases=count))
         low = (top or 0) + 1
     return buckets
+
+
+def _bound(text: str | None, *, field: str, zone: ZoneInfo, inclusive: bool) -> datetime | None:
+    """A day (YYYY-MM-DD, the site's calendar day: `to` includes it) or an ISO-8601 instant
+    with offset; BadInput naming `field` for anything else."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) == 10:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise BadInput(f"{field}: {text!r} is not a day (YYYY-MM-DD) or an ISO-8601 time "
+                           "with offset", field=field) from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise BadInput(f"{field}: {text!r} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                           field=field)
+        start = datetime.combine(day, time(0), tzinfo=zone)
+        return (start + _DAY if inclusive else start).astimezone(UTC)
+    try:
+        return parse_instant(text, field=field)
+    except ValueError as problem:
+        raise BadInput(str(problem), field=field) from None
+
+
+def parse_window(from_text: str | None, to_text: str | None, *, now: datetime,
+                 zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """`--from` / `--to` (or the API's and the page's `from` and `to`) as [start, end)."""
+    return check_window(_bound(from_text, field="from", zone=zone, inclusive=False),
+                        _bound(to_text, field="to", zone=zone, inclusive=True), now)
 
 
 def kpi_report(session: Session, *, start: datetime | None, end: datetime | None,

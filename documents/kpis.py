@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from capaflow.casework.kpis import KpiReport
+from capaflow.csvfiles import write_csv
 from capaflow.documents.base import Public, Timestamp
 
 
@@ -77,21 +75,17 @@ def _text(value: float | int | None) -> str:
 
 
 def kpi_csv(document: KpiReportPublic) -> str:
-    """One table with a `section` column, so a spreadsheet filters it: the three KPIs."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "name", "title", "samples_or_count", "median_days",
-                     "p90_days", "on_time", "met_late", "missed", "on_time_share"])
-    for t in document.cycle_times:
-        writer.writerow(["cycle_time", t.discipline, t.title, t.samples, _text(t.median_days),
-                         _text(t.p90_days), "", "", "", ""])
-    for s in document.on_time:
-        writer.writerow(["on_time", s.supplier, s.name, s.counted, "", "", s.on_time,
-                         s.met_late, s.missed, _text(s.on_time_share)])
-    for b in document.ageing:
-        writer.writerow(["ageing", b.label, "open 8D cases", b.open_cases, "", "", "", "", "",
-                         ""])
-    return out.getvalue()
+    """One table with a `section` column, so a spreadsheet filters it: the three KPIs.
+    Supplier names come from people: written through csvfiles.write_csv (no formulas)."""
+    rows: list[list[object]] = []
+    rows += [["cycle_time", t.discipline, t.title, t.samples, _text(t.median_days),
+              _text(t.p90_days), "", "", "", ""] for t in document.cycle_times]
+    rows += [["on_time", s.supplier, s.name, s.counted, "", "", s.on_time, s.met_late,
+              s.missed, _text(s.on_time_share)] for s in document.on_time]
+    rows += [["ageing", b.label, "open 8D cases", b.open_cases, "", "", "", "", "", ""]
+             for b in document.ageing]
+    return write_csv(["section", "name", "title", "samples_or_count", "median_days",
+                      "p90_days", "on_time", "met_late", "missed", "on_time_share"], rows)
 
 
 def _share(value: float | None) -> str:
