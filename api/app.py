@@ -18,6 +18,7 @@ from capaflow.api.routes import (
     defects,
     incidents,
     inspections,
+    kpis,
     notifications,
     people,
     reports,
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(incidents.router)
     # The monthly service quality review (docs/architecture.md, "Service quality control").
     api.include_router(reviews.router)
+    # The 8D KPIs (docs/architecture.md, "Supplier performance explained").
+    api.include_router(kpis.router)
     app.include_router(api)
     return app
 
