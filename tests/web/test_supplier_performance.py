@@ -122,7 +122,7 @@ def test_a_supplier_sees_neither_the_kpis_nor_the_grade_lists(demo_url: str) -> 
             assert supplier.get(path).status_code in (403, 303), path
 
 
-def test_a_deadline_met_late_is_amber_not_green_on_the_case_page(
+def test_a_deadline_met_late_is_amber_not_green_on_the_case_page_and_report(
     client: TestClient, demo_url: str,
 ) -> None:
     with session_scope(get_engine(demo_url)) as session:
@@ -132,6 +132,8 @@ def test_a_deadline_met_late_is_amber_not_green_on_the_case_page(
     html = client.get(f"/cases/{case_id}").text
     late = html.split('data-status="met-late"', 1)[1].split("</tr>", 1)[0]
     assert '<span class="badge met-late">met late</span>' in late
+    report = client.get(f"/cases/{case_id}/report.html").text
+    assert '<td class="status status-met-late">met late</td>' in report
     css = client.get("/static/capa.css").text
     assert ".badge.met-late" in css and "var(--soon)" in css.split(".badge.met-late", 1)[1]
 
@@ -164,7 +166,8 @@ def test_supplier_performance_and_kpis_in_chromium_at_desktop_and_phone_width(
 
             page.goto(f"{base}/kpis")
             expect(page.locator("#cycle-times tr[data-discipline]")).to_have_count(5)
-            expect(page.locator("#on-time tr[data-supplier='BOLTCO'] .badge.met-late")).to_be_visible()
+            met_late = page.locator("#on-time tr[data-supplier='BOLTCO'] .badge.met-late")
+            expect(met_late).to_be_visible()
             for panel in ("cycle-times", "on-time", "ageing"):
                 box = page.locator(f"#{panel}").bounding_box()
                 assert box is not None and box["width"] <= width, (panel, box)
