@@ -12,17 +12,21 @@ import typer
 from rich.markup import escape
 from rich.rule import Rule
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from capaflow.cli import admin, cases
 from capaflow.cli.common import ConfigOpt, DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
 from capaflow.demo.accounts import seed_accounts
 from capaflow.demo.checks import seed_checks
 from capaflow.demo.desk import seed_service_desk
+from capaflow.demo.grades import seed_grades
 from capaflow.demo.seed import is_empty, seed
 from capaflow.demo.simulation import Line, simulate
 from capaflow.errors import BadInput
+from capaflow.inspection.policy import load_inspection_policy
 from capaflow.intake.policy import load_intake_policy
 from capaflow.models.db import dispose_engines, get_engine, upgrade
+from capaflow.scorecards.policy import load_scorecard_policy
 from capaflow.targets.policy import review_policy
 
 app = typer.Typer(
@@ -109,6 +113,8 @@ def seed_command(
             checks = seed_checks(session, now=env.now, policy=env.deadline_policy,
                                  policies=env.runtime.policies,
                                  desk=env.desk) if empty else {}
+            if empty:
+                _seed_grades(env, session)
             accounts = seed_accounts(session, now=env.now)
         if env.as_json:
             print_json({"seeded": seeded is not None,
@@ -128,6 +134,17 @@ def seed_command(
                          highlight=False, markup=False)
 
     run(env, body)
+
+
+def _seed_grades(env: Env, session: Session) -> None:
+    """Months of grades behind the supplier page's chart (demo.grades)."""
+    deadlines = env.deadline_policy
+    seed_grades(
+        session, now=env.now, policy=deadlines,
+        inspection=load_inspection_policy(env.policies.get("inspection"),
+                                          timezone=deadlines.calendar.timezone),
+        intake=load_intake_policy(env.policies.get("intake")),
+        scorecard=load_scorecard_policy(env.policies, deadlines.calendar, deadlines=deadlines))
 
 
 def _shareable_url(url: str, shown: str) -> str:

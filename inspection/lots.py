@@ -491,20 +491,31 @@ def _switching_decision(
     session: Session, row: SwitchingState | None, supplier_id: int, entry: _EnteredLot,
     inspection_plan: InspectionPlan, accepted: bool, policy: InspectionPolicy, now: datetime,
 ) -> tuple[Step | None, Standing]:
-    """The sampled lot moves the ISO 2859-1 switching state on (stored); a lot of a 100 %
-    hold is no inspection under the scheme and leaves it where it was."""
+    """The lot moves the ISO 2859-1 switching state on (stored).
+
+    A lot of a 100 % hold accepted leaves it where it was: inspecting every item is no
+    sample of the plan, and says nothing of its switching score. A held lot rejected is a lot
+    not accepted on original inspection all the same (9.3.1, 9.4), and counts as one: a part
+    whose held lots keep failing goes to tightened, then is discontinued, instead of reading
+    "normal" for ever (docs/architecture.md, "Supplier performance explained").
+    """
     if inspection_plan.hold is not None:
-        return None, inspection_plan.standing
-    sampling = inspection_plan.sampling
-    assert sampling is not None  # a plan without a hold is an ISO plan
-    outcome = LotOutcome(
-        accepted=accepted,
-        acceptance_number=sampling.ac,
-        accepted_one_step_tighter=(
-            sampling.ac >= 2 and accepted_one_step_tighter(sampling, entry.defects)
-        ),
-        steady_production=entry.steady_production,
-    )
+        if accepted:
+            return None, inspection_plan.standing
+        # Ac 0 on 100 %: a rejected lot resets the switching score under either rule.
+        outcome = LotOutcome(accepted=False, acceptance_number=0,
+                             steady_production=entry.steady_production)
+    else:
+        sampling = inspection_plan.sampling
+        assert sampling is not None  # a plan without a hold is an ISO plan
+        outcome = LotOutcome(
+            accepted=accepted,
+            acceptance_number=sampling.ac,
+            accepted_one_step_tighter=(
+                sampling.ac >= 2 and accepted_one_step_tighter(sampling, entry.defects)
+            ),
+            steady_production=entry.steady_production,
+        )
     step = apply_lot(
         inspection_plan.standing, outcome, rules=policy.switch_rules,
         not_cooperative=inspection_plan.not_cooperative,

@@ -251,3 +251,29 @@ def resume(standing: Standing) -> Standing:
     if standing.severity != STOPPED:
         raise ValueError("only a discontinued part is resumed")
     return _enter(TIGHTENED)
+
+
+def standing_words(standing: Standing, inspected_as: str) -> str:
+    """Where the part stands, in the quality lead's words, for the severity its next lot is
+    inspected under (`effective_severity`), so that a row never says "normal" beside a
+    not-cooperative supplier's "tightened at the least". The counts are the rules' own: the
+    lots counted on normal since it began (at most the last 5; not the last lots received:
+    100 % lots accepted do not count), the run on tightened."""
+    if inspected_as == STOPPED:
+        return "discontinued (ISO 2859-1 9.4): resumed once the supplier has acted"
+    if inspected_as == TIGHTENED and standing.severity != TIGHTENED:
+        # The next lot enters tightened afresh (apply_lot): nothing counted on it yet.
+        return (f"0 of {ACCEPTED_TO_NORMAL} accepted in a row to return to normal, once the "
+                "supplier is no longer rated not cooperative")
+    if inspected_as == TIGHTENED:
+        return (f"{standing.consecutive_accepted} of {ACCEPTED_TO_NORMAL} accepted in a row "
+                f"to return to normal; {standing.rejected_on_tightened} of "
+                f"{REJECTIONS_TO_STOP} not accepted to discontinue")
+    if inspected_as == REDUCED:
+        return "earned by the switching score; a lot not accepted restores normal"
+    if standing.severity != NORMAL:
+        return "back on normal: nothing counted yet"
+    rejected = standing.recent.count(False)
+    return (f"{rejected} not accepted of the last {len(standing.recent)} lot(s) counted on "
+            f"normal since it began ({REJECTIONS_TO_TIGHTENED} in {NORMAL_WINDOW} switch to "
+            f"tightened); switching score {standing.switching_score}")

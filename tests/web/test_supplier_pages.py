@@ -130,13 +130,20 @@ def test_the_supplier_page_lists_open_cases_and_the_last_twenty_lots(site: Site,
     assert "accepted" in row(lots, "lot", "L021")
 
 
-def test_switching_per_part_shows_the_stored_state_and_what_the_next_lot_gets(
+def test_switching_per_part_shows_what_the_next_lot_gets_never_normal_beside_tightened(
         site: Site, acme: int) -> None:
-    parts = section(site.signed_in("lead").get("/suppliers/ACME").text, "switching")
+    # Issue 12: the panel said "tightened at the least" above a row whose severity read
+    # "normal" (the stored one). The row now leads with what the next lot gets, the record
+    # only in the reason, and counts for that severity.
+    page = site.signed_in("lead").get("/suppliers/ACME").text
+    parts = section(page, "switching")
+    assert "tightened at the least" in parts
     normal = row(parts, "part", "P-2")
-    assert "switching-normal" in normal and "tightened" in normal
-    assert "not cooperative" in normal and "switching score 6" in normal
-    assert "1 of the last 3 not accepted" in normal
+    assert 'data-inspected="tightened"' in normal
+    assert "switching-tightened" in normal and "switching-normal" not in normal
+    assert "not cooperative" in normal and "(on record: normal)" in normal
+    assert "0 of 5 accepted in a row to return to normal" in normal
+    assert "of the last" not in normal
     assert "switching-stopped" in row(parts, "part", "P-3")
     held = row(parts, "part", "P-4")
     assert "100 %" in held and "2 of 3 lots left" in held

@@ -129,6 +129,8 @@ def deadline_rows(report: CaseReport, policy: DeadlinePolicy, now: datetime) -> 
     rows = []
     for line in report.deadlines:
         css, label = line.status, line.label
+        if line.status == "met" and line.met_on_time is False:
+            css = "met-late"  # amber: neither on time (green) nor overdue (red)
         if line.status == "open" and line.kind == "obligation":
             remind = policy.reminder_at(line.started_at, line.due_at)
             if remind is not None and remind <= now < line.due_at:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from capaflow.csvfiles import write_csv
 from capaflow.errors import supplier_not_found
 from capaflow.inspection.lots import is_not_cooperative, standing_of
 from capaflow.inspection.policy import load_inspection_policy
-from capaflow.inspection.switching import effective_severity
+from capaflow.inspection.switching import effective_severity, standing_words
 from capaflow.models import Case, Deadline, InspectionHold, SwitchingState
 from capaflow.models.queries import (
     read_next_due,
@@ -29,12 +30,20 @@ from capaflow.models.queries import (
     read_switching_states,
 )
 from capaflow.scorecards import months as calendar_months
-from capaflow.scorecards.charts import score_chart
-from capaflow.scorecards.history import list_scorecards
+from capaflow.scorecards.charts import pareto_chart, score_chart
+from capaflow.scorecards.history import GradedMonth, list_scorecards
+from capaflow.scorecards.performance import (
+    FACTOR_TITLES,
+    Component,
+    explain_components,
+    pareto_months,
+    ppm_trend,
+)
 from capaflow.scorecards.policy import load_scorecard_policy
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.suppliers.registry import find_supplier
-from capaflow.web.auth import StaffDep
+from capaflow.targets.charts import sparkline
+from capaflow.web.auth import StaffDep, get_staff
 from capaflow.web.pages.overview import LIST_LIMIT, state_label
 from capaflow.web.render import page
 
@@ -61,12 +70,53 @@ def suppliers_page(request: Request, session: SessionDep, now: NowDep, ctx: Cont
                 blacklisted=sum(1 for s in standings if s.supplier.blacklisted_at is not None))
 
 
+@router.get("/suppliers.csv", dependencies=[Depends(get_staff)])
+def suppliers_csv(session: SessionDep, now: NowDep, ctx: ContextDep) -> Response:
+    """The suppliers list as a spreadsheet: each one's latest grade, score and month."""
+    zone = ctx.deadline_policy.calendar.zone
+    standings = read_supplier_standings(session,
+                                        up_to_month=calendar_months.month_of(now, zone))
+    rows = [[s.supplier.code, s.supplier.name, s.grade or "", _number(s.score), s.month or "",
+             "yes" if s.supplier.blacklisted_at is not None else "no", s.open_cases]
+            for s in standings]
+    text = write_csv(["supplier", "name", "latest_grade", "score", "month", "blacklisted",
+                      "open_cases"], rows)
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="suppliers.csv"'})
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class MonthComponents:
+    """One graded month's factors, for the table of earlier months."""
+
+    month: str
+    grade: str
+    score: float
+    by_factor: dict[str, Component]
+
+
+def _explained(graded: list[GradedMonth]) -> tuple[list[Component], GradedMonth | None,
+                                                   list[MonthComponents]]:
+    """The latest graded month's components, that month, and every graded month's."""
+    months_explained = [
+        MonthComponents(month=g.month, grade=g.grade, score=g.score,
+                        by_factor={c.factor: c for c in explain_components(g.components)})
+        for g in graded if g.grade is not None and g.score is not None]
+    latest = next((g for g in reversed(graded) if g.grade is not None), None)
+    return (explain_components(latest.components) if latest else []), latest, months_explained
+
+
 @dataclass(frozen=True)
 class PartSwitching:
     part: str
     stored: str  # the severity on record (ISO 2859-1 switching)
     inspected_as: str  # what the next lot is inspected under, with the supplier's rating
     why: str | None  # why the two differ
+    standing: str  # where it stands, for the severity it is inspected under
     row: SwitchingState | None
     hold: InspectionHold | None  # 100 % inspection after a supplier-caused defect
 
@@ -119,8 +169,18 @@ def supplier_page(
         inspected_as, why = effective_severity(standing, not_cooperative=not_cooperative,
                                                rules=inspection_policy.switch_rules)
         parts.append(PartSwitching(part=part, stored=standing.severity,
-                                   inspected_as=inspected_as, why=why, row=states.get(part),
-                                   hold=holds.get(part)))
+                                   inspected_as=inspected_as, why=why,
+                                   standing=standing_words(standing, inspected_as),
+                                   row=states.get(part), hold=holds.get(part)))
+
+    zone = ctx.deadline_policy.calendar.zone
+    components, latest, by_month = _explained(graded)
+    trend = ppm_trend(session, supplier_id=supplier.id, now=now, zone=zone)
+    ppm_line = sparkline(f"{supplier.code}: defective parts per million inspected, 12 months",
+                         [m.ppm for m in trend], None, [False] * len(trend))
+    pareto = pareto_months(session, supplier_id=supplier.id, now=now, zone=zone)
+    pareto_svg = inline_svg(pareto_chart(
+        f"{supplier.code}: defective pieces by defect code, 12 months", pareto))
 
     return page(
         request, "supplier.html", principal=principal, now=now, supplier=supplier,
@@ -129,4 +189,6 @@ def supplier_page(
         lots=read_recent_lots(session, supplier.id, limit=RECENT_LOTS), recent_lots=RECENT_LOTS,
         parts=parts, not_cooperative=not_cooperative,
         decisions=read_supplier_decisions(session, supplier.id),
+        components=components, latest=latest, by_month=by_month, factor_titles=FACTOR_TITLES,
+        trend=trend, ppm_line=ppm_line, pareto=pareto, pareto_svg=pareto_svg,
     )
