@@ -89,13 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(incidents.router)
     # The monthly service quality review (docs/architecture.md, "Service quality control").
     api.include_router(reviews.router)
-<<<<<<< HEAD
     # The conversation on a case (docs/architecture.md, "The supplier conversation").
     api.include_router(comments.router)
-=======
     # The 8D KPIs (docs/architecture.md, "Supplier performance explained").
     api.include_router(kpis.router)
->>>>>>> explain
     app.include_router(api)
     return app
 
