@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 from typer.testing import CliRunner
 
 from capaflow.asgi import create_site
@@ -25,7 +25,7 @@ from tests.conftest import T0
 from tests.web.live import served
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # Enough to reach every kind of page through the menu and one record of each list.
 MOST_PAGES = 45
 SHOTS = {"/": "phone-dashboard.png", "/portal": "phone-portal.png"}
