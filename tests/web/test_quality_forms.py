@@ -308,6 +308,10 @@ def test_a_bad_checklist_or_finding_close_is_refused_naming_the_field_and_writes
         _refused_on(answer, 422, field)
         # The failed item and what was typed are shown again.
         assert 'value="failed" selected' in answer.text or field == "auditors"
+    # A refresh of the refused form's address goes back to the audit's page, doing nothing.
+    refreshed = lead.get(f"{page}/conduct")
+    assert refreshed.status_code == 303 and refreshed.headers["location"] == page
+    assert lead.get("/scorecards/run").headers["location"] == "/scorecards"
     assert snapshot(quality_site.url) == before
 
     quality_site.post_form(lead, f"{page}/conduct", {

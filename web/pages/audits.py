@@ -259,3 +259,21 @@ def close_submit(case_id: CaseId, request: Request, session: SessionDep, now: No
     flash(request, f"Audit #{case_id} closed; signed by {signature['signed_by']}.")
     return RedirectResponse(f"/audits/{case_id}", 303)
 
+
+
+# A form's address opened again (a refresh after a refusal): back to the audit's page, nothing
+# done (as web/pages/refreshed_forms.py for the case forms).
+
+@router.get("/audits/{case_id}/conduct")
+@router.get("/audits/{case_id}/findings")
+@router.get("/audits/{case_id}/close")
+def audit_form_refreshed(case_id: CaseId) -> RedirectResponse:
+    return RedirectResponse(f"/audits/{case_id}", 303)
+
+
+@router.get("/audits/findings/{finding_id}/close")
+def finding_form_refreshed(session: SessionDep, principal: StaffDep,
+                           finding_id: int = Path(ge=1, le=MAX_ID)) -> RedirectResponse:
+    require_quality_reader(principal)
+    finding = session.get(AuditFinding, finding_id)
+    return RedirectResponse(f"/audits/{finding.case_id}" if finding else "/audits", 303)

@@ -143,3 +143,11 @@ def rate_submit(request: Request, session: SessionDep, now: NowDep, ctx: Context
     flash(request, f"{supplier.code} {rating.month}: cooperation rated "
                    f"{rating.attitude.replace('_', ' ')}. Run the month again to grade it in.")
     return RedirectResponse(f"/scorecards?month={rating.month}", 303)
+
+
+@router.get("/scorecards/run")
+@router.get("/scorecards/ratings")
+def form_refreshed() -> RedirectResponse:
+    """A form's address opened again (a refresh after a refusal): back to the page, nothing
+    done (as web/pages/refreshed_forms.py for the case forms)."""
+    return RedirectResponse("/scorecards", 303)
