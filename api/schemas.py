@@ -144,3 +144,39 @@ class FollowUpAnswer(Body):
     empathy: int | None = Field(default=None, ge=-1000, le=1000)
     responsiveness: int | None = Field(default=None, ge=-1000, le=1000)
     comment: Text | None = None
+
+
+# -- supplier audits (5M1E): planned, conducted, findings raised and closed ---------------
+
+class AuditPlan(Body):
+    supplier: Short
+    title: Short | None = None
+    owner: Short | None = None  # who leads the audit
+    scope: Text | None = None  # site, lines, parts
+
+
+class AuditFailure(Body):
+    """A checklist item that failed: the item's id (`capa supplier-audit checklist`) and what
+    was found."""
+
+    item: Short
+    description: Text
+
+
+class AuditConduct(Body):
+    auditors: Short
+    # Every checklist item not named here passed.
+    failures: list[AuditFailure] = Field(default_factory=list, max_length=200)
+    owner: Short | None = None  # who owes the findings (default: the audit's owner)
+    site: Short | None = None
+
+
+class NewFinding(Body):
+    item: Short
+    description: Text
+    owner: Short
+    due: Short | None = None  # ISO-8601 with offset; default [audit] finding_due from now
+
+
+class FindingClose(Body):
+    resolution: Text  # the action taken and the evidence it worked

@@ -8,9 +8,10 @@ The finding rows are the truth about what is still open: `close_audit` counts th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -255,8 +256,14 @@ def close_audit(
     actor: str,
     now: datetime,
     policy: DeadlinePolicy,
+    signature: Mapping[str, Any] | None = None,
 ) -> StepResult:
-    """Close the audit; refused (exit 4) while any of its findings is open."""
+    """Close the audit; refused (exit 4) while any of its findings is open.
+
+    `signature`: the closer's (accounts.signatures.sign), when the close comes from a page
+    or the API, where ending a case is a signed decision (casework.decisions); it is kept on
+    the close event.
+    """
     case = _audit_case(session, case_id)
     still_open = _open_findings(session, case_id)
     if still_open and case.state == "findings_open":
@@ -268,7 +275,7 @@ def close_audit(
         )
     fields = {"summary": summary.strip()} if summary and summary.strip() else {}
     return advance(session, case_id=case_id, trigger="close", fields=fields, note=None,
-                   actor=actor, now=now, policy=policy)
+                   actor=actor, now=now, policy=policy, signature=signature)
 
 
 def cancel_audit(

@@ -1,5 +1,6 @@
-"""GET /audits and GET /audits/{id}: supplier audits (5M1E) with their findings, read-only,
-answering the document of `capa supplier-audit show`. A supplier sees its own audits only."""
+"""GET /audits and GET /audits/{id}: supplier audits (5M1E) with their findings, answering
+the document of `capa supplier-audit show` (planning and conducting them:
+test_audit_conduct_routes.py). A supplier sees its own audits only."""
 
 from __future__ import annotations
 
@@ -121,9 +122,3 @@ def test_audits_without_a_token_are_401(world: World, audits: dict[str, int],
     response = world.client.get(f"/api/v1{path.format(**audits)}")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
-
-
-def test_audits_are_read_only_in_the_api(world: World, audits: dict[str, int]) -> None:
-    response = world.post("lead", "/audits", {"supplier": "ACME"})
-    assert response.status_code == 405
-    assert response.json()["error"]["code"] == "method_not_allowed"

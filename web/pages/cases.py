@@ -61,7 +61,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 OPENED_HERE = ("8d", "pdca")
 # Steps that write more than the case through a service of their own (the audit's finding
 # rows, audits.service): taken here through the bare engine they would leave those rows
-# behind, so the page neither offers nor accepts them (`capa supplier-audit ...` takes them).
+# behind, so the page neither offers nor accepts them (the audit page, web/pages/audits.py,
+# and `capa supplier-audit ...` take them).
 SERVICE_STEPS = {"audit": ("conduct", "raise_findings", "close_finding")}
 
 
@@ -273,8 +274,9 @@ def take_step(case_id: CaseId, request: Request, session: SessionDep, now: NowDe
         version = _version(form_text(form, "version"))
         case = get_case(session, case_id)
         if trigger in SERVICE_STEPS.get(case.lifecycle, ()):
-            raise BadInput(f"trigger: '{trigger}' is taken with `capa supplier-audit`, which "
-                           "also records the audit's findings", field="trigger")
+            raise BadInput(f"trigger: '{trigger}' is taken on the audit page "
+                           f"(/audits/{case_id}), which also records the audit's findings",
+                           field="trigger")
         result = advance_as(
             session, principal=principal, case_id=case_id, trigger=trigger, fields=given,
             note=note or None, password=form_text(form, "password"), now=now,
