@@ -23,7 +23,7 @@ STATES = (OPEN, HANDLED, ALL)
 _CLASS_WORDS = {"batch": "batch", "sporadic": "sporadic", "one_off": "one-off",
                 "unavoidable": "unavoidable"}
 _OUTCOME_WORDS = {"occurrence": "counted on", "reopened": "reopened", "new_case": "opened",
-                  "recorded": "recorded"}
+                  "recorded": "recorded", "merged": "merged into"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,12 @@ class Nonconformance:
     @property
     def case_words(self) -> str:
         """What the intake did with it, or what the lead did since."""
+        handled = ""
+        if self.defect.handled_at is not None:
+            handled = f"; handled by {self.defect.handled_by}: {self.defect.handled_reason}"
+        return self._case_words() + handled
+
+    def _case_words(self) -> str:
         if self.case is None:
             return "no case"
         verb = _OUTCOME_WORDS.get(self.defect.outcome or "", "linked to")

@@ -34,6 +34,7 @@ from capaflow.config.policies import IntakeSection
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, Conflict, NotFound, check_text
 from capaflow.intake.classification import (
+    BATCH,
     EXEMPT,
     OVERRIDE,
     REASON_LIMIT,
@@ -51,6 +52,9 @@ _FINAL = ("closed", "cancelled")
 # The supplier's decision trail keeps these (SupplierDecision.decision, 30 characters).
 RECLASSIFIED, MERGED, HANDLED = "defect_reclassified", "defects_merged", "defects_handled"
 _DECISION_REASON_LIMIT = 1000
+# DefectEvent.outcome of a defect the lead linked to a case (intake.recurrence's OUTCOMES
+# say what the intake did; this says the lead moved it since).
+MERGED_OUTCOME = "merged"
 
 
 @dataclass
@@ -139,19 +143,36 @@ def _refs(defects: list[DefectEvent]) -> str:
 
 
 class _Signer:
-    """Signs once, when the first case is to be cancelled: an action that cancels nothing
-    asks for no password (casework.decisions asks for it only for a decision, likewise)."""
+    """The signature of the cases an action cancels, taken before anything is written: a
+    wrong password is counted by the throttle on a connection of its own, which must not wait
+    on this transaction's writes. An action that cancels nothing asks for no password
+    (casework.decisions asks for it only for a decision, likewise)."""
 
     def __init__(self, session: Session, principal: Principal, password: str | None,
-                 now: datetime) -> None:
-        self.session, self.principal, self.password, self.now = session, principal, password, now
+                 now: datetime, *, needed: bool) -> None:
+        self.principal = principal
         self.signature: dict[str, Any] | None = None
+        if needed:
+            self.signature = sign(session, principal=principal, password=password or "",
+                                  meaning=CANCEL_CASE, now=now)
 
     def __call__(self) -> dict[str, Any]:
-        if self.signature is None:
-            self.signature = sign(self.session, principal=self.principal,
-                                  password=self.password or "", meaning=CANCEL_CASE, now=self.now)
+        assert self.signature is not None, "the cases to cancel were foreseen"
         return self.signature
+
+
+def _to_cancel(session: Session, defects: list[DefectEvent], *, unhandled: bool,
+               keep: int | None = None) -> list[int]:
+    """The open 8D cases whose every (unhandled) defect is in the selection: the action
+    leaves them without any, so it cancels them."""
+    chosen = Counter(d.case_id for d in defects if d.case_id is not None and d.case_id != keep)
+    found = []
+    for case_id, count in sorted(chosen.items()):
+        assert case_id is not None
+        if _open_8d(get_case(session, case_id)) and \
+                _defect_count(session, case_id, unhandled=unhandled) == count:
+            found.append(case_id)
+    return found
 
 
 def _cancel(session: Session, case_id: int, reason: str, signer: _Signer, *, now: datetime,
@@ -166,6 +187,11 @@ def _defect_count(session: Session, case_id: int, *, unhandled: bool = False) ->
     if unhandled:
         query = query.where(col(DefectEvent.handled_at).is_(None))
     return len(session.exec(query).all())
+
+
+def defect_id_case(defect: DefectEvent) -> int:
+    assert defect.case_id is not None
+    return defect.case_id
 
 
 def reclassify_defect(
@@ -195,7 +221,11 @@ def reclassify_defect(
     session.add(defect)
     session.flush()
     result = TriageResult(action=RECLASSIFIED, defects=[defect], case=case)
-    if case is not None and _open_8d(case) and classification_of(case) != cleaned:
+    if case is not None and _open_8d(case) and classification_of(case) != cleaned and (
+            cleaned == BATCH or _defect_count(session, defect_id_case(defect)) == 1):
+        # The case takes the class when this is its only defect, or when the defect is now
+        # batch (the case owes parts confirmed good); one defect of several taken down to
+        # sporadic or one-off does not exempt the case the others still make.
         assert case.id is not None
         result.case = override_classification(
             session, case_id=case.id, kind=cleaned, reason=f"defect #{defect_id}: {why}",
@@ -203,6 +233,8 @@ def reclassify_defect(
         result.reclassified_case = True
     elif open_new_case:
         opened = _open_for(session, [defect], reason=why, actor=actor, now=now, policy=policy)
+        defect.outcome = "new_case"
+        session.add(defect)
         assert opened.id is not None
         result.case = apply_classification(
             session, case_id=opened.id, kind=cleaned, source=OVERRIDE, basis=why,
@@ -260,28 +292,27 @@ def merge_defects(
         if not _open_8d(target) or target.supplier_id != supplier.id:
             raise Conflict(f"case: case #{case_id} is not an open 8D case of {supplier.code}",
                            field="case")
-    before = {d.case_id for d in defects if d.case_id is not None}
-    signer = _Signer(session, principal, password, now)
+    doomed = _to_cancel(session, defects, unhandled=False,
+                        keep=target.id if target is not None else None)
+    signer = _Signer(session, principal, password, now, needed=bool(doomed))
     opened = target is None
     if target is None:
         target = _open_for(session, defects, reason=why, actor=actor, now=now, policy=policy)
-    else:
-        for d in defects:
-            d.case_id = target.id
+    for d in defects:
+        if d.case_id != target.id or opened:
+            d.case_id, d.outcome = target.id, MERGED_OUTCOME
             session.add(d)
-        session.flush()
+    session.flush()
     assert target.id is not None
     record_fact(session, case_id=target.id, action="merge_defects",
                 fields={"defects": _refs(defects), "reason": why}, note=None, actor=actor,
                 now=now, policy=policy, tell_owner=False)
     result = TriageResult(action=MERGED, defects=defects, case=get_case(session, target.id),
                           opened=opened)
-    for old in sorted(before - {target.id}):
-        case = get_case(session, old)
-        if _open_8d(case) and _defect_count(session, old) == 0:
-            _cancel(session, old, f"its defects were merged into case #{target.id}: {why}",
-                    signer, now=now, policy=policy)
-            result.cancelled.append(old)
+    for old in doomed:
+        _cancel(session, old, f"its defects were merged into case #{target.id}: {why}",
+                signer, now=now, policy=policy)
+        result.cancelled.append(old)
     _decide(session, supplier.id or 0, MERGED,
             f"defects {_refs(defects)} into case #{target.id}"
             + (" (opened)" if opened else "")
@@ -304,7 +335,8 @@ def close_defects(
     defects = _load(session, ids)
     _unhandled(defects)
     actor = principal.actor
-    signer = _Signer(session, principal, password, now)
+    doomed = _to_cancel(session, defects, unhandled=True) if cancel_cases else []
+    signer = _Signer(session, principal, password, now, needed=bool(doomed))
     for d in defects:
         d.handled_at, d.handled_by, d.handled_reason = now, actor, why
         session.add(d)
@@ -315,7 +347,7 @@ def close_defects(
         if not _open_8d(case):
             continue
         mine = [d for d in defects if d.case_id == case_id]
-        if cancel_cases and _defect_count(session, case_id, unhandled=True) == 0:
+        if case_id in doomed:
             _cancel(session, case_id, f"its defects {_refs(mine)} were marked handled: {why}",
                     signer, now=now, policy=policy)
             result.cancelled.append(case_id)
