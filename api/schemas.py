@@ -180,3 +180,28 @@ class NewFinding(Body):
 
 class FindingClose(Body):
     resolution: Text  # the action taken and the evidence it worked
+class ReclassifyDefect(Body):
+    """The quality lead's class for one defect (docs/architecture.md, "Defect triage")."""
+
+    as_: Short = Field(alias="as")
+    reason: Text
+    open_case: bool = False
+
+
+class MergeDefects(Body):
+    """Several defects of one supplier into one 8D case: `case`, or one opened for them."""
+
+    defects: list[Id] = Field(max_length=500)
+    case: Id | None = None
+    reason: Text
+    # Asked for when the merge cancels a case left without defects (a signed decision).
+    password: Text | None = Field(default=None, json_schema_extra={"format": "password"})
+
+
+class CloseDefects(Body):
+    """Several defects marked handled; `cancel_cases`: cancel the cases left with none open."""
+
+    defects: list[Id] = Field(max_length=500)
+    reason: Text
+    cancel_cases: bool = False
+    password: Text | None = Field(default=None, json_schema_extra={"format": "password"})

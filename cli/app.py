@@ -15,6 +15,7 @@ from capaflow.cli.spotchecks import spotcheck_app
 from capaflow.cli.standards import finding_app, round_app, standard_app
 from capaflow.cli.sweep import sweep_command
 from capaflow.cli.training import training_app
+from capaflow.cli.triage import list_command  # noqa: F401  (adds defect list, reclassify, merge, close)
 from capaflow.cli.users import token_app, user_app
 from capaflow.cli.web import web_command
 from capaflow.cli.workchecks import work_app

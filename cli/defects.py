@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from sqlalchemy import func
+from sqlmodel import select
 
 from capaflow.calendars import readable
 from capaflow.cli.common import (
@@ -44,8 +53,9 @@ from capaflow.intake.classification import (
     parse_lot_size,
     record_parts_received,
 )
+from capaflow.intake.csvimport import ImportSummary, summarize
 from capaflow.intake.recurrence import parse_occurred_at, parse_quantity
-from capaflow.models import Supplier
+from capaflow.models import Notification, Supplier
 
 app = typer.Typer(
     help="Record defects: each is counted on its open case, reopens a case whose "
@@ -105,6 +115,9 @@ _IMPORT_HELP = (
     "Record every defect of a CSV file, as `defect record` does for one.\n\n"
     f"Header: {','.join(COLUMNS)} (quantity, source, note and lot_size optional; occurred_at "
     "ISO-8601 with offset). Rows are recorded in file order, each in its own transaction.\n\n"
+    "On a terminal a progress bar runs while it imports; it ends with a short summary "
+    "(rows read, defects recorded, cases opened, batch and sporadic, notices queued, the "
+    "refused rows' lines). --json adds that summary as \"summary\".\n\n"
     "Exit 0 when every row was imported. When some rows are rejected the exit code is 2, "
     "BUT THE GOOD ROWS STAY IMPORTED: \"imported\" lists them; \"rejected\" lists each bad "
     "row's line (the header is line 1), field and message, and nothing of a bad row is "
@@ -242,6 +255,27 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
     return document
 
 
+def _notices(env: Env) -> int:
+    with env.transaction() as session:
+        return int(session.exec(select(func.count()).select_from(Notification)).one())
+
+
+@contextmanager
+def _progress(*, show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (stderr); nothing in a pipe or with --json."""
+    if not show:
+        yield None
+        return
+    with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=stderr, transient=True) as bar:
+        task = bar.add_task("rows", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
 @app.command("import", help=_IMPORT_HELP)
 def import_command(
     file: Annotated[
@@ -263,18 +297,25 @@ def import_command(
         # The database is checked before the first row, so a wrong --db is refused whole
         # rather than as every row failing.
         env.engine()
-        report = import_defects(
-            file,
-            transaction=env.transaction,
-            actor=env.actor,
-            now=env.now,
-            policy=policy,
-            intake_policy=intake_policy,
-        )
+        queued_before = _notices(env)
+        with _progress(show=not env.as_json and stderr.is_terminal) as progress:
+            report = import_defects(
+                file,
+                transaction=env.transaction,
+                actor=env.actor,
+                now=env.now,
+                policy=policy,
+                intake_policy=intake_policy,
+                progress=progress,
+            )
+        summary = summarize(report, notices=_notices(env) - queued_before)
         if env.as_json:
-            print_json(_report_json(report))
+            document = _report_json(report)
+            document["summary"] = summary.as_json()
+            print_json(document)
         else:
-            _print_report(report)
+            _print_summary(summary, report.file)
+            _print_rejections(report)
         if not report.complete:
             stderr.print(f"error: {_summary(report)}", markup=False, highlight=False)
             raise typer.Exit(BadInput.exit_code)
@@ -282,35 +323,34 @@ def import_command(
     run(env, body)
 
 
-def _print_report(report: ImportReport) -> None:
-    outcomes = Counter(row.result.outcome for row in report.imported)
-    counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
-    skipped = f"; {len(report.skipped)} already imported, skipped" if report.skipped else ""
-    stdout.print(
-        f"Imported {len(report.imported)} of {report.rows} rows from {report.file}"
-        + (f" ({counted})" if counted else "") + skipped + ".",
-        highlight=False, markup=False,
-    )
-    if report.imported:
-        table = Table(title_justify="left")
-        for column in ("line", "defect", "outcome", "case", "follows", "100 % lots"):
-            table.add_column(column)
-        for row in report.imported:
-            result = row.result
-            table.add_row(
-                str(row.line),
-                f"{result.supplier.code} {result.defect.part} {result.defect.defect_code} "
-                f"×{result.defect.quantity}",
-                result.outcome,
-                f"#{result.case_id}" if result.case_id else "",
-                f"#{result.linked_case_id}" if result.linked_case_id else "",
-                str(result.hold.hold.lots_remaining),
-            )
-        stdout.print(table)
-    for rejection in report.rejected:
+def _print_summary(summary: ImportSummary, file: str) -> None:
+    """A few lines, not a line per row: what the import did, and where to look next."""
+    lines = summary.rejected_lines
+    shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+    said = [
+        f"Imported {file}: {summary.rows} rows read, {summary.recorded} defects recorded"
+        + (f", {summary.skipped} already imported (skipped)" if summary.skipped else "") + ".",
+        f"Cases: {summary.cases_opened} opened, {summary.reopened} reopened, "
+        f"{summary.counted} defects counted on open cases.",
+        f"Classified: {summary.batch} batch, {summary.sporadic} sporadic.",
+        f"Notices queued: {summary.notices}.",
+    ]
+    if lines:
+        said.append(f"Refused: {len(lines)} row(s) (line {shown}); see the messages below.")
+    said.append("Each defect, its class and why: capa defect list (or Nonconformances on the "
+                "site).")
+    for line in said:
+        stdout.print(line, highlight=False, markup=False)
+
+
+def _print_rejections(report: ImportReport) -> None:
+    for rejection in report.rejected[:10]:
         stdout.print(
             f"line {rejection.line}: {rejection.message}", highlight=False, markup=False
         )
+    if len(report.rejected) > 10:
+        stdout.print(f"... and {len(report.rejected) - 10} more (--json lists them all)",
+                     highlight=False, markup=False)
 
 
 _CLASSIFY_HELP = (

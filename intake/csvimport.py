@@ -167,8 +167,11 @@ def import_defects(
     now: datetime,
     policy: DeadlinePolicy,
     intake_policy: IntakePolicy,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Record every good row of the file, each in its own `transaction()`; list the bad ones.
+
+    `progress(done, total)`: called after each good row (the CLI's progress bar).
 
     A row that passes the checks can still be refused when it is recorded (an unknown
     supplier, a concurrent update): its transaction rolls back and it is listed as rejected.
@@ -177,7 +180,9 @@ def import_defects(
     report = ImportReport(file=str(path), rows=len(rows) + len({r.line for r in rejected}))
     report.rejected.extend(rejected)
     seen: Counter[str] = Counter()
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done - 1, len(rows))
         key = _import_key(row, seen)
         try:
             with transaction() as session:
@@ -210,5 +215,43 @@ def import_defects(
             report.rejected.append(Rejection(row.line, error.field, error.message))
             continue
         report.imported.append(ImportedRow(row.line, result))
+    if progress is not None:
+        progress(len(rows), len(rows))
     report.rejected.sort(key=lambda r: r.line)
     return report
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """The import in a few figures, instead of a line per row."""
+
+    rows: int
+    recorded: int
+    skipped: int
+    cases_opened: int
+    reopened: int
+    counted: int
+    batch: int
+    sporadic: int
+    rejected_lines: list[int]
+    notices: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"rows": self.rows, "recorded": self.recorded, "skipped": self.skipped,
+                "cases_opened": self.cases_opened, "reopened": self.reopened,
+                "counted_on_open_cases": self.counted, "batch": self.batch,
+                "sporadic": self.sporadic, "rejected_lines": self.rejected_lines,
+                "notices_queued": self.notices}
+
+
+def summarize(report: ImportReport, *, notices: int) -> ImportSummary:
+    """`notices`: the notices the import queued (counted by the caller, before and after)."""
+    outcomes = Counter(row.result.outcome for row in report.imported)
+    kinds = Counter(row.result.classification.kind for row in report.imported
+                    if row.result.classification is not None)
+    return ImportSummary(
+        rows=report.rows, recorded=len(report.imported), skipped=len(report.skipped),
+        cases_opened=outcomes["new_case"], reopened=outcomes["reopened"],
+        counted=outcomes["occurrence"], batch=kinds["batch"], sporadic=kinds["sporadic"],
+        rejected_lines=report.rejected_lines, notices=notices,
+    )

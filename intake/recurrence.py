@@ -486,10 +486,16 @@ def record_defect(
     defect = reported.row
     defect.case_id = case.id if case is not None else None
     defect.outcome = outcome
+    found = classify(quantity, lot_size, intake_policy.classification)
+    # The defect keeps its own class and the rule's reason, for the nonconformance list
+    # (docs/architecture.md, "Defect triage"); the case's class may differ (batch stays batch).
+    defect.lot_size = lot_size
+    defect.classification = found.kind
+    defect.classification_source = RULE
+    defect.classification_reason = found.basis
     session.add(defect)
     session.flush()
     hold = _hold_following_lots(session, reported, lots=intake_policy.inspection_lots, now=now)
-    found = classify(quantity, lot_size, intake_policy.classification)
     classified = None
     if case is not None:
         classified = _classify_case(session, case, found, outcome, reported, actor=actor,

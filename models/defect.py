@@ -32,3 +32,14 @@ class DefectEvent(SQLModel, table=True):
     # lot's defects already count through the lot (acceptance, PPM), so the grade leaves this
     # event out of the line defects. None for every defect recorded or imported as such.
     inspection_lot_id: int | None = Field(default=None, foreign_key="inspection_lots.id")
+    # The triage (migration 0025; docs/architecture.md, "Defect triage"): how the defect was
+    # classified (batch, sporadic, one_off, unavoidable), by the rule or by the quality lead,
+    # and why, in words; None for defects recorded before the classification was kept here.
+    lot_size: int | None = Field(default=None)
+    classification: str | None = Field(default=None, max_length=20, index=True)
+    classification_source: str | None = Field(default=None, max_length=10)  # rule, override
+    classification_reason: str | None = Field(default=None, max_length=2000)
+    # Marked handled by the quality lead (closed from the nonconformance list), and why.
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_by: str | None = Field(default=None, max_length=100)
+    handled_reason: str | None = Field(default=None, max_length=2000)

@@ -145,7 +145,7 @@ DEFECT = {"supplier": "BETA", "part": "BETA-P7", "defect_code": "SCRATCH", "quan
 
 def test_a_recorded_defect_says_what_the_intake_did_with_it(quality_site: Site) -> None:
     lead = quality_site.signed_in("lead")
-    answer = quality_site.post_form(lead, "/defects", DEFECT)
+    answer = quality_site.post_form(lead, "/defects/new", DEFECT)
     assert answer.status_code == 303
     message = _flash(lead, answer.headers["location"])
     with session_scope(get_engine(quality_site.url)) as session:
@@ -155,9 +155,9 @@ def test_a_recorded_defect_says_what_the_intake_did_with_it(quality_site: Site) 
     assert f"case #{case_id} opened" in message
     assert "inspected 100 %" in message
     # Counted on that case the second time.
-    answer = quality_site.post_form(lead, "/defects", DEFECT)
+    answer = quality_site.post_form(lead, "/defects/new", DEFECT)
     assert f"one more occurrence on case #{case_id}" in _flash(lead, answer.headers["location"])
-    listed = lead.get("/defects").text
+    listed = lead.get("/defects/new").text
     assert "counted on its open case" in listed and "new case opened" in listed
 
 
@@ -178,7 +178,7 @@ def test_a_bad_defect_shows_the_form_again_naming_the_field_and_writes_nothing(
     lead = quality_site.signed_in("lead")
     before = snapshot(quality_site.url)
     for change, field in BAD_DEFECTS:
-        answer = quality_site.post_form(lead, "/defects", {**DEFECT, **change})
+        answer = quality_site.post_form(lead, "/defects/new", {**DEFECT, **change})
         _refused_on(answer, 422, field)
         assert 'value="SCRATCH"' in answer.text
     assert snapshot(quality_site.url) == before
@@ -349,11 +349,11 @@ def test_the_charge_back_statement_shows_with_its_csv_and_printable_page(
 
 # -- who may -------------------------------------------------------------------------------------
 
-POSTS = [("/lots", LOT), ("/defects", DEFECT), ("/scorecards/run", {"month": "2026-02"}),
+POSTS = [("/lots", LOT), ("/defects/new", DEFECT), ("/scorecards/run", {"month": "2026-02"}),
          ("/scorecards/ratings", {"supplier": "ACME", "month": "2026-02",
                                   "attitude": "cooperative"}),
          ("/audits", {"supplier": "ACME", "owner": "lead"})]
-PAGES = ("/lots", "/defects", "/scorecards", "/audits", "/chargeback")
+PAGES = ("/lots", "/defects/new", "/scorecards", "/audits", "/chargeback")
 
 
 def test_a_viewer_reads_the_pages_sees_no_form_and_is_refused_every_post(

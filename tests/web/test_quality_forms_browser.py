@@ -72,7 +72,8 @@ def test_lot_defect_scorecard_audit_and_charge_back_from_the_web_app_alone(
         _shot(lead, "forms-lots")
 
         # 2. A line defect: the page says what the intake did with it.
-        lead.get_by_role("link", name="Defects").click()
+        lead.get_by_role("link", name="Nonconformances").click()
+        lead.get_by_role("link", name="Record a defect").click()
         form = lead.locator("form.record-defect")
         form.locator("select[name=supplier]").select_option("ACME")
         form.locator("input[name=part]").fill("HSG-7")

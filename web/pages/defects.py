@@ -71,7 +71,7 @@ def _defects_page(
                 can_write=principal.can_write)
 
 
-@router.get("/defects")
+@router.get("/defects/new")
 def defects_page(request: Request, session: SessionDep, now: NowDep,
                  principal: StaffDep) -> Response:
     require_quality_reader(principal)
@@ -100,7 +100,7 @@ def said(document: DefectRecordPublic) -> str:
     return f"{text}. The next {hold.lots_remaining} lots of {hold.part} are inspected 100 %."
 
 
-@router.post("/defects", dependencies=[CsrfChecked])
+@router.post("/defects/new", dependencies=[CsrfChecked])
 def record_submit(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
                   principal: StaffDep, form: FormDep) -> Response:
     """Record one defect, as `capa defect record`; the same checks, in the same order."""
@@ -128,4 +128,4 @@ def record_submit(request: Request, session: SessionDep, now: NowDep, ctx: Conte
         return _defects_page(request, session, principal=principal, now=now, kept=kept,
                              status=problem.status, problem=problem)
     flash(request, said(document))
-    return RedirectResponse("/defects#recent", 303)
+    return RedirectResponse("/defects/new#recent", 303)
