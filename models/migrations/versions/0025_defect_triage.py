@@ -2,7 +2,7 @@
 quality lead marked it handled (docs/architecture.md, "Defect triage").
 
 Revision ID: 0025
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-03 18:40:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0018"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
