@@ -10,6 +10,7 @@ from capaflow.models.incident import Incident, IncidentStep
 from capaflow.models.inspection import InspectionHold
 from capaflow.models.inspection_lot import InspectionLot, SwitchingState
 from capaflow.models.notification import Notification
+from capaflow.models.saved_view import SavedView
 from capaflow.models.scorecard import Scorecard, SupplierEscalation, SupplierRating
 from capaflow.models.service import (
     Absence,
@@ -74,4 +75,5 @@ __all__ = [
     "IncidentStep",
     "IndicatorCycle",
     "ReviewFigure",
+    "SavedView",
 ]

@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
         "standards", "workchecks", "spotchecks", "incidents", "targets",
         "submissions", "chargeback", "reports", "demo",
+        "caselists",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
