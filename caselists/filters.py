@@ -16,9 +16,11 @@ from capaflow.deadlines.policy import SEVERITIES
 from capaflow.errors import BadInput
 from capaflow.statemachines import LIFECYCLES
 
-# What a list can be sorted by; "-opened" is newest first.
-SORTS = ("opened", "due", "state", "supplier", "severity")
+# What a list can be sorted by; "-opened" is newest first, "number" the case number.
+SORTS = ("opened", "due", "state", "supplier", "severity", "number")
 DEFAULT_SORT = "-opened"
+# The command's and the API's list keeps its contract's order and scope: every case, by
+# number, unless filtered (the page shows open cases, newest first).
 # Open cases only unless asked: closed and cancelled ones are history.
 STATUSES = ("open", "closed", "all")
 PAGE_SIZE = 50
@@ -85,6 +87,9 @@ class CaseFilter:
 
 
 _DEFAULTS = {"status": "open", "sort": DEFAULT_SORT, "page": "1"}
+# The command's and the API's list keep their contract's scope and order: every case, by
+# number, unless filtered (the page shows open cases, newest first).
+CONTRACT_LIST = CaseFilter(status="all", sort="number")
 
 
 def _iso(day: date | None) -> str | None:
@@ -181,9 +186,10 @@ _CHOICES = {
 }
 
 
-def parse_filter(params: Mapping[str, str]) -> CaseFilter:
-    """The filters from query parameters; unknown parameters are ignored (a bookmark may carry
-    more), an empty one means "any", a bad value is refused naming its parameter."""
+def parse_filter(params: Mapping[str, str], *, base: CaseFilter | None = None) -> CaseFilter:
+    """The filters from query parameters over `base` (the page's defaults unless given);
+    unknown parameters are ignored (a bookmark may carry more), an empty one means "any", a
+    bad value is refused naming its parameter."""
     given = {name: value for name, value in params.items() if value.strip()}
     changes: dict[str, object] = {}
     for name in ("q", "owner", "part", "defect", "supplier"):
@@ -203,4 +209,8 @@ def parse_filter(params: Mapping[str, str]) -> CaseFilter:
         changes[name] = _flag(name, params.get(name, ""))
     changes["due_days"] = _number("due_days", params.get("due_days", ""), 1, MAX_DUE_DAYS)
     changes["page"] = _number("page", params.get("page", ""), 1, 1_000_000) or 1
+    if "status" not in changes and base is not None:
+        changes["status"] = base.status
+    if "sort" not in changes and base is not None:
+        changes["sort"] = base.sort
     return CaseFilter().with_(**changes)

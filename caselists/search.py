@@ -173,6 +173,7 @@ def _order(found: CaseFilter) -> list[Any]:
         "state": _state_order(),
         "supplier": _SUPPLIERS.c.code,
         "severity": _severity_order(),
+        "number": _CASES.c.id,
     }[found.sort_key]
     # Cases without a due time or supplier come last either way.
     missing = case((key.is_(None), 1), else_=0)
