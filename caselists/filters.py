@@ -209,8 +209,4 @@ def parse_filter(params: Mapping[str, str], *, base: CaseFilter | None = None) -
         changes[name] = _flag(name, params.get(name, ""))
     changes["due_days"] = _number("due_days", params.get("due_days", ""), 1, MAX_DUE_DAYS)
     changes["page"] = _number("page", params.get("page", ""), 1, 1_000_000) or 1
-    if "status" not in changes and base is not None:
-        changes["status"] = base.status
-    if "sort" not in changes and base is not None:
-        changes["sort"] = base.sort
-    return CaseFilter().with_(**changes)
+    return (base or CaseFilter()).with_(**changes)
