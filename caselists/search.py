@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -215,7 +215,7 @@ def find_cases(
         .where(*_conditions(filter, now=now, user=user, supplier_id=supplier_id))
         .order_by(*_order(filter))
         .limit(page_size)
-        .offset(cast((filter.page - 1) * page_size, Integer))
+        .offset((filter.page - 1) * page_size)
     )
     total = 0
     found: list[tuple[Case, dict[str, Any]]] = []
