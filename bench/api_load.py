@@ -378,6 +378,7 @@ def profile(path: Path, token: str, cases: int, requests: int = 2000) -> str:
     os.chdir(_ROOT)
     from capaflow.accounts import resolve_token
     from capaflow.api.routes.cases import list_cases_document, show_case_document
+    from capaflow.caselists.filters import CONTRACT_LIST
     from capaflow.config import Settings
     from capaflow.models.db import session_scope
     from capaflow.serving.context import ApiContext
@@ -392,8 +393,9 @@ def profile(path: Path, token: str, cases: int, requests: int = 2000) -> str:
             principal = resolve_token(session, token=token, now=now)
             assert principal is not None
             if is_list:
-                list_cases_document(session, now, principal, state=rng.choice(OPEN_STATES),
-                                    supplier=None, lifecycle=None, overdue=False, limit=50)
+                found = CONTRACT_LIST.with_(state=rng.choice(OPEN_STATES))
+                list_cases_document(session, now, principal, found=found, supplier=None,
+                                    limit=50)
             else:
                 show_case_document(session, now, principal, rng.randint(1, cases))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,6 +10,9 @@ from rich.table import Table
 
 from capaflow.accounts import Principal
 from capaflow.calendars import readable
+from capaflow.caselists.csvexport import cases_csv
+from capaflow.caselists.filters import CONTRACT_LIST, parse_filter
+from capaflow.caselists.search import find_cases
 from capaflow.casework.engine import StepResult, advance, get_case, open_case
 from capaflow.cli.common import (
     ActorOpt,
@@ -38,13 +42,12 @@ from capaflow.models import Supplier
 from capaflow.models.queries import (
     case_deadlines,
     case_events,
-    list_cases,
     next_due,
     suppliers_by_id,
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
-from capaflow.suppliers.registry import get_supplier, supplier_of
+from capaflow.suppliers.registry import supplier_of
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
 
@@ -246,58 +249,82 @@ def comment_command(
 
 @app.command("list")
 def list_command(
-    state: Annotated[str | None, typer.Option("--state")] = None,
+    state: Annotated[str | None, typer.Option("--state", help="A state, by name or in words.")
+                     ] = None,
     supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier code.")] = None,
     lifecycle: Annotated[str | None, typer.Option("--lifecycle")] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only cases with a deadline past due.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000,
+                                       help="Cases a page.")] = 500,
+    search: Annotated[str | None, typer.Option(
+        "--search", help="Words in the title, problem, part, defect code, or a case number.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    severity: Annotated[str | None, typer.Option("--severity")] = None,
+    part: Annotated[str | None, typer.Option("--part")] = None,
+    defect: Annotated[str | None, typer.Option("--defect", help="Defect code.")] = None,
+    opened_from: Annotated[str | None, typer.Option("--opened-from", help="YYYY-MM-DD")
+                           ] = None,
+    opened_to: Annotated[str | None, typer.Option("--opened-to", help="YYYY-MM-DD")] = None,
+    due_days: Annotated[str | None, typer.Option(
+        "--due-days", help="Next owed falls due within N days (nothing late).")] = None,
+    reopened: Annotated[bool, typer.Option("--reopened")] = False,
+    status: Annotated[str, typer.Option("--status", help="open, closed or all.")] = "all",
+    sort: Annotated[str, typer.Option(
+        "--sort", help="number, opened, due, state, supplier, severity; -KEY descends.")
+    ] = "number",
+    page: Annotated[str, typer.Option("--page")] = "1",
+    output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
 ) -> None:
-    """Cases, filtered by state, supplier, lifecycle or overdue."""
-    env = Env(as_json, db, now)
+    """Cases, filtered, searched and sorted as on the case list page (caselists)."""
+    env = Env(as_json or output.strip().lower() == "json", db, now)
 
     def body() -> None:
-        if lifecycle is not None and lifecycle not in LIFECYCLES:
-            raise BadInput(
-                f"lifecycle: '{lifecycle}' is not one of {', '.join(LIFECYCLES)}",
-                field="lifecycle",
-            )
-        known_states = {s for lc in LIFECYCLES.values() for s in lc.states}
-        if state is not None and state not in known_states:
-            raise BadInput(
-                f"state: '{state}' is not a state ({', '.join(sorted(known_states))})",
-                field="state",
-            )
+        if output.strip().lower() not in ("table", "json", "csv"):
+            raise BadInput(f"format: '{output}' is not one of table, json, csv", field="format")
+        given = {
+            "state": state, "supplier": supplier, "lifecycle": lifecycle, "q": search,
+            "owner": owner, "severity": severity, "part": part, "defect": defect,
+            "opened_from": opened_from, "opened_to": opened_to, "due_days": due_days,
+            "status": status, "sort": sort, "page": page,
+            "overdue": "1" if overdue else None, "reopened": "1" if reopened else None,
+        }
+        found = parse_filter({k: v for k, v in given.items() if v is not None},
+                             base=CONTRACT_LIST)
         with env.transaction() as session:
-            supplier_id = get_supplier(session, supplier).id if supplier else None
-            cases = list_cases(
-                session, now=env.now, state=state, supplier_id=supplier_id,
-                lifecycle=lifecycle, overdue=overdue, limit=limit,
-            )
+            listed = find_cases(session, filter=found, now=env.now, page_size=limit)
+            cases = [row.case for row in listed.rows]
             ids = [c.id for c in cases if c.id is not None]
             due = next_due(session, ids)
             suppliers = suppliers_by_id(
                 session, {c.supplier_id for c in cases if c.supplier_id is not None}
             )
+        if output.strip().lower() == "csv" and not env.as_json:
+            sys.stdout.write(cases_csv(listed.rows))
+            return
         rows = case_list(cases, suppliers, due, env.now)
         if env.as_json:
             print_json([row.as_json() for row in rows])
             return
-        table = Table(title=f"{len(rows)} case(s)", title_justify="left")
+        title = f"{len(rows)} case(s)"
+        if listed.total > len(rows):
+            title = f"cases {listed.first}-{listed.last} of {listed.total}"
+        table = Table(title=title, title_justify="left")
         for column in ("#", "type", "state", "title", "supplier", "part", "next due", ""):
             table.add_column(column)
         for row, case in zip(rows, cases, strict=True):
             nxt = due.get(case.id or 0)
-            status = deadline_status(nxt, env.now) if nxt else ""
+            late = deadline_status(nxt, env.now) if nxt else ""
             table.add_row(
                 str(row.id), row.lifecycle, row.state, row.title,
                 row.supplier or "", row.part or "",
                 f"{nxt.title}: {readable(nxt.due_at)}" if nxt else "",
-                status, style="red" if status == "overdue" else None,
+                late, style="red" if late == "overdue" else None,
             )
         stdout.print(table)
 

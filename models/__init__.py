@@ -11,6 +11,7 @@ from capaflow.models.incident import Incident, IncidentStep
 from capaflow.models.inspection import InspectionHold
 from capaflow.models.inspection_lot import InspectionLot, SwitchingState
 from capaflow.models.notification import Notification
+from capaflow.models.saved_view import SavedView
 from capaflow.models.scorecard import Scorecard, SupplierEscalation, SupplierRating
 from capaflow.models.service import (
     Absence,
@@ -76,4 +77,5 @@ __all__ = [
     "IndicatorCycle",
     "ReviewFigure",
     "CaseComment",
+    "SavedView",
 ]

@@ -18,8 +18,12 @@ _version_column = Column("version", Integer, nullable=False, default=1)
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
-    # Dispatch counts each person's open requests: by owner, then state.
-    __table_args__ = (Index("ix_cases_owner_state", "owner", "state"),)
+    # Dispatch counts each person's open requests: by owner, then state. The case list
+    # (caselists) pages through cases by the moment they were opened.
+    __table_args__ = (
+        Index("ix_cases_owner_state", "owner", "state"),
+        Index("ix_cases_opened_at", "opened_at"),
+    )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _version_column}
 
     id: int | None = Field(default=None, primary_key=True)

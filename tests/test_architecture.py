@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "standards", "workchecks", "spotchecks", "incidents", "targets",
         "submissions", "chargeback", "reports", "demo",
         "conversation",
+        "caselists",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),

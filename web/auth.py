@@ -20,6 +20,7 @@ from capaflow.calendars import as_utc, isoformat, parse_instant
 from capaflow.models import Customer, Supplier, User
 from capaflow.serving.context import NowDep, SessionDep
 from capaflow.serving.errors import Refused
+from capaflow.submissions.queue import waiting_for_review
 from capaflow.web.context import WebDep
 
 
@@ -119,10 +120,14 @@ def get_viewer(request: Request, session: SessionDep, now: NowDep, web: WebDep) 
 ViewerDep = Annotated[Principal, Depends(get_viewer)]
 
 
-def get_staff(principal: ViewerDep) -> Principal:
-    """A member of the quality team (any role); a supplier is sent to its portal."""
+def get_staff(principal: ViewerDep, request: Request, session: SessionDep) -> Principal:
+    """A member of the quality team (any role); a supplier is sent to its portal.
+
+    The menu shows the review queue's length on every page of the team's
+    (submissions.queue), so it is counted here, once a request, for web.render.page."""
     if principal.is_supplier:
         raise StaffOnly()
+    request.state.review_queue = waiting_for_review(session)
     return principal
 
 

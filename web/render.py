@@ -60,6 +60,8 @@ def page(
         "csrf_token": csrf_token(request),
         "now": now,
         "zone": site_zone(request),
+        # Supplier submissions waiting for review, for the menu (web.auth.get_staff).
+        "review_queue": getattr(request.state, "review_queue", None),
     }
     values.update(context)
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status)

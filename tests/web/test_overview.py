@@ -102,7 +102,9 @@ def test_open_cases_are_counted_by_state_and_by_severity(site: Site,
                                                          board: dict[str, int]) -> None:
     html = site.signed_in("lead").get("/").text
     states = dict(re.findall(
-        r'data-state="(\w+)"><td>[^<]*</td><td>[^<]*</td><td class="count">(\d+)</td>',
+        # The state's words link to the list of those cases (web/pages/case_list.py).
+        r'data-state="(\w+)"><td>[^<]*</td><td><a href="/cases\?[^"]*">[^<]*</a></td>'
+        r'<td class="count">(\d+)</td>',
         table(html, "by-state")))
     # ACME, BETA, the late one and the reopened one in containment; the cancelled one nowhere.
     assert states == {"containment": "4", "root_cause": "1", "plan": "1"}

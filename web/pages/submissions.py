@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
+from capaflow.caselists.csvexport import to_csv
 from capaflow.errors import BadInput, NotFound
-from capaflow.models import Case, Submission
+from capaflow.models import Case, Submission, Supplier
 from capaflow.models.queries import suppliers_by_id
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
@@ -38,9 +39,7 @@ def _must_write(principal: Principal) -> None:
         raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
 
 
-@router.get("/submissions")
-def submissions_list(request: Request, session: SessionDep, now: NowDep,
-                     principal: StaffDep) -> Response:
+def _waiting_rows(session: Session) -> list[tuple[Submission, Case | None, Supplier | None]]:
     waiting = pending(session)
     cases = {c.id: c for c in (session.get(Case, i) for i in {s.case_id for s in waiting})
              if c is not None}
@@ -51,8 +50,27 @@ def submissions_list(request: Request, session: SessionDep, now: NowDep,
         case = cases.get(submission.case_id)
         supplier = suppliers.get(case.supplier_id) if case and case.supplier_id else None
         rows.append((submission, case, supplier))
-    return page(request, "submissions.html", principal=principal, now=now, rows=rows,
-                step_names=STEP_NAMES)
+    return rows
+
+
+@router.get("/submissions")
+def submissions_list(request: Request, session: SessionDep, now: NowDep,
+                     principal: StaffDep) -> Response:
+    return page(request, "submissions.html", principal=principal, now=now,
+                rows=_waiting_rows(session), step_names=STEP_NAMES)
+
+
+@router.get("/submissions.csv")
+def submissions_csv(session: SessionDep, now: NowDep, _principal: StaffDep) -> Response:
+    """The submissions waiting for review, as the page lists them, for a spreadsheet."""
+    text = to_csv(
+        ("Submission", "Case", "Case title", "Supplier", "Step", "Submitted (UTC)", "By"),
+        ((s.id, s.case_id, case.title if case else None, supplier.code if supplier else None,
+          STEP_NAMES.get(s.trigger, s.trigger), s.submitted_at, s.submitted_by)
+         for s, case, supplier in _waiting_rows(session)),
+    )
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="submissions-{now:%Y-%m-%d}.csv"'})
 
 
 def _get(session: Session, submission_id: int) -> Submission:
