@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate, and the database plumbing (db.py)."""
 
+from capaflow.models.attachment import Attachment
 from capaflow.models.audit import AuditFinding
 from capaflow.models.case import Case
 from capaflow.models.cost import CaseCost
@@ -74,4 +75,5 @@ __all__ = [
     "IncidentStep",
     "IndicatorCycle",
     "ReviewFigure",
+    "Attachment",
 ]

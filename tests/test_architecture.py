@@ -27,7 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "services": (
         "casework", "intake", "inspection", "scorecards", "servicedesk", "audits",
         "standards", "workchecks", "spotchecks", "incidents", "targets",
-        "submissions", "chargeback", "reports", "demo",
+        "submissions", "chargeback", "reports", "demo", "attachments",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),
