@@ -16,7 +16,13 @@ from capaflow.attachments.service import (
     evidence,
     read_file,
 )
-from capaflow.attachments.sniff import INLINE_TYPES, OCTET_STREAM, media_type, safe_name
+from capaflow.attachments.sniff import (
+    INLINE_TYPES,
+    OCTET_STREAM,
+    media_type,
+    safe_name,
+    size_text,
+)
 
 __all__ = [
     "ATTACHED",
@@ -35,4 +41,5 @@ __all__ = [
     "media_type",
     "read_file",
     "safe_name",
+    "size_text",
 ]

@@ -81,3 +81,12 @@ def safe_name(given: str) -> str:
         name = (stem[:MAX_NAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 \
             else name[:MAX_NAME]
     return name
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it: 812 bytes, 45.3 KB, 2.1 MB (1 KB = 1,024 bytes)."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
