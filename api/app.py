@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from capaflow.api.routes import (
+    attachments,
     audits,
     cases,
     chargeback,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(incidents.router)
     # The monthly service quality review (docs/architecture.md, "Service quality control").
     api.include_router(reviews.router)
+    api.include_router(attachments.router)
     app.include_router(api)
     return app
 
