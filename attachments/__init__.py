@@ -19,6 +19,7 @@ from capaflow.attachments.service import (
 from capaflow.attachments.sniff import (
     INLINE_TYPES,
     OCTET_STREAM,
+    kind_text,
     media_type,
     safe_name,
     size_text,
@@ -38,6 +39,7 @@ __all__ = [
     "case_files",
     "check_upload",
     "evidence",
+    "kind_text",
     "media_type",
     "read_file",
     "safe_name",

@@ -90,3 +90,16 @@ def size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+_KIND_WORDS = {
+    "image/png": "PNG image", "image/jpeg": "JPEG image", "image/gif": "GIF image",
+    "application/pdf": "PDF document", DOCX: "Word document", XLSX: "Excel workbook",
+    PPTX: "PowerPoint slides", "application/zip": "ZIP archive", "text/plain": "text",
+    "text/csv": "CSV table",
+}
+
+
+def kind_text(kind: str) -> str:
+    """A media type as people name the kind of file."""
+    return _KIND_WORDS.get(kind, "file")

@@ -12,12 +12,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from capaflow.accounts import Principal
+from capaflow.attachments import kind_text, size_text
 from capaflow.calendars import isoformat, readable
 from capaflow.web.csrf import FIELD, csrf_token
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["when"] = readable
 TEMPLATES.env.filters["iso"] = isoformat
+TEMPLATES.env.filters["filesize"] = size_text
+TEMPLATES.env.filters["filekind"] = kind_text
 
 
 def page(

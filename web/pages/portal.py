@@ -45,6 +45,7 @@ from capaflow.submissions import (
 from capaflow.web.auth import SupplierDep, ViewerDep, session_principal, start_session
 from capaflow.web.context import WebDep
 from capaflow.web.csrf import CsrfChecked
+from capaflow.web.files import files_context
 from capaflow.web.forms import (
     FIELD_LABELS,
     FIELD_PREFIX,
@@ -222,6 +223,7 @@ def _case_page(
     status: int = 200,
     problem: CapaError | None = None,
     kept: Kept | None = None,
+    file_problem: CapaError | None = None,
 ) -> Response:
     assert case.id is not None
     deadlines = [d for d in case_deadlines(session, case.id) if d.kind == "obligation"]
@@ -233,6 +235,7 @@ def _case_page(
         forms=[step_form(t) for t in owed_steps(case)], step_names=STEP_NAMES,
         field_labels=FIELD_LABELS, problem=problem, kept=kept or Kept(),
         field_prefix=FIELD_PREFIX,
+        **files_context(request, session, principal, case.id, file_problem),
     )
 
 
