@@ -15,6 +15,7 @@ from capaflow.attachments.service import (
     check_upload,
     evidence,
     read_file,
+    seen_events,
 )
 from capaflow.attachments.sniff import (
     INLINE_TYPES,
@@ -43,5 +44,6 @@ __all__ = [
     "media_type",
     "read_file",
     "safe_name",
+    "seen_events",
     "size_text",
 ]

@@ -30,7 +30,7 @@ from capaflow.casework.engine import record_fact
 from capaflow.config.attachments import AttachmentsSection
 from capaflow.deadlines.policy import DeadlinePolicy
 from capaflow.errors import BadInput, NotFound
-from capaflow.models import Attachment, Submission
+from capaflow.models import Attachment, CaseEvent, Submission
 
 SHARED = "shared"
 INTERNAL = "internal"
@@ -167,3 +167,12 @@ def evidence(session: Session, *, case_id: int, for_supplier: int | None = None
     if for_supplier is not None:
         query = query.where(Attachment.visibility == SHARED)
     return list(session.exec(query.order_by(col(Attachment.uploaded_at), col(Attachment.id))))
+
+
+def seen_events(principal: Principal, events: list[CaseEvent]) -> list[CaseEvent]:
+    """A case's events as the principal may see them: a supplier's people not the events of
+    internal files (their names and digests stay with the quality team)."""
+    if not principal.is_supplier:
+        return events
+    return [e for e in events
+            if not (e.action == ATTACHED and e.fields.get("visibility") == INTERNAL)]

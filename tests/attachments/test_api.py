@@ -134,3 +134,19 @@ def test_a_bad_visibility_is_refused_by_name(api: Api) -> None:
     answer = api.upload("lead", api.cases["ACME"], "crack.png", PNG, visibility="public")
     assert answer.status_code == 422
     assert answer.json()["error"]["field"] == "visibility"
+
+
+def test_a_supplier_never_learns_an_internal_files_name_from_the_case_or_its_report(
+    api: Api
+) -> None:
+    acme = api.cases["ACME"]
+    api.upload("lead", acme, "shared photo.png", PNG)
+    api.upload("lead", acme, "internal memo.png", PNG, visibility="internal")
+    seen = api.get("ACME", f"/cases/{acme}").text
+    assert "shared photo.png" in seen and "internal memo.png" not in seen
+    assert "internal memo.png" in api.get("lead", f"/cases/{acme}").text
+    # The Markdown report's timeline names each step only: one upload for the supplier, two
+    # for the lead.
+    report = f"/cases/{acme}/report"
+    assert api.get("ACME", report).json()["report"].count("| attach |") == 1
+    assert api.get("lead", report).json()["report"].count("| attach |") == 2
