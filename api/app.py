@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from capaflow.api.routes import (
+    attachments,
     audits,
     cases,
     chargeback,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(comments.router)
     # The 8D KPIs (docs/architecture.md, "Supplier performance explained").
     api.include_router(kpis.router)
+    api.include_router(attachments.router)
     app.include_router(api)
     return app
 

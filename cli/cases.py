@@ -1,14 +1,25 @@
-"""`capa case ...`: open, advance, show, list, history, report."""
+"""`capa case ...`: open, advance, show, list, history, report; attach, files, file-get."""
 
 from __future__ import annotations
 
+import hashlib
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from capaflow.accounts import Principal
+from capaflow.attachments import (
+    SHARED,
+    Upload,
+    attach,
+    attachment_not_found,
+    case_files,
+    read_file,
+    size_text,
+)
 from capaflow.calendars import readable
 from capaflow.caselists.csvexport import cases_csv
 from capaflow.caselists.filters import CONTRACT_LIST, parse_filter
@@ -29,6 +40,7 @@ from capaflow.cli.common import (
 from capaflow.cli.views import comments_table, deadlines_table, events_table
 from capaflow.conversation import case_comments, post_comment
 from capaflow.deadlines.status import deadline_status
+from capaflow.documents.attachments import attachment_document, attachment_list_document
 from capaflow.documents.cases import (
     case_document,
     case_list,
@@ -37,7 +49,7 @@ from capaflow.documents.cases import (
     step_document,
 )
 from capaflow.documents.comments import comment_document
-from capaflow.errors import MAX_ID, BadInput
+from capaflow.errors import MAX_ID, BadInput, Conflict
 from capaflow.models import Supplier
 from capaflow.models.queries import (
     case_deadlines,
@@ -374,5 +386,135 @@ def report_command(
             print_json(report_document(case_id, text).as_json())
         else:
             typer.echo(text)
+
+    run(env, body)
+
+
+# -- evidence files (docs/architecture.md, "Attachments") ----------------------------------
+
+def _operator(env: Env) -> Principal:
+    # The command line is the quality team's own way in (whoever can reach the database may
+    # already write every row), so its operator attaches as a quality lead, named by --by.
+    return Principal(name=env.actor, role="quality_lead")
+
+
+def _read_upload(path: Path, limit: int) -> Upload:
+    """At most limit + 1 bytes of the file: one byte over is enough to refuse it."""
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise BadInput(f"file: {path} does not exist", field="file") from None
+    except IsADirectoryError:
+        raise BadInput(f"file: {path} is a folder, not a file", field="file") from None
+    except OSError as exc:
+        raise BadInput(f"file: {path} cannot be read ({exc.strerror})", field="file") from None
+    return Upload(file_name=path.name, content=content)
+
+
+@app.command("attach")
+def attach_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    file: Annotated[Path, typer.Argument(help="The file: photo, PDF, office document, text.",
+                                         dir_okay=True, exists=False)],
+    internal: Annotated[bool, typer.Option(
+        "--internal", help="Only the quality team sees it (default: the supplier too).")] = False,
+    submission: Annotated[int | None, typer.Option(
+        "--submission", help="The supplier submission it goes with.", min=1, max=MAX_ID)] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Attach an evidence file to a case (recorded in its audit trail)."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        limits = env.runtime.policies.attachments
+        upload = _read_upload(file, limits.max_bytes)
+        with env.transaction() as session:
+            row = attach(session, principal=_operator(env), case_id=case_id, upload=upload,
+                         shared=not internal, now=env.now, limits=limits,
+                         policy=env.deadline_policy, submission_id=submission)
+            document = attachment_document(row)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        stdout.print(f"File {document.id} attached to case #{case_id}: {document.file_name} "
+                     f"({document.media_type}, {size_text(document.size)}, {document.visibility}; "
+                     f"sha256 {document.sha256[:12]}…)", highlight=False, markup=False)
+
+    run(env, body)
+
+
+@app.command("files")
+def files_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """The evidence files of a case, oldest first."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            get_case(session, case_id)
+            rows = case_files(session, principal=_operator(env), case_id=case_id)
+            document = attachment_list_document(case_id, rows)
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        if not document.attachments:
+            stdout.print(f"Case #{case_id} has no files.", highlight=False)
+            return
+        table = Table("File", "Name", "Kind", "Size", "Who", "When", "Seen by")
+        for a in document.attachments:
+            table.add_row(str(a.id), a.file_name, a.media_type, size_text(a.size), a.uploaded_by,
+                          readable(a.uploaded_at),
+                          "supplier too" if a.visibility == SHARED else "quality team")
+        stdout.print(table)
+
+    run(env, body)
+
+
+@app.command("file-get")
+def file_get_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    file_id: Annotated[int, typer.Argument(help="File number (capa case files).",
+                                           min=1, max=MAX_ID)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write it (a new file).")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Write one evidence file of a case to a new file, checked against its sha256."""
+    env = Env(as_json, db, now)
+
+    def body() -> None:
+        with env.transaction() as session:
+            row = read_file(session, principal=_operator(env), attachment_id=file_id)
+            if row.case_id != case_id:
+                raise attachment_not_found(file_id)
+            document = attachment_document(row)
+            content = row.content
+        if hashlib.sha256(content).hexdigest() != row.sha256:
+            raise Conflict(f"file {file_id}: its bytes no longer match the sha256 recorded "
+                           "when it was attached", field="attachment")
+        try:
+            with out.open("xb") as handle:
+                handle.write(content)
+        except FileExistsError:
+            raise BadInput(f"out: {out} exists already; name a new file",
+                           field="out") from None
+        except OSError as exc:
+            raise BadInput(f"out: {out} cannot be written ({exc.strerror})",
+                           field="out") from None
+        if env.as_json:
+            print_json(document.as_json())
+            return
+        stdout.print(f"Wrote {document.file_name} ({size_text(document.size)}) to {out}",
+                     highlight=False, markup=False)
 
     run(env, body)

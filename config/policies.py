@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from capaflow.calendars import BusinessCalendar, Duration
+from capaflow.config.attachments import AttachmentsSection
 from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.incidents import IncidentsSection
 from capaflow.config.notices import EscalationSection, RemindersSection
@@ -429,6 +430,7 @@ class Policies(Section):
     standards: StandardsSection = StandardsSection()
     spotchecks: SpotchecksSection = SpotchecksSection()
     incidents: IncidentsSection = IncidentsSection()
+    attachments: AttachmentsSection = AttachmentsSection()
     # The monthly review's targets per department and indicator (config/targets.py).
     targets: Targets = {}
 

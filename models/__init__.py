@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate, and the database plumbing (db.py)."""
 
+from capaflow.models.attachment import Attachment
 from capaflow.models.audit import AuditFinding
 from capaflow.models.case import Case
 from capaflow.models.comment import CaseComment
@@ -78,4 +79,5 @@ __all__ = [
     "ReviewFigure",
     "CaseComment",
     "SavedView",
+    "Attachment",
 ]

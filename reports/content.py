@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from capaflow.attachments import ATTACHED, INTERNAL, SHARED, evidence
 from capaflow.audittrail.chain import verify
 from capaflow.calendars import readable
 from capaflow.casework.engine import get_case
@@ -134,6 +135,20 @@ class CostLine:
 
 
 @dataclass(frozen=True)
+class EvidenceLine:
+    """A file attached to the case as evidence; its sha256 is the one chained in the audit
+    trail when it was attached (docs/architecture.md, "Attachments")."""
+
+    file_name: str
+    kind: str  # the media type detected from the file's bytes
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    shared: bool  # the supplier sees it
+
+
+@dataclass(frozen=True)
 class LinkedCase:
     case_id: int
     title: str
@@ -193,6 +208,7 @@ class CaseReport:
     cost_totals: Mapping[str, Decimal] = field(default_factory=dict)  # by currency, sorted
     links: tuple[LinkedCase, ...] = ()
     chain: ChainStatus | None = None  # None: not checked
+    evidence: tuple[EvidenceLine, ...] = ()
     # The moment the report describes ("overdue" is relative to it); None: not dated, and
     # then nothing is called overdue.
     as_of: datetime | None = None
@@ -541,6 +557,7 @@ def build_report(
     costs: Sequence[CaseCost] = (),
     links: Sequence[LinkedCase] = (),
     chain: ChainStatus | None = None,
+    evidence: Sequence[EvidenceLine] = (),
 ) -> CaseReport:
     """The report from rows already loaded (events in seq order); reads no database."""
     assert case.id is not None
@@ -575,7 +592,7 @@ def build_report(
         ineffective_countermeasures=ineffective, recurrences=recurrences,
         deadlines=tuple(_deadline_line(d, now) for d in deadlines),
         timeline=_timeline(events), costs=cost_lines, cost_totals=totals,
-        links=tuple(links), chain=chain, as_of=now,
+        links=tuple(links), chain=chain, as_of=now, evidence=tuple(evidence),
     )
 
 
@@ -616,11 +633,27 @@ def case_report(
     case = get_case(session, case_id)  # NotFound (exit 3, 404) names the case
     supplier = session.get(Supplier, case.supplier_id) if case.supplier_id else None
     links = _links(session, case)
+    events = case_events(session, case_id)
     if for_supplier is not None:
         links = [link for link in links if link.supplier_id == for_supplier]
+        # An internal file stays internal in the supplier's copy: its name and digest too.
+        events = [e for e in events if not _internal_file(e)]
     return build_report(
-        case=case, supplier=supplier, events=case_events(session, case_id),
+        case=case, supplier=supplier, events=events,
         deadlines=case_deadlines(session, case_id), now=now,
         costs=case_costs(session, case_id), links=links,
-        chain=_chain(session, case_id),
+        chain=_chain(session, case_id), evidence=_evidence(session, case_id, for_supplier),
     )
+
+
+def _internal_file(event: CaseEvent) -> bool:
+    return event.action == ATTACHED and event.fields.get("visibility") == INTERNAL
+
+
+def _evidence(session: Session, case_id: int, for_supplier: int | None) -> list[EvidenceLine]:
+    return [
+        EvidenceLine(file_name=a.file_name, kind=a.media_type, size=a.size, sha256=a.sha256,
+                     uploaded_by=a.uploaded_by, uploaded_at=a.uploaded_at,
+                     shared=a.visibility == SHARED)
+        for a in evidence(session, case_id=case_id, for_supplier=for_supplier)
+    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from capaflow.attachments import kind_text, size_text
 from capaflow.calendars import readable
 from capaflow.reports.content import CaseReport
 
@@ -32,6 +33,8 @@ def _when(value: datetime | None) -> str:
 
 
 _environment.filters["when"] = _when
+_environment.filters["filesize"] = size_text
+_environment.filters["filekind"] = kind_text
 
 
 def kind_title(report: CaseReport) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from capaflow.attachments import kind_text, size_text
 from capaflow.calendars import readable
 from capaflow.models import Case, CaseEvent, Deadline, Supplier
 from capaflow.reports.content import CaseReport, DeadlineLine, Section, TimelineEntry, build_report
@@ -99,6 +100,16 @@ def _tail(report: CaseReport) -> list[str]:
         ]
         lines += ["", *(f"- **Total:** {amount} {currency}"
                         for currency, amount in report.cost_totals.items()), ""]
+    if report.evidence:
+        lines += ["## Evidence attached", "",
+                  "| file | kind | size | sha256 | added by | added |",
+                  "| --- | --- | ---: | --- | --- | --- |"]
+        lines += [
+            f"| {_cell(f.file_name)} | {kind_text(f.kind)} | {size_text(f.size)} | "
+            f"`{f.sha256[:12]}` | {_cell(f.uploaded_by)} | {_when(f.uploaded_at)} |"
+            for f in report.evidence
+        ]
+        lines.append("")
     if report.links:
         lines += ["## Linked cases", ""]
         lines += [

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from capaflow.attachments import kind_text, size_text
 from capaflow.calendars import readable
 from capaflow.reports.content import CaseReport, Section
 
@@ -278,6 +279,14 @@ def _tail(writer: _Writer, report: CaseReport) -> None:
         writer.font(9.5, bold=True)
         for currency, amount in report.cost_totals.items():
             writer.paragraph(f"Total: {amount} {currency}")
+    if report.evidence:
+        writer.heading("Evidence attached")
+        writer.table(
+            (62.0, 28.0, 18.0, 24.0, 30.0, 20.0),
+            ("File", "Kind", "Size", "sha256", "Added by", "Added (UTC)"),
+            [(f.file_name, kind_text(f.kind), size_text(f.size), f.sha256[:12], f.uploaded_by,
+              _stamp(f.uploaded_at)) for f in report.evidence],
+        )
     if report.links:
         writer.heading("Linked cases")
         writer.font(9.5)

@@ -23,7 +23,7 @@ from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 # The status of each refusal of the services, for the API and the pages alike.
 STATUS: dict[type[CapaError], int] = {BadInput: 422, NotFound: 404, Conflict: 409}
 _CODE = {
-    401: "unauthorized", 403: "forbidden", 405: "method_not_allowed",
+    401: "unauthorized", 403: "forbidden", 405: "method_not_allowed", 413: "too_large",
     **{status: kind.code for kind, status in STATUS.items()},
 }
 

@@ -30,6 +30,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "submissions", "chargeback", "reports", "demo",
         "conversation",
         "caselists",
+        "submissions", "chargeback", "reports", "demo", "attachments",
     ),
     "read models": ("documents",),
     "composition": ("runtime", "serving"),

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from capaflow.accounts import Principal
+from capaflow.attachments import kind_text, size_text
 from capaflow.calendars import isoformat, readable
 from capaflow.serving.context import ApiContext
 from capaflow.statemachines.words import say, say_value
@@ -42,6 +43,8 @@ def site_zone(request: Request) -> tzinfo:
     """The zone the site's people read times in: the business calendar's."""
     context: ApiContext = request.app.state.capa
     return context.deadline_policy.calendar.zone
+TEMPLATES.env.filters["filesize"] = size_text
+TEMPLATES.env.filters["filekind"] = kind_text
 
 
 def page(

@@ -14,6 +14,7 @@ from capaflow.accounts.scope import supplier_filter, visible_case
 from capaflow.accounts.signatures import SignerRefused
 from capaflow.api.routes.submissions import as_refusal
 from capaflow.api.schemas import Advance, Classify, OpenCase
+from capaflow.attachments import seen_events
 from capaflow.caselists.filters import CONTRACT_LIST, CaseFilter, parse_filter
 from capaflow.caselists.search import find_cases
 from capaflow.casework.decisions import advance_as
@@ -167,7 +168,8 @@ def show_case_document(
     # conversation").
     comments = case_comments(session, case_id=case_id, shared_only=principal.is_supplier)
     return case_document(case, _supplier_of(session, case), read_case_deadlines(session, case_id),
-                         read_case_events(session, case_id), now, comments)
+                         seen_events(principal, read_case_events(session, case_id)), now,
+                         comments)
 
 
 def _may_advance(principal: Principal, trigger: str) -> None:
@@ -240,6 +242,7 @@ def report_route(
 ) -> CaseReportPublic:
     """The case as a Markdown 8D report (or PDCA record)."""
     case = visible_case(session, principal, case_id)
-    text = markdown.render(case, _supplier_of(session, case), read_case_events(session, case_id),
+    text = markdown.render(case, _supplier_of(session, case),
+                           seen_events(principal, read_case_events(session, case_id)),
                            read_case_deadlines(session, case_id))
     return report_document(case_id, text)

@@ -215,8 +215,8 @@ def _answers_json(route: APIRoute) -> bool:
 
 
 def test_every_json_api_route_declares_its_response_model() -> None:
-    """Every route answering JSON names its document; only the report's HTML and PDF, which
-    are not JSON, declare their media type instead."""
+    """Every route answering JSON names its document; only the report's HTML and PDF and an
+    evidence file's download, which are not JSON, declare their media type instead."""
     missing = {
         source: [f"{'|'.join(sorted(r.methods or ()))} {r.path}" for r in routes
                  if _answers_json(r) and not _is_document(r.response_model)]
@@ -227,7 +227,8 @@ def test_every_json_api_route_declares_its_response_model() -> None:
         r.path for routes in _routes().values() for r in routes
         if not _answers_json(r)
     )
-    assert answers_otherwise == ["/cases/{case_id}/report.html", "/cases/{case_id}/report.pdf"]
+    assert answers_otherwise == ["/attachments/{attachment_id}",
+                                 "/cases/{case_id}/report.html", "/cases/{case_id}/report.pdf"]
 
 
 def test_openapi_describes_every_answer_of_the_case_supplier_and_submission_routes(

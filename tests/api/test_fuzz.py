@@ -32,7 +32,7 @@ from tests.conftest import T0
 MAX_EXAMPLES = 20  # per operation, fuzzing phase; examples and coverage phases add a few more
 SEED = 20260302
 ERROR_CODES = {"unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
-               "bad_input", "error"}
+               "bad_input", "too_large", "error"}
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -40,6 +40,7 @@ from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.suppliers.registry import get_supplier, list_suppliers
 from capaflow.web.auth import StaffDep, ViewerDep
 from capaflow.web.csrf import CsrfChecked
+from capaflow.web.files import files_context
 from capaflow.web.forms import (
     FIELD_PREFIX,
     FormDep,
@@ -160,6 +161,7 @@ def _case_page(
     status: int = 200,
     problem: Problem | None = None,
     kept: Kept | None = None,
+    file_problem: CapaError | None = None,
 ) -> HTMLResponse:
     report = case_report(session, case_id=case_id, now=now)
     case = get_case(session, case_id)
@@ -183,6 +185,7 @@ def _case_page(
         cost_kinds=KINDS, can_write=principal.can_write, problem=problem,
         loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
         thread=case_comments(session, case_id=case_id, shared_only=False),
+        **files_context(request, session, principal, case_id, file_problem),
     )
 
 

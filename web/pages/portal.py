@@ -50,6 +50,7 @@ from capaflow.submissions import (
 from capaflow.web.auth import SupplierDep, ViewerDep, session_principal, start_session
 from capaflow.web.context import WebDep
 from capaflow.web.csrf import CsrfChecked
+from capaflow.web.files import files_context
 from capaflow.web.forms import (
     FIELD_LABELS,
     FIELD_PREFIX,
@@ -282,6 +283,7 @@ def _case_page(
     status: int = 200,
     problem: CapaError | None = None,
     kept: Kept | None = None,
+    file_problem: CapaError | None = None,
 ) -> Response:
     assert case.id is not None
     deadlines = [d for d in case_deadlines(session, case.id) if d.kind == "obligation"]
@@ -298,6 +300,7 @@ def _case_page(
         field_prefix=FIELD_PREFIX, facts=problem_facts(session, case),
         thread=read_thread(session, principal=principal, case_id=case.id),
         blacklist=_blacklist(supplier), max_comment=MAX_BODY,
+        **files_context(request, session, principal, case.id, file_problem),
     )
 
 
