@@ -1,0 +1,59 @@
+"""The master-data pages: a supplier's contacts (writers only) and Change password (any
+signed-in account). Refusals name the field and write nothing (docs/architecture.md,
+"Master data")."""
+
+from __future__ import annotations
+
+from tests.helpers import snapshot
+from tests.web.conftest import PASSWORDS, Site, form_token
+
+HEAD = "json://127.0.0.1:9/acme/head"
+
+
+def test_a_viewer_sees_no_contacts_form_and_is_refused(site: Site) -> None:
+    viewer = site.signed_in("viewer")
+    shown = viewer.get("/suppliers/ACME")
+    assert shown.status_code == 200 and "Head of quality" in shown.text
+    assert "/suppliers/ACME/contacts" not in shown.text
+    before = snapshot(site.url)
+    assert viewer.get("/suppliers/ACME/contacts").status_code == 403
+    answer = viewer.post("/suppliers/ACME/contacts",
+                         data={"quality_head": HEAD, "csrf_token": form_token(shown.text)})
+    assert answer.status_code == 403
+    assert snapshot(site.url) == before
+
+
+def test_a_bad_address_is_named_and_nothing_is_written(site: Site) -> None:
+    lead = site.signed_in("lead")
+    before = snapshot(site.url)
+    answer = site.post_form(lead, "/suppliers/ACME/contacts",
+                            {"quality_head": "head@acme.com", "executive": HEAD})
+    assert answer.status_code == 422
+    assert 'data-field="quality_head"' in answer.text
+    assert snapshot(site.url) == before
+    missing = site.post_form(lead, "/suppliers/NOPE/contacts", {"name": "x"},
+                             page="/suppliers/ACME/contacts")
+    assert missing.status_code == 404
+
+
+def test_a_password_change_refused_writes_nothing_and_one_accepted_ends_other_sessions(
+    site: Site,
+) -> None:
+    here, elsewhere = site.signed_in("lead"), site.signed_in("lead")
+    before = snapshot(site.url)
+    wrong = site.post_form(here, "/account/password", {
+        "current": "not-my-password", "password": "brand-new-pass-1",
+        "repeat": "brand-new-pass-1"})
+    assert wrong.status_code == 422 and 'data-field="current"' in wrong.text
+    differ = site.post_form(here, "/account/password", {
+        "current": PASSWORDS["lead"], "password": "brand-new-pass-1",
+        "repeat": "brand-new-pass-2"})
+    assert differ.status_code == 422 and 'data-field="repeat"' in differ.text
+    assert snapshot(site.url) == before
+
+    changed = site.post_form(here, "/account/password", {
+        "current": PASSWORDS["lead"], "password": "brand-new-pass-1",
+        "repeat": "brand-new-pass-1"})
+    assert changed.status_code == 303
+    assert here.get("/").status_code == 200  # this session goes on
+    assert elsewhere.get("/").status_code == 303  # the other one is sent to sign in
