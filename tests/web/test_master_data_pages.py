@@ -4,6 +4,9 @@ signed-in account). Refusals name the field and write nothing (docs/architecture
 
 from __future__ import annotations
 
+from capaflow.models import Notification
+from capaflow.models.db import get_engine, session_scope
+from tests.conftest import T0
 from tests.helpers import snapshot
 from tests.web.conftest import PASSWORDS, Site, form_token
 
@@ -57,3 +60,20 @@ def test_a_password_change_refused_writes_nothing_and_one_accepted_ends_other_se
     assert changed.status_code == 303
     assert here.get("/").status_code == 200  # this session goes on
     assert elsewhere.get("/").status_code == 303  # the other one is sent to sign in
+
+
+def test_a_notice_that_reached_nobody_is_marked_and_counted_on_the_dashboard(
+    site: Site,
+) -> None:
+    with session_scope(get_engine(site.url)) as session:
+        session.add(Notification(
+            dedupe_key="unreached-1", case_id=site.cases["ACME"], kind="escalation",
+            escalation_level=2, audience=["owner", "supplier_quality_head"],
+            subject="Escalation: containment overdue", body="b", status="sent", attempts=1,
+            created_at=T0, sent_at=T0, unreached="supplier_quality_head"))
+    lead = site.signed_in("lead")
+    outbox = lead.get("/notifications")
+    assert "no recipient: quality head" in outbox.text
+    dashboard = lead.get("/")
+    card = dashboard.text.split('id="unreached-total"', 1)[1]
+    assert '<div class="figure overdue">1</div>' in card
