@@ -77,3 +77,23 @@ def test_a_notice_that_reached_nobody_is_marked_and_counted_on_the_dashboard(
     dashboard = lead.get("/")
     card = dashboard.text.split('id="unreached-total"', 1)[1]
     assert '<div class="figure overdue">1</div>' in card
+
+
+def test_the_opening_form_offers_the_catalogues_and_refuses_an_unknown_owner(
+    site: Site,
+) -> None:
+    lead = site.signed_in("lead")
+    form = lead.get("/cases/new").text
+    assert '<datalist id="known-owners"><option value="lead"></option></datalist>' in form
+    assert '<option value="ACME-P1"></option>' in form  # the part of ACME's case
+    assert '<option value="CRACK">Crack or fracture</option>' in form  # the catalogue's
+    before = snapshot(site.url)
+    refused = site.post_form(lead, "/cases", {
+        "lifecycle": "8d", "title": "Scratched lid", "supplier": "ACME", "severity": "major",
+        "owner": "nobody-known"}, page="/cases/new")
+    assert refused.status_code == 422 and 'data-field="owner"' in refused.text
+    assert snapshot(site.url) == before
+    opened = site.post_form(lead, "/cases", {
+        "lifecycle": "8d", "title": "Scratched lid", "supplier": "ACME", "severity": "major",
+        "owner": "lead", "defect_code": "NEW-CODE"}, page="/cases/new")
+    assert opened.status_code == 303  # a code the catalogue does not list is still taken
