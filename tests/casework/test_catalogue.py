@@ -22,6 +22,7 @@ def test_the_catalogue_lists_what_exists(db_url: str) -> None:
         add_user(session, name="vera", role="viewer", password="vera-password-1", now=T0)
         supplier = add_supplier(session, code="ACME", name="Acme", contact=None,
                                 quality_head=None, executive=None, now=T0)
+        assert supplier.id is not None
         session.add(Case(lifecycle="8d", state="containment", title="t", part="P-2",
                          defect_code="CRACK", opened_at=T0, updated_at=T0))
         session.add(DefectEvent(supplier_id=supplier.id, part="P-1", defect_code="ODD",
