@@ -237,7 +237,9 @@ def resolve(
         else:
             unresolved.append(f"{role} ({why})")
     stand_in = _stand_in(case)
-    if unresolved and stand_in not in notice.audience and routes.roles.get(stand_in):
+    # Not for the customer: their survey carries a link that answers as them, for them alone.
+    missing_inside = [text for text in unresolved if not text.startswith(f"{CUSTOMER} ")]
+    if missing_inside and stand_in not in notice.audience and routes.roles.get(stand_in):
         # A role that reaches nobody (a supplier without a head of quality on record) must not
         # let an escalation vanish: the quality lead (the service manager on the service side)
         # gets it instead, so someone calls the supplier and completes its contacts

@@ -51,3 +51,19 @@ def test_a_notice_that_reached_every_role_records_no_missed_role(db_url: str) ->
     run(db_url, notifier, now=T0 + S)
     assert [s.targets for s in notifier.sent] == [(ACME_CONTACT,)]
     assert load(db_url, notice_id).unreached is None
+
+
+def test_a_customers_notice_is_never_handed_to_a_stand_in() -> None:
+    # The survey's link answers as the customer: without their address nobody else gets it.
+    from capaflow.models import Case, Customer, Notification
+    from capaflow.notifications.routing import Routes, resolve
+
+    notice = Notification(dedupe_key="k", kind="survey", audience=["customer"], subject="s",
+                          body="b", created_at=T0)
+    case = Case(id=1, lifecycle="service", state="follow_up", title="t", opened_at=T0,
+                updated_at=T0)
+    customer = Customer(code="C1", name="C", tier="key", created_at=T0)
+    routes = Routes(roles={"service_manager": ("json://127.0.0.1:9/sm",),
+                           "quality_lead": (LEAD,)})
+    resolution = resolve(notice, case, None, routes, customer)
+    assert resolution.urls == [] and resolution.unresolved[0].startswith("customer ")
