@@ -3,7 +3,9 @@ in that role's place (docs/architecture.md, "Master data"). On SQLite and Postgr
 
 from __future__ import annotations
 
+from capaflow.models import Case, Customer, Notification
 from capaflow.notifications.notifier import RecordingNotifier
+from capaflow.notifications.routing import Routes, resolve
 from tests.conftest import T0
 from tests.notifications.support import (
     ACME_CONTACT,
@@ -55,9 +57,6 @@ def test_a_notice_that_reached_every_role_records_no_missed_role(db_url: str) ->
 
 def test_a_customers_notice_is_never_handed_to_a_stand_in() -> None:
     # The survey's link answers as the customer: without their address nobody else gets it.
-    from capaflow.models import Case, Customer, Notification
-    from capaflow.notifications.routing import Routes, resolve
-
     notice = Notification(dedupe_key="k", kind="survey", audience=["customer"], subject="s",
                           body="b", created_at=T0)
     case = Case(id=1, lifecycle="service", state="follow_up", title="t", opened_at=T0,
