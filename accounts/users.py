@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from capaflow.accounts import throttle
 from capaflow.accounts.passwords import hash_password, verify_password
 from capaflow.errors import BadInput, Conflict, NotFound
-from capaflow.models import User
+from capaflow.models import AccountEvent, User
 from capaflow.suppliers.registry import get_supplier
 
 ROLES = ("quality_lead", "quality_manager", "viewer", "supplier", "service_agent",
@@ -134,3 +134,67 @@ def authenticate(
         return None
     throttle.succeeded(session, name=name)
     return user
+
+
+# The account events a password change leaves (models.AccountEvent.kind).
+PASSWORD_CHANGED = "password_changed"
+PASSWORD_RESET = "password_reset"
+
+
+def _new_password(user: User, new: str, *, repeated: str | None) -> None:
+    check_password(new)
+    if repeated is not None and repeated != new:
+        raise BadInput("repeat: the two new passwords differ", field="repeat")
+    user.password_hash = hash_password(new)
+    # Every session signed in before stops working (web.auth compares the generation on each
+    # request): whoever still holds an old cookie must sign in with the new password.
+    user.session_generation += 1
+
+
+def change_password(
+    session: Session, *, name: str, current: str, new: str, repeated: str | None = None,
+    now: datetime,
+) -> User:
+    """A signed-in user changes their own password: the current one proves it is them.
+
+    BadInput naming `current` for a wrong current password, `password` for a new one the
+    rules refuse, `repeat` when the two new ones differ; nothing written then. Audited as an
+    account event; the user's other sessions end (docs/architecture.md, "Master data").
+    """
+    user = get_user(session, name)
+    if user.disabled_at is not None:
+        raise Conflict(f"user '{name}' is disabled", field="name")
+    if not verify_password(current, user.password_hash):
+        raise BadInput("current: that is not your current password", field="current")
+    if current == new:
+        raise BadInput("password: the new password must differ from the current one",
+                       field="password")
+    _new_password(user, new, repeated=repeated)
+    session.add(user)
+    session.add(AccountEvent(user_name=user.name, kind=PASSWORD_CHANGED, actor=user.name,
+                             at=now, detail="changed by the user; other sessions ended"))
+    session.flush()
+    return user
+
+
+def reset_password(
+    session: Session, *, name: str, new: str, actor: str, now: datetime,
+) -> User:
+    """An administrator sets a user's password (`capa user password NAME`), e.g. a forgotten
+    one: audited with who reset it; every session of the user ends."""
+    user = get_user(session, name)
+    _new_password(user, new, repeated=None)
+    session.add(user)
+    session.add(AccountEvent(user_name=user.name, kind=PASSWORD_RESET, actor=actor, at=now,
+                             detail="reset by an administrator; all sessions ended"))
+    session.flush()
+    return user
+
+
+def writer_names(session: Session) -> list[str]:
+    """The enabled users who may own supplier-quality work (WRITER_ROLES), by name."""
+    return list(session.exec(
+        select(User.name).where(col(User.role).in_(sorted(WRITER_ROLES)),
+                                col(User.disabled_at).is_(None))
+        .order_by(col(User.name))
+    ))

@@ -42,6 +42,15 @@ class NewSupplier(Body):
     executive: Text | None = None
 
 
+class SupplierChanges(Body):
+    """PATCH /suppliers/{code}: only the fields given change; "" clears a contact."""
+
+    name: Short | None = None
+    contact: Text | None = None
+    quality_head: Text | None = None
+    executive: Text | None = None
+
+
 class NewDefect(Body):
     supplier: Short
     part: Short

@@ -1,4 +1,4 @@
-"""`capa supplier ...`: add, list, show, link, rate (cooperation), lift-blacklist."""
+"""`capa supplier ...`: add, update, list, show, link, rate (cooperation), lift-blacklist."""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ from capaflow.documents.suppliers import (
 )
 from capaflow.models.queries import list_cases
 from capaflow.scorecards import ATTITUDES, lift_blacklist, load_scorecard_policy, rate_supplier
-from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
+from capaflow.suppliers.registry import (
+    add_supplier,
+    get_supplier,
+    list_suppliers,
+    update_supplier,
+)
 
 app = typer.Typer(help="The supplier register.", no_args_is_help=True)
 
@@ -65,6 +70,53 @@ def add_command(
             print_json(supplier_document(supplier).as_json())
         else:
             stdout.print(f"Supplier {supplier.code} added ({supplier.name}).", highlight=False)
+
+    run(env, body)
+
+
+@app.command("update")
+def update_command(
+    code: Annotated[str, typer.Argument(help="Supplier code.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Company name.", show_default=False)
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="Apprise URL of the quality contact ('' clears it).",
+                     show_default=False),
+    ] = None,
+    quality_head: Annotated[
+        str | None,
+        typer.Option("--quality-head", help="Apprise URL of the head of quality ('' clears it).",
+                     show_default=False),
+    ] = None,
+    executive: Annotated[
+        str | None,
+        typer.Option("--executive", help="Apprise URL of the top executive ('' clears it).",
+                     show_default=False),
+    ] = None,
+    by: ActorOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Change a supplier's name or whom to reach there; each change is on record in the
+    supplier's decisions. Options not given stay as they are."""
+    env = Env(as_json, db, now, actor_name=by)
+
+    def body() -> None:
+        with env.transaction() as session:
+            supplier, decision = update_supplier(
+                session, code=code, name=name, contact=contact, quality_head=quality_head,
+                executive=executive, actor=env.actor, now=env.now,
+            )
+        if env.as_json:
+            print_json(supplier_document(supplier).as_json())
+        elif decision is None:
+            stdout.print(f"Supplier {supplier.code}: nothing changed.", highlight=False)
+        else:
+            stdout.print(f"Supplier {supplier.code} updated: {decision.reason}", highlight=False,
+                         markup=False)
 
     run(env, body)
 

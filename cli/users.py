@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -10,8 +11,18 @@ from sqlmodel import Session
 
 from capaflow.accounts import ROLES, add_user, create_token, disable_user, list_users, revoke_token
 from capaflow.accounts.throttle import unlock
+from capaflow.accounts.users import reset_password
 from capaflow.calendars import isoformat
-from capaflow.cli.common import DbOpt, Env, JsonOpt, NowOpt, print_json, run, stdout
+from capaflow.cli.common import (
+    ActorOpt,
+    DbOpt,
+    Env,
+    JsonOpt,
+    NowOpt,
+    print_json,
+    run,
+    stdout,
+)
 from capaflow.errors import MAX_ID, BadInput
 from capaflow.models import ApiToken, Supplier, User
 
@@ -123,6 +134,42 @@ def disable_command(
             print_json(document)
         else:
             stdout.print(f"User {user.name} disabled.", highlight=False, markup=False)
+
+    run(env, body)
+
+
+@user_app.command("password")
+def password_command(
+    name: Annotated[str, typer.Argument(help="Sign-in name.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the new password from standard input "
+                     "(else it is prompted for, twice)."),
+    ] = False,
+    by: ActorOpt = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Reset a user's password (an administrator's act, recorded as an account event): every
+    session the user has signed in stops working."""
+    env = Env(as_json, db, now, actor_name=by)
+
+    def body() -> None:
+        if password_stdin:
+            secret = sys.stdin.readline().rstrip("\r\n")
+            if not secret:
+                raise BadInput("password: none on standard input", field="password")
+        else:
+            secret = _password(None)
+        with env.transaction() as session:
+            user = reset_password(session, name=name, new=secret, actor=env.actor, now=env.now)
+            document = user_json(user, supplier_code(session, user))
+        if env.as_json:
+            print_json(document)
+        else:
+            stdout.print(f"Password of {user.name} reset; their sessions have ended.",
+                         highlight=False, markup=False)
 
     run(env, body)
 

@@ -29,6 +29,7 @@ from pydantic import (
 
 from capaflow.calendars import BusinessCalendar, Duration
 from capaflow.config.attachments import AttachmentsSection
+from capaflow.config.catalogues import DefectCodes
 from capaflow.config.departments import DepartmentSection, check_departments
 from capaflow.config.incidents import IncidentsSection
 from capaflow.config.notices import EscalationSection, RemindersSection
@@ -433,6 +434,8 @@ class Policies(Section):
     attachments: AttachmentsSection = AttachmentsSection()
     # The monthly review's targets per department and indicator (config/targets.py).
     targets: Targets = {}
+    # The defect codes offered when a case is opened, with their meaning (config/catalogues.py).
+    defect_codes: DefectCodes = {}
 
     @model_validator(mode="after")
     def _departments_apart(self) -> Policies:

@@ -30,6 +30,9 @@ class NoticePublic(Public):
     sent_at: Timestamp | None
     # Stored masked and scrubbed by dispatch.
     last_error: str | None
+    # Stored when it was last sent: the roles it reached nobody at (a supplier without a head
+    # of quality on record); the quality lead got it in their place. Empty when all were.
+    missed_roles: list[str] = []
 
 
 def notice_document(notice: Notification, resolution: Resolution) -> NoticePublic:
@@ -50,6 +53,7 @@ def notice_document(notice: Notification, resolution: Resolution) -> NoticePubli
         next_attempt_at=notice.next_attempt_at,
         sent_at=notice.sent_at,
         last_error=notice.last_error,
+        missed_roles=notice.unreached.split(",") if notice.unreached else [],
     )
 
 

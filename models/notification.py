@@ -34,3 +34,8 @@ class Notification(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
+    # The roles this notice reached nobody at (no URL on record), comma-separated, e.g.
+    # "supplier_quality_head"; None when every role had a recipient. Kept apart from the
+    # status, which stays pending/sent/failed (the contract): a notice can be sent to some and
+    # still have missed the one it was meant for (docs/architecture.md, "Master data").
+    unreached: str | None = Field(default=None, max_length=300, index=True)

@@ -81,7 +81,7 @@ from capaflow.notifications.notices import (
     supplier_id_of,
 )
 from capaflow.notifications.notifier import Delivery, Notifier, scrub
-from capaflow.notifications.routing import SUPPLIER_ROLES, Routes, resolve
+from capaflow.notifications.routing import SUPPLIER_ROLES, Routes, resolve, unreached_roles
 from capaflow.notifications.urls import mask
 
 # Long enough for a batch of slow services; a dispatcher stops taking rows from its batch at
@@ -111,6 +111,7 @@ _finish = (
         sent_at=bindparam("b_sent_at", type_=_c.sent_at.type),
         last_error=bindparam("b_error"),
         extra=bindparam("b_extra", type_=_c.extra.type),
+        unreached=bindparam("b_unreached", type_=_c.unreached.type),
     )
 )
 # What a supplier's copy of a notice ends with (see "Supplier links" above).
@@ -307,6 +308,7 @@ class _Outcome:
     error: str | None  # masked; on success, a note about roles that reached nobody
     delivered: list[str]  # masked URLs that have the notice, this attempt and earlier ones
     final: bool = False  # a failure no retry can mend
+    unreached: str | None = None  # the roles that reached nobody (Notification.unreached)
 
 
 def _send(notifier: Notifier, subject: str, body: str, targets: Sequence[str]) -> Delivery:
@@ -381,9 +383,10 @@ def _deliver(
         if resolution.unresolved
         else None
     )
+    missed = unreached_roles(resolution)
     if not resolution.urls:
         return _Outcome(ok=False, error=nobody or "no recipients: the notice has no audience",
-                        delivered=before, final=True)
+                        delivered=before, final=True, unreached=missed)
     shown = [mask(url) or "" for url in resolution.urls]
     # Masking can make two targets look alike (same host, different secret or query): only a
     # masked form that is unique among this notice's targets may be trusted as "already has it".
@@ -393,7 +396,7 @@ def _deliver(
         if not (s in unique and s in before)
     ]
     if not todo:
-        return _Outcome(ok=True, error=nobody, delivered=before)
+        return _Outcome(ok=True, error=nobody, delivered=before, unreached=missed)
     targets = [url for url, _ in todo]
     delivery = _send_to_all(notice, targets, notifier, supplier, link_for, body)
     if delivery.ok:
@@ -404,12 +407,12 @@ def _deliver(
     got = [s for i, (_, s) in enumerate(todo) if i not in failed and s in unique]
     delivered = list(dict.fromkeys(before + got))
     if delivery.ok:
-        return _Outcome(ok=True, error=nobody, delivered=delivered)
+        return _Outcome(ok=True, error=nobody, delivered=delivered, unreached=missed)
     # The adapter masks; scrub again so a third-party Notifier cannot leak a secret either.
     error = scrub(delivery.error or "the notifier reported a failure", targets)
     if nobody:
         error = f"{error}; {nobody}"
-    return _Outcome(ok=False, error=error, delivered=delivered)
+    return _Outcome(ok=False, error=error, delivered=delivered, unreached=missed)
 
 
 def _mark(
@@ -432,6 +435,7 @@ def _mark(
         "b_extra": extra,
         "b_sent_at": None,
         "b_next": None,
+        "b_unreached": outcome.unreached,
     }
     if outcome.ok:
         params.update(b_status=SENT, b_sent_at=now, b_error=outcome.error)

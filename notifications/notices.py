@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
@@ -133,3 +133,16 @@ def retry_notice(session: Session, *, notice_id: int, now: datetime) -> Notifica
     session.add(notice)
     session.flush()
     return notice
+
+
+_notices_table: Table = Notification.__table__  # type: ignore[attr-defined]
+
+
+def count_unreached(session: Session) -> int:
+    """How many notices reached nobody at a role they were meant for (Notification.unreached):
+    the dashboard shows it so the quality lead completes the contacts."""
+    found = session.connection().execute(
+        select(func.count()).select_from(_notices_table).where(
+            _notices_table.c.unreached.is_not(None))
+    ).scalar_one()
+    return int(found)

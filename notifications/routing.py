@@ -236,8 +236,26 @@ def resolve(
             found.extend(role_urls)
         else:
             unresolved.append(f"{role} ({why})")
+    stand_in = _stand_in(case)
+    # Not for the customer: their survey carries a link that answers as them, for them alone.
+    missing_inside = [text for text in unresolved if not text.startswith(f"{CUSTOMER} ")]
+    if missing_inside and stand_in not in notice.audience and routes.roles.get(stand_in):
+        # A role that reaches nobody (a supplier without a head of quality on record) must not
+        # let an escalation vanish: the quality lead (the service manager on the service side)
+        # gets it instead, so someone calls the supplier and completes its contacts
+        # (docs/architecture.md, "Master data"). The role stays in `unresolved`: the notice is
+        # marked as having missed it.
+        found.extend(routes.roles[stand_in])
     # The owner falling back to the quality lead, who is also in the audience, gets one copy.
     return Resolution(urls=list(dict.fromkeys(found)), unresolved=unresolved)
+
+
+def unreached_roles(resolution: Resolution) -> str | None:
+    """The role names of `resolution.unresolved` ("supplier_quality_head (why)" each), comma-
+    separated as Notification.unreached keeps them; None when every role was reached."""
+    if not resolution.unresolved:
+        return None
+    return ",".join(text.split(" ", 1)[0] for text in resolution.unresolved)[:300]
 
 
 def recipients(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from capaflow.accounts.scope import visible_supplier
-from capaflow.api.schemas import NewRating, NewSupplier
+from capaflow.api.schemas import NewRating, NewSupplier, SupplierChanges
 from capaflow.documents.suppliers import (
     RatingPublic,
     SupplierDetail,
@@ -24,7 +24,12 @@ from capaflow.serving.context import (
     get_writer,
     require_writer,
 )
-from capaflow.suppliers.registry import add_supplier, get_supplier, list_suppliers
+from capaflow.suppliers.registry import (
+    add_supplier,
+    get_supplier,
+    list_suppliers,
+    update_supplier,
+)
 
 router = APIRouter(prefix="/suppliers", tags=["suppliers"])
 
@@ -53,6 +58,21 @@ def show_route(
     """One supplier, with its cases (the same document as `capa supplier show --json`)."""
     supplier = visible_supplier(session, principal, code)
     return supplier_detail(supplier, list_cases(session, now=now, supplier_id=supplier.id))
+
+
+@router.patch("/{code}")
+def update_route(
+    code: str, body: SupplierChanges, session: SessionDep, now: NowDep, principal: PrincipalDep,
+) -> SupplierPublic:
+    """Change the supplier's name or whom to reach there (as `capa supplier update`); each
+    change is on record in the supplier's decisions. A writer's act."""
+    visible_supplier(session, principal, code)
+    writer = require_writer(principal)
+    supplier, _ = update_supplier(
+        session, code=code, name=body.name, contact=body.contact, quality_head=body.quality_head,
+        executive=body.executive, actor=writer.actor, now=now,
+    )
+    return supplier_document(supplier)
 
 
 @router.post("/{code}/ratings")

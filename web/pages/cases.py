@@ -21,6 +21,7 @@ from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
 from capaflow.accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_for, sign
 from capaflow.calendars import parse_instant
+from capaflow.casework.catalogue import CaseCatalogue, case_catalogue, check_owner
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
 from capaflow.chargeback import KINDS, add_cost
@@ -32,7 +33,7 @@ from capaflow.reports.content import CaseReport, DeadlineLine, case_report
 from capaflow.reports.html import render_html
 from capaflow.reports.pdf import render_pdf
 from capaflow.scorecards.decisions import lift_blacklist
-from capaflow.serving.context import ContextDep, NowDep, SessionDep
+from capaflow.serving.context import ApiContext, ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden, http_status
 from capaflow.serving.fields import MAX_ID, CaseId
 from capaflow.statemachines import LIFECYCLES, Lifecycle
@@ -190,18 +191,27 @@ def _case_page(
 
 
 @router.get("/cases/new")
-def new_case_form(request: Request, session: SessionDep, now: NowDep,
+def new_case_form(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
                   principal: StaffDep) -> Response:
     _must_write(principal)
-    return _new_case_page(request, session, principal=principal, now=now)
+    return _new_case_page(request, session, principal=principal, now=now,
+                          catalogue=_catalogue(session, ctx))
+
+
+def _catalogue(session: Session, ctx: ApiContext) -> CaseCatalogue:
+    """The owners, parts and defect codes the form offers (casework.catalogue)."""
+    return case_catalogue(session, people=ctx.routes.people,
+                          defect_codes=ctx.policies.get("defect_codes", {}))
 
 
 def _new_case_page(
     request: Request, session: Session, *, principal: Principal, now: datetime,
     status: int = 200, problem: Problem | None = None, kept: dict[str, str] | None = None,
+    catalogue: CaseCatalogue | None = None,
 ) -> HTMLResponse:
     return page(
         request, "case_new.html", principal=principal, now=now, status=status,
+        catalogue=catalogue,
         lifecycles=[(name, LIFECYCLES[name].title) for name in OPENED_HERE],
         suppliers=list_suppliers(session), severities=SEVERITIES, problem=problem,
         kept=kept or {"lifecycle": "8d", "severity": "major"},
@@ -224,6 +234,8 @@ def open_case_submit(request: Request, session: SessionDep, now: NowDep, ctx: Co
             raise BadInput(f"lifecycle: open a {' or '.join(OPENED_HERE)} case here (audits "
                            "are planned with their checklist; cause reports come from the "
                            "scorecard)", field="lifecycle")
+        catalogue = _catalogue(session, ctx)
+        check_owner(kept["owner"], catalogue)
         result = open_case(
             session, lifecycle=lifecycle, title=kept["title"],
             supplier_code=kept["supplier"].strip() or None, part=kept["part"],
@@ -238,7 +250,8 @@ def open_case_submit(request: Request, session: SessionDep, now: NowDep, ctx: Co
         # The supplier comes from a list: one that is gone is a bad choice on the form.
         session.rollback()
         return _new_case_page(request, session, principal=principal, now=now, status=422,
-                              problem=Problem.of(exc, "open"), kept=kept)
+                              problem=Problem.of(exc, "open"), kept=kept,
+                              catalogue=_catalogue(session, ctx))
     case = result.case
     flash(request, f"Case #{case.id} opened: {case.title}")
     return RedirectResponse(f"/cases/{case.id}", 303)

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from capaflow.deadlines.policy import SEVERITIES
 from capaflow.models import Case, Deadline, Supplier
 from capaflow.models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
+from capaflow.notifications.notices import count_unreached
 from capaflow.serving.context import NowDep, SessionDep
 from capaflow.statemachines import LIFECYCLES
 from capaflow.web.auth import StaffDep
@@ -118,4 +119,5 @@ def dashboard(request: Request, session: SessionDep, now: NowDep,
         late=_rows(owed.late, suppliers, now, late=True), late_total=owed.late_total,
         soon=_rows(owed.due_soon, suppliers, now, late=False), soon_total=owed.due_soon_total,
         limit=LIST_LIMIT, soon_days=DUE_SOON.days,
+        unreached_notices=count_unreached(session),
     )
