@@ -60,6 +60,25 @@ def check_reason(reason: str | None) -> str:
     return check_text("reason", reason, required=True, limit=REASON_LIMIT)
 
 
+def _checked(session: Session, name: str, value: str) -> str:
+    """One new value, checked; BadInput naming the field."""
+    if name == "severity":
+        check_severity(value.lower())
+        return value.lower()
+    if name == "complexity":
+        if value.lower() not in COMPLEXITIES:
+            raise BadInput(f"complexity: must be one of {', '.join(COMPLEXITIES)}",
+                           field="complexity")
+        return value.lower()
+    value = check_text(name, value, required=True, limit=_LIMITS[name])
+    if name == "owner":
+        user = find_user(session, value)
+        if user is None or user.disabled_at is not None or user.role not in WRITER_ROLES:
+            raise BadInput(f"owner: '{value}' is not an enabled user with a writer role "
+                           f"({', '.join(sorted(WRITER_ROLES))})", field="owner")
+    return value
+
+
 def _cleaned(session: Session, case: Case, changes: Mapping[str, str | None]) -> dict[str, str]:
     """The changes that change something, checked; BadInput naming the field otherwise."""
     unknown = [name for name in changes if name not in EDITABLE]
@@ -71,22 +90,7 @@ def _cleaned(session: Session, case: Case, changes: Mapping[str, str | None]) ->
         given = changes.get(name)
         if given is None or not given.strip():
             continue
-        value = given.strip()
-        if name == "severity":
-            value = value.lower()
-            check_severity(value)
-        elif name == "complexity":
-            value = value.lower()
-            if value not in COMPLEXITIES:
-                raise BadInput(f"complexity: must be one of {', '.join(COMPLEXITIES)}",
-                               field="complexity")
-        else:
-            value = check_text(name, value, required=True, limit=_LIMITS[name])
-        if name == "owner":
-            user = find_user(session, value)
-            if user is None or user.disabled_at is not None or user.role not in WRITER_ROLES:
-                raise BadInput(f"owner: '{value}' is not an enabled user with a writer role "
-                               f"({', '.join(sorted(WRITER_ROLES))})", field="owner")
+        value = _checked(session, name, given.strip())
         if value != getattr(case, name):
             cleaned[name] = value
     if not cleaned:

@@ -99,7 +99,8 @@ _CASE_AND_SUPPLIER = (
 _CASE_COLUMNS = tuple(c.name for c in _cases.c)
 _SUPPLIER_COLUMNS = tuple((f"s_{c.name}", c.name) for c in _suppliers.c)
 _STEP_COLUMNS = (
-    "state", "owner", "severity", "complexity", "part", "defect_code", "cycle", "reopen_count", "occurrences",
+    "state", "owner", "severity", "complexity", "part", "defect_code", "cycle",
+    "reopen_count", "occurrences",
     "content", "head_hash", "event_count", "updated_at", "closed_at",
 )
 # The version check: the row is written only if it is still at the version this step read,
