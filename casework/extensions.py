@@ -11,7 +11,7 @@ the lead granted. Refusal leaves the deadline as it was. Either way the supplier
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -22,7 +22,7 @@ from capaflow.accounts.signatures import (
     sign,
 )
 from capaflow.accounts.tokens import Principal
-from capaflow.calendars import isoformat
+from capaflow.calendars import BusinessCalendar, isoformat, parse_instant
 from capaflow.casework.edits import check_reason
 from capaflow.casework.engine import StepResult, record_fact
 from capaflow.deadlines.clocks import extend
@@ -51,6 +51,24 @@ class ExtensionResult:
     extension: DeadlineExtension
     deadline: Deadline
     step: StepResult
+
+
+def parse_until(text: str, calendar: BusinessCalendar) -> datetime:
+    """The date asked for: an ISO-8601 time with offset, or a day (YYYY-MM-DD, as a date field
+    of a form gives it), meaning the end of that day in the calendar's zone."""
+    value = text.strip() if isinstance(text, str) else ""
+    if len(value) == 10:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise BadInput(f"until: {text!r} is not a date (YYYY-MM-DD) or an ISO-8601 time "
+                           "with offset", field="until") from None
+        end = datetime.combine(day, time(23, 59), tzinfo=calendar.zone)
+        return end.astimezone(UTC)
+    try:
+        return parse_instant(value, field="until")
+    except ValueError as exc:
+        raise BadInput(str(exc), field="until") from None
 
 
 def _open_case(session: Session, case_id: int, principal: Principal) -> Case:
@@ -294,3 +312,14 @@ def open_count(session: Session) -> int:
     """How many requests wait for the lead's decision (the dashboard's count)."""
     return len(list_extensions(session, status=OPEN))
 
+
+
+def extension_deadlines(
+    session: Session, extensions: list[DeadlineExtension]
+) -> dict[int, Deadline]:
+    """The deadlines the requests are about, by id: one query for a list."""
+    wanted = {e.deadline_id for e in extensions}
+    if not wanted:
+        return {}
+    found = session.exec(select(Deadline).where(col(Deadline.id).in_(wanted)))
+    return {d.id: d for d in found if d.id is not None}
