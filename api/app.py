@@ -16,6 +16,7 @@ from capaflow.api.routes import (
     chargeback,
     customers,
     defects,
+    extensions,
     incidents,
     inspections,
     notifications,
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(incidents.router)
     # The monthly service quality review (docs/architecture.md, "Service quality control").
     api.include_router(reviews.router)
+    # Changes after opening (docs/architecture.md, "Edits and extensions").
+    api.include_router(extensions.router)
     app.include_router(api)
     return app
 

@@ -67,14 +67,20 @@ def open_8d(db_url: str, *extra: str, now: datetime = T0, title: str = "Cracked 
 
 
 def step(
-    db_url: str, case_id: int, trigger: str, now: datetime, signed: bool = False, **fields: str
+    db_url: str, case_id: int, trigger: str, now: datetime, **fields: str
 ) -> dict[str, Any]:
-    """`capa case advance`; `signed`: a step that ends the case, signed by the lead (add_signer)."""
     args = [f"--field={name}={value}" for name, value in fields.items()]
-    if signed:
-        args += SIGNED
+    document: dict[str, Any] = ok(db_url, "case", "advance", str(case_id), trigger, *args, now=now)
+    return document
+
+
+def signed_step(
+    db_url: str, case_id: int, trigger: str, now: datetime, **fields: str
+) -> dict[str, Any]:
+    """A step that ends the case, signed by the lead (add_signer) with the password on stdin."""
+    args = [f"--field={name}={value}" for name, value in fields.items()]
     document: dict[str, Any] = ok(db_url, "case", "advance", str(case_id), trigger, *args,
-                                  now=now, input=SIGNER_PASSWORD + "\n" if signed else None)
+                                  *SIGNED, now=now, input=SIGNER_PASSWORD + "\n")
     return document
 
 

@@ -23,6 +23,7 @@ from tests.cli.support import (
     open_8d,
     refused,
     show,
+    signed_step,
     step,
 )
 from tests.conftest import T0
@@ -196,7 +197,7 @@ def test_pdca_cycle_refuses_to_standardize_a_missed_target_and_closes_after_a_me
          plan="Tool wear check every 500 parts")
     step(db_url, case_id, "measure", T0 + 30 * D, result="scrap 1.4 %")
     step(db_url, case_id, "evaluate", T0 + 31 * D, met="true", analysis="tool wear it was")
-    closed = step(db_url, case_id, "standardize", T0 + 32 * D, signed=True,
+    closed = signed_step(db_url, case_id, "standardize", T0 + 32 * D,
                   standard="Tool wear check in WI-3")
     assert closed["case"]["state"] == "closed"
 

@@ -18,6 +18,7 @@ from tests.cli.support import (
     open_8d,
     refused,
     show,
+    signed_step,
     step,
 )
 from tests.conftest import T0
@@ -56,7 +57,7 @@ def test_cli_cancel_is_signed_and_refused_without_a_user_or_with_a_wrong_passwor
     # Only the wrong password is counted (accounts.throttle); the case is untouched.
     before.pop("password_throttles"), after.pop("password_throttles")
     assert after == before
-    done = step(db_url, case_id, "cancel", T0 + D, signed=True, reason="duplicate")
+    done = signed_step(db_url, case_id, "cancel", T0 + D, reason="duplicate")
     assert done["case"]["state"] == "cancelled"
     history = ok(db_url, "case", "history", str(case_id), now=T0 + D)
     assert history["events"][-1]["fields"]["signature"]["signed_by"] == "lena"
