@@ -323,3 +323,31 @@ def extension_deadlines(
         return {}
     found = session.exec(select(Deadline).where(col(Deadline.id).in_(wanted)))
     return {d.id: d for d in found if d.id is not None}
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    """A request as the case page lists it: the row and its obligation's title."""
+
+    id: int
+    status: str
+    requested_by: str
+    requested_at: datetime
+    proposed_due: datetime
+    reason: str
+    step_title: str
+
+
+def extension_rows(session: Session, case_id: int) -> list[ExtensionRow]:
+    """The case's requests for more time, newest first, with their obligations' titles."""
+    found = list_extensions(session, case_id=case_id)
+    deadlines = extension_deadlines(session, found)
+    rows = []
+    for e in found:
+        assert e.id is not None
+        deadline = deadlines.get(e.deadline_id)
+        rows.append(ExtensionRow(
+            id=e.id, status=e.status, requested_by=e.requested_by, requested_at=e.requested_at,
+            proposed_due=e.proposed_due, reason=e.reason,
+            step_title=deadline.title if deadline is not None else str(e.deadline_id)))
+    return rows

@@ -23,6 +23,7 @@ from capaflow.accounts.signatures import LIFT_BLACKLIST, SignerRefused, meaning_
 from capaflow.calendars import parse_instant
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
+from capaflow.casework.extensions import extension_rows
 from capaflow.chargeback import KINDS, add_cost
 from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
 from capaflow.errors import BadInput, CapaError, Conflict, NotFound
@@ -176,6 +177,7 @@ def _case_page(
         submissions=_pending_submissions(session, case_id),
         cost_kinds=KINDS, can_write=principal.can_write, problem=problem,
         loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
+        extension_requests=extension_rows(session, case_id),
     )
 
 
