@@ -48,6 +48,7 @@ from capaflow.models.queries import (
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.guards import check_fields
 from capaflow.suppliers.registry import get_supplier, supplier_of
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
@@ -126,7 +127,7 @@ def open_command(
 
 
 def _is_signed_decision(session: Session, case_id: int, trigger: str,
-                        version: int | None) -> bool:
+                        version: int | None, fields: dict[str, str]) -> bool:
     """Whether the step ends the case, so a password must be asked for; a stale --version
     is refused first, as the step would be, without asking for a password for nothing."""
     case = get_case(session, case_id)
@@ -137,7 +138,11 @@ def _is_signed_decision(session: Session, case_id: int, trigger: str,
             field="version",
         )
     machine = LIFECYCLES[case.lifecycle]
-    return trigger in machine.triggers and needs_signature(machine, case.state, trigger)
+    signed = trigger in machine.triggers and needs_signature(machine, case.state, trigger)
+    if signed:
+        # A missing field is named before the password is asked for, as on the pages.
+        check_fields(machine, trigger, fields)
+    return signed
 
 
 @app.command("advance")
@@ -171,7 +176,7 @@ def advance_command(
         fields = parse_fields(field)
         step = trigger.strip().lower()
         with env.transaction() as session:
-            signed = _is_signed_decision(session, case_id, step, version)
+            signed = _is_signed_decision(session, case_id, step, version, fields)
         password = read_password(password_stdin) if signed else None
         with env.transaction() as session:
             if signed:
