@@ -91,6 +91,8 @@ def test_supplier_asks_for_more_time_lead_approves_signed_and_a_wrong_password_e
 
         lead = browser.new_context(viewport=PHONE).new_page()
         _sign_in(lead, base, "lena", LEAD_PASSWORD)
+        expect(lead.locator(".extensions-waiting")).to_contain_text(
+            "1 request for more time waiting for your decision")
         lead.goto(f"{base}/cases/{case_id}")
         expect(lead.locator("#changes")).to_contain_text("The new die arrives on the 18th.")
         lead.locator("#changes").get_by_role("link", name="Decide").click()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from capaflow.casework.extensions import list_extensions
 from capaflow.deadlines.policy import SEVERITIES
 from capaflow.models import Case, Deadline, Supplier
 from capaflow.models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
@@ -118,4 +119,5 @@ def dashboard(request: Request, session: SessionDep, now: NowDep,
         late=_rows(owed.late, suppliers, now, late=True), late_total=owed.late_total,
         soon=_rows(owed.due_soon, suppliers, now, late=False), soon_total=owed.due_soon_total,
         limit=LIST_LIMIT, soon_days=DUE_SOON.days,
+        extensions_waiting=list_extensions(session, status="open")[:LIST_LIMIT],
     )
