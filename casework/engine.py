@@ -564,12 +564,12 @@ def advance(
     service desk's reopen window), merged over what the engine computes itself.
 
     `signature` (accounts.signatures.sign) is recorded in the event's fields under
-    "signature", where the hash chain covers it. `require_signature`: the web pages and the
-    API, acting for a person, set it, and a step into a final state without a signature is
-    then refused. It stays False for the steps the system takes itself (the sweep's timed
-    close, an audit closed with no failed item) and for the CLI, which runs as the operator of
-    the installation with no account whose password could be re-entered: those steps are
-    recorded unsigned, under the actor that took them.
+    "signature", where the hash chain covers it. `require_signature`: the web pages, the API
+    and `capa case advance`, acting for a person (casework.decisions.advance_as), set it, and
+    a step into a final state without a signature is then refused. It stays False for the
+    steps the system takes itself (the sweep's timed close, an audit closed with no failed
+    item, the commands of a service that end its own records): those are recorded unsigned,
+    under the actor that took them.
     """
     case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]
