@@ -49,7 +49,14 @@ CLOSE_REQUEST = "I approve closing this service request: the customer's matter i
 CANCEL_REQUEST = (
     "I approve cancelling this service request: the desk owes the customer nothing more on it"
 )
-MEANINGS = (CLOSE_CASE, CANCEL_CASE, STANDARDIZE_CYCLE, ACCEPT_CAUSE_REPORT, CLOSE_AUDIT,
+# Changes after opening (docs/architecture.md, "Edits and extensions"): what the case commits
+# the supplier and the team to, changed by a person the trail names.
+EDIT_CASE = "I approve this change to the case as recorded, for the reason given"
+APPROVE_EXTENSION = "I approve moving this obligation's due time to the date recorded"
+REFUSE_EXTENSION = "I refuse this request for more time: the obligation stays due as it was"
+EXTEND_DEADLINE = "I extend this obligation's due time to the date recorded"
+MEANINGS = (EDIT_CASE, APPROVE_EXTENSION, REFUSE_EXTENSION, EXTEND_DEADLINE,
+            CLOSE_CASE, CANCEL_CASE, STANDARDIZE_CYCLE, ACCEPT_CAUSE_REPORT, CLOSE_AUDIT,
             RECORD_MINUTES, FINAL_STEP, LIFT_BLACKLIST, CLOSE_REQUEST, CANCEL_REQUEST)
 
 # The words of the steps that end a case, by (lifecycle, trigger). Which steps need a

@@ -18,6 +18,7 @@ from capaflow.api.routes import (
     comments,
     customers,
     defects,
+    extensions,
     incidents,
     inspections,
     kpis,
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The 8D KPIs (docs/architecture.md, "Supplier performance explained").
     api.include_router(kpis.router)
     api.include_router(attachments.router)
+    # Changes after opening (docs/architecture.md, "Edits and extensions").
+    api.include_router(extensions.router)
     app.include_router(api)
     return app
 

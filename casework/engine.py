@@ -45,12 +45,22 @@ class Amendment:
     owner: str | None = None
     severity: str | None = None
     content: Mapping[str, Any] | None = None
+    # An edit of an open case (casework.edits) changes these too.
+    part: str | None = None
+    defect_code: str | None = None
+    complexity: str | None = None
 
     def apply(self, case: Case) -> None:
         if self.owner is not None:
             case.owner = self.owner
         if self.severity is not None:
             case.severity = self.severity
+        if self.part is not None:
+            case.part = self.part
+        if self.defect_code is not None:
+            case.defect_code = self.defect_code
+        if self.complexity is not None:
+            case.complexity = self.complexity
         if self.content:
             case.content = {**case.content, **self.content}
 
@@ -89,7 +99,8 @@ _CASE_AND_SUPPLIER = (
 _CASE_COLUMNS = tuple(c.name for c in _cases.c)
 _SUPPLIER_COLUMNS = tuple((f"s_{c.name}", c.name) for c in _suppliers.c)
 _STEP_COLUMNS = (
-    "state", "owner", "severity", "complexity", "cycle", "reopen_count", "occurrences",
+    "state", "owner", "severity", "complexity", "part", "defect_code", "cycle",
+    "reopen_count", "occurrences",
     "content", "head_hash", "event_count", "updated_at", "closed_at",
 )
 # The version check: the row is written only if it is still at the version this step read,
@@ -298,6 +309,7 @@ def record_fact(
     policy: DeadlinePolicy,
     content: Mapping[str, Any] | None = None,
     tell_owner: bool = True,
+    amend: Amendment | None = None,
 ) -> StepResult:
     """A fact about a case that is not a step of its lifecycle: the state stays, the fact goes
     into the hash-chained trail like every step, under the same version check, with `content`
@@ -305,6 +317,9 @@ def record_fact(
     replacement parts received; the service desk which corrective action a request opened, a
     later low score on that action, a training item done (docs/architecture.md, "Service
     desk").
+
+    `amend`: the case's own columns the fact changes (an edit of an open case), written
+    under the same version check.
 
     `tell_owner`: queue the usual notice of a step to the owner; off when the caller queues a
     notice of its own (the classification's written notice to the supplier). What the fact
@@ -318,6 +333,8 @@ def record_fact(
         raise ValueError(f"{action!r} is a step of the {case.lifecycle} lifecycle, not a fact")
     if content:
         case.content = {**case.content, **content}
+    if amend is not None:
+        amend.apply(case)
     case.updated_at = now
     event = chain_event(
         case=case, action=action, from_state=case.state, fields=dict(fields), note=note,
@@ -547,12 +564,12 @@ def advance(
     service desk's reopen window), merged over what the engine computes itself.
 
     `signature` (accounts.signatures.sign) is recorded in the event's fields under
-    "signature", where the hash chain covers it. `require_signature`: the web pages and the
-    API, acting for a person, set it, and a step into a final state without a signature is
-    then refused. It stays False for the steps the system takes itself (the sweep's timed
-    close, an audit closed with no failed item) and for the CLI, which runs as the operator of
-    the installation with no account whose password could be re-entered: those steps are
-    recorded unsigned, under the actor that took them.
+    "signature", where the hash chain covers it. `require_signature`: the web pages, the API
+    and `capa case advance`, acting for a person (casework.decisions.advance_as), set it, and
+    a step into a final state without a signature is then refused. It stays False for the
+    steps the system takes itself (the sweep's timed close, an audit closed with no failed
+    item, the commands of a service that end its own records): those are recorded unsigned,
+    under the actor that took them.
     """
     case, supplier = _case_and_supplier(session, case_id)
     machine = LIFECYCLES[case.lifecycle]

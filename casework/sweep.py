@@ -302,8 +302,16 @@ def _reminder_key(deadline: Deadline) -> str:
     (docs/architecture.md, "At-least-once out, exactly-once in": exactly once per reminder
     owed, not once per deadline). Two sweepers reading the same row still make the same key."""
     if deadline.reminded_at is None:
-        return "reminder"
-    return f"reminder:after:{deadline.reminded_at.isoformat()}"
+        return "reminder" + _round(deadline)
+    return f"reminder:after:{deadline.reminded_at.isoformat()}" + _round(deadline)
+
+
+def _round(deadline: Deadline) -> str:
+    """The extension round in a notice's key: "" until the due time is first extended, so
+    the keys of a deadline never extended stay as they were. An extended deadline's ladder
+    starts again for its new due time (deadlines.clocks.extend); without the round in the key
+    its first escalation would be dropped as a duplicate of the first round's."""
+    return f":extension:{deadline.extensions}" if deadline.extensions else ""
 
 
 def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
@@ -331,7 +339,7 @@ def _obligation(due: _Due, policy: DeadlinePolicy, now: datetime) -> _Planned:
         else:
             text = messages.escalation(case, supplier, deadline, reached.level, skipped,
                                        notify, now, policy.calendar.zone)
-        notice = _notice(case, deadline, f"level:{reached.level}", "escalation",
+        notice = _notice(case, deadline, f"level:{reached.level}{_round(deadline)}", "escalation",
                          reached.level, notify, text, now, about)
         move.update(new_escalation_level=reached.level, new_next_action_at=following)
         action.update(action="escalation", level=reached.level, skipped=list(skipped))

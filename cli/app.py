@@ -6,6 +6,7 @@ import typer
 
 from capaflow.cli import admin, audits, cases, costs, demo, incidents, notify, scorecards, suppliers
 from capaflow.cli.defects import app as defect_app
+from capaflow.cli.extensions import app as extension_app
 from capaflow.cli.inspect import app as inspect_app
 from capaflow.cli.kpis import app as kpi_app
 from capaflow.cli.review import review_app
@@ -58,6 +59,7 @@ app.add_typer(spotcheck_app, name="spotcheck")
 app.add_typer(incidents.app, name="incident")
 app.add_typer(review_app, name="review")
 app.add_typer(kpi_app, name="kpi")
+app.add_typer(extension_app, name="extension")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.attachments import (
@@ -24,7 +25,10 @@ from capaflow.calendars import readable
 from capaflow.caselists.csvexport import cases_csv
 from capaflow.caselists.filters import CONTRACT_LIST, parse_filter
 from capaflow.caselists.search import find_cases
-from capaflow.casework.engine import StepResult, advance, get_case, open_case
+from capaflow.casework.decisions import advance_as
+from capaflow.casework.edits import edit_case
+from capaflow.casework.engine import StepResult, advance, get_case, needs_signature, open_case
+from capaflow.casework.extensions import extend_directly, parse_until
 from capaflow.cli.common import (
     ActorOpt,
     ConfigOpt,
@@ -37,6 +41,8 @@ from capaflow.cli.common import (
     run,
     stdout,
 )
+from capaflow.cli.extensions import print_extension
+from capaflow.cli.signing import PasswordStdinOpt, read_password, signer
 from capaflow.cli.views import comments_table, deadlines_table, events_table
 from capaflow.conversation import case_comments, post_comment
 from capaflow.deadlines.status import deadline_status
@@ -49,6 +55,7 @@ from capaflow.documents.cases import (
     step_document,
 )
 from capaflow.documents.comments import comment_document
+from capaflow.documents.extensions import extension_document
 from capaflow.errors import MAX_ID, BadInput, Conflict
 from capaflow.models import Supplier
 from capaflow.models.queries import (
@@ -59,6 +66,7 @@ from capaflow.models.queries import (
 )
 from capaflow.reports import markdown
 from capaflow.statemachines import LIFECYCLES
+from capaflow.statemachines.guards import check_fields
 from capaflow.suppliers.registry import supplier_of
 
 app = typer.Typer(help="Open cases, take their steps, and read them.", no_args_is_help=True)
@@ -136,6 +144,25 @@ def open_command(
     run(env, body)
 
 
+def _is_signed_decision(session: Session, case_id: int, trigger: str,
+                        version: int | None, fields: dict[str, str]) -> bool:
+    """Whether the step ends the case, so a password must be asked for; a stale --version
+    is refused first, as the step would be, without asking for a password for nothing."""
+    case = get_case(session, case_id)
+    if version is not None and version != case.version:
+        raise Conflict(
+            f"case {case_id} is at version {case.version}, not {version}: "
+            "someone else updated it; reload and try again",
+            field="version",
+        )
+    machine = LIFECYCLES[case.lifecycle]
+    signed = trigger in machine.triggers and needs_signature(machine, case.state, trigger)
+    if signed:
+        # A missing field is named before the password is asked for, as on the pages.
+        check_fields(machine, trigger, fields)
+    return signed
+
+
 @app.command("advance")
 def advance_command(
     case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
@@ -149,29 +176,39 @@ def advance_command(
         typer.Option("--version", help="Refuse (exit 4) unless the case is at this version.",
                      min=0, max=MAX_ID),
     ] = None,
+    password_stdin: PasswordStdinOpt = False,
     as_json: JsonOpt = False,
     db: DbOpt = None,
     now: NowOpt = None,
     config: ConfigOpt = None,
     by: ActorOpt = None,
 ) -> None:
-    """Take one step of a case's lifecycle, with the content the step needs."""
+    """Take one step of a case's lifecycle, with the content the step needs.
+
+    A step that ends the case (close, cancel, standardize, accept, ...) is a signed decision:
+    --by names your user account and your password is asked for (or read with
+    --password-stdin)."""
     env = Env(as_json, db, now, config, by)
 
     def body() -> None:
         fields = parse_fields(field)
+        step = trigger.strip().lower()
         with env.transaction() as session:
-            result = advance(
-                session,
-                case_id=case_id,
-                trigger=trigger.strip().lower(),
-                fields=fields,
-                note=note,
-                actor=env.actor,
-                now=env.now,
-                policy=env.deadline_policy,
-                expected_version=version,
-            )
+            signed = _is_signed_decision(session, case_id, step, version, fields)
+        password = read_password(password_stdin) if signed else None
+        with env.transaction() as session:
+            if signed:
+                result = advance_as(
+                    session, principal=signer(session, env), case_id=case_id, trigger=step,
+                    fields=fields, note=note, password=password, now=env.now,
+                    policy=env.deadline_policy, expected_version=version,
+                )
+            else:
+                result = advance(
+                    session, case_id=case_id, trigger=step, fields=fields, note=note,
+                    actor=env.actor, now=env.now, policy=env.deadline_policy,
+                    expected_version=version,
+                )
             supplier = supplier_of(session, result.case)
         _print_step(result, env, supplier)
 
@@ -516,5 +553,85 @@ def file_get_command(
             return
         stdout.print(f"Wrote {document.file_name} ({size_text(document.size)}) to {out}",
                      highlight=False, markup=False)
+
+    run(env, body)
+
+
+@app.command("edit")
+def edit_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    reason: Annotated[str, typer.Option("--reason", help="Why the case is changed.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="New owner (a user).")] = None,
+    severity: Annotated[str | None, typer.Option("--severity",
+                                                  help="minor, major or critical.")] = None,
+    part: Annotated[str | None, typer.Option("--part")] = None,
+    complexity: Annotated[str | None, typer.Option("--complexity",
+                                                    help="general or complex.")] = None,
+    defect_code: Annotated[str | None, typer.Option("--defect-code")] = None,
+    password_stdin: PasswordStdinOpt = False,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Change an open case's owner, severity, part, complexity or defect code: a signed
+    decision (--by your user; your password is asked for, or read with --password-stdin)."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        password = read_password(password_stdin)
+        with env.transaction() as session:
+            result = edit_case(
+                session, principal=signer(session, env), case_id=case_id,
+                changes={"owner": owner, "severity": severity, "part": part,
+                         "complexity": complexity, "defect_code": defect_code},
+                reason=reason, password=password, now=env.now, policy=env.deadline_policy,
+            )
+            supplier = supplier_of(session, result.case)
+        if env.as_json:
+            _print_step(result, env, supplier)
+            return
+        stdout.print(f"Case #{case_id} edited (version {result.case.version})",
+                     highlight=False)
+        for name, change in result.event.fields["changes"].items():
+            stdout.print(f"  {name.replace('_', ' ')}: {change['old'] or '-'} → {change['new']}",
+                         highlight=False, markup=False)
+        for moved in result.event.fields.get("deadlines_moved", []):
+            stdout.print(f"  {moved['title']}: due {moved['old_due']} → {moved['new_due']}",
+                         highlight=False, markup=False)
+
+    run(env, body)
+
+
+@app.command("extend")
+def extend_command(
+    case_id: Annotated[int, typer.Argument(help="Case number.", min=1, max=MAX_ID)],
+    step: Annotated[str, typer.Option("--step", help="The obligation, e.g. "
+                                                      "long_term_countermeasure.")],
+    until: Annotated[str, typer.Option("--until", help="New due: YYYY-MM-DD or an ISO time.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why more time is given.")],
+    password_stdin: PasswordStdinOpt = False,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    by: ActorOpt = None,
+) -> None:
+    """Give more time on an open obligation of a case, as the lead's signed decision; its
+    reminders and escalations start again for the new due time."""
+    env = Env(as_json, db, now, config, by)
+
+    def body() -> None:
+        due = parse_until(until, env.deadline_policy.calendar)
+        password = read_password(password_stdin)
+        with env.transaction() as session:
+            result = extend_directly(
+                session, principal=signer(session, env), case_id=case_id,
+                step=step.strip(), until=due, reason=reason, password=password,
+                now=env.now, policy=env.deadline_policy,
+            )
+            document = extension_document(result.extension, result.deadline)
+        print_extension(document, env)
 
     run(env, body)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
+from capaflow.calendars import BusinessCalendar, Duration
 from capaflow.calendars.hours import WorkingHours
 from capaflow.deadlines.policy import NoticePlan
 from capaflow.deadlines.schedule import open_deadlines
@@ -122,6 +123,55 @@ def retarget(
         moved.append(deadline)
     _write(session, moved)
     return moved
+
+
+def retime(deadline: Deadline, target: Duration, calendar: BusinessCalendar) -> datetime:
+    """The due time of `deadline` for a new target (an edited severity or complexity),
+    counted from the moment its clock started, as the step that started it counted it, plus
+    any time it spent on hold."""
+    return calendar.add(deadline.started_at, target) + timedelta(seconds=deadline.held_seconds)
+
+
+def move_due(
+    session: Session, *, moves: Sequence[tuple[Deadline, datetime]], plan: NoticePlan,
+    now: datetime,
+) -> None:
+    """Give each deadline its new due time; a running one's next action follows it, keeping
+    the reminder and ladder levels already sent (the obligation has not been extended)."""
+    moved = []
+    for deadline, due in moves:
+        deadline.due_at = due
+        if deadline.status == PENDING:
+            deadline.next_action_at = next_action(deadline, plan, now)
+        moved.append(deadline)
+    _write(session, moved)
+
+
+def extend(
+    session: Session, *, deadline: Deadline, due_at: datetime, now: datetime, plan: NoticePlan,
+) -> Deadline:
+    """Move an open obligation's due time to `due_at` (an approved extension, or the lead's
+    own), and start its reminder and escalation ladder again for the new due time: the
+    levels reached for the old one are void, so the supplier's executive is not told of an
+    obligation that is no longer overdue (docs/architecture.md, "Edits and extensions").
+
+    The round of extensions is counted on the row, and the sweep's notice keys name it, so
+    the new round's notices are queued, not dropped as duplicates of the first round's.
+    """
+    deadline.due_at = due_at
+    deadline.escalation_level = 0
+    deadline.extensions += 1
+    if deadline.status == PENDING:
+        remind = plan.reminder_at(now, due_at) if deadline.kind == "obligation" else None
+        first = plan.ladder[0].after if plan.ladder and deadline.kind == "obligation" else None
+        deadline.next_action_at = remind or (due_at + first if first is not None else due_at)
+    session.connection().execute(
+        update(_table).where(_table.c.id == deadline.id).values(
+            due_at=deadline.due_at, escalation_level=0, extensions=deadline.extensions,
+            next_action_at=deadline.next_action_at,
+        )
+    )
+    return deadline
 
 
 def status_of_clock(deadline: Deadline) -> str:

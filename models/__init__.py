@@ -8,6 +8,7 @@ from capaflow.models.cost import CaseCost
 from capaflow.models.deadline import Deadline
 from capaflow.models.defect import DefectEvent
 from capaflow.models.event import CaseEvent
+from capaflow.models.extension import DeadlineExtension
 from capaflow.models.incident import Incident, IncidentStep
 from capaflow.models.inspection import InspectionHold
 from capaflow.models.inspection_lot import InspectionLot, SwitchingState
@@ -52,6 +53,7 @@ __all__ = [
     "CaseEvent",
     "Deadline",
     "DefectEvent",
+    "DeadlineExtension",
     "InspectionHold",
     "InspectionLot",
     "Notification",

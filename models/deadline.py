@@ -52,3 +52,7 @@ class Deadline(SQLModel, table=True):
     # (docs/architecture.md, "Rows, not timers").
     hold_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     held_seconds: int = Field(default=0)
+    # How many times the due time was extended (docs/architecture.md, "Edits and extensions"):
+    # the sweep's notice keys name the round, so the ladder restarts for the new due time
+    # instead of its notices being dropped as duplicates of the first round's.
+    extensions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

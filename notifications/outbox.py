@@ -91,3 +91,36 @@ def defect_classified(
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def case_changed(
+    *,
+    case: Case,
+    event: CaseEvent,
+    supplier: Supplier | None,
+    kind: str,
+    headline: str,
+    lines: Sequence[str],
+    tell_supplier: bool,
+    now: datetime,
+    zone: tzinfo | None = None,
+) -> Notification:
+    """The notice of a change to a case that is not a step (an edit, a request for more time
+    and the lead's decision on it): to the owner, and the supplier's contact when the change
+    is the supplier's business. One per audit event, like a step's notice."""
+    audience = ["owner"] + (["supplier_contact"] if supplier is not None and tell_supplier
+                            else [])
+    who = f" ({supplier.code})" if supplier is not None else ""
+    body = [f"Case #{case.id}{who}: {case.title}", headline, *lines,
+            f"By {event.actor} at {readable(event.at, zone)}"]
+    return build(
+        Notification,
+        dedupe_key=f"case:{case.id}:event:{event.seq}:{kind}"[:200],
+        case_id=case.id,
+        kind=kind,
+        audience=audience,
+        subject=f"[capaflow] Case #{case.id}: {headline}"[:300],
+        body="\n".join(body),
+        created_at=now,
+        next_attempt_at=now,
+    )

@@ -15,13 +15,13 @@ from capaflow.models.db import get_engine
 runner = CliRunner()
 
 
-def capa(*args: str, env: dict[str, str] | None = None) -> Result:
-    """Run `capa ARGS` in this process, as a user would type it."""
-    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+def capa(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+    """Run `capa ARGS` in this process, as a user would type it (`input`: its stdin)."""
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False, input=input)
 
 
-def capa_json(*args: str, env: dict[str, str] | None = None) -> Any:
-    result = capa(*args, "--json", env=env)
+def capa_json(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Any:
+    result = capa(*args, "--json", env=env, input=input)
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     return json.loads(result.stdout)
 

@@ -12,11 +12,15 @@ from sqlmodel import Session, col, select
 from capaflow.models import AuditFinding, Case, SupplierEscalation
 from capaflow.scorecards.policy import ScorecardPolicy
 from tests.audits.support import audit_policy_checklist_size
+from tests.cli.support import SIGNED, SIGNER_PASSWORD, add_signer
 from tests.conftest import T0
 from tests.helpers import capa, capa_json, snapshot
 
 NOW = T0.isoformat()
 LATER = (T0 + timedelta(days=3)).isoformat()
+
+
+SIGN = SIGNER_PASSWORD + "\n"
 
 
 def cli(db_url: str, *args: str, now: str = NOW) -> Any:
@@ -94,6 +98,7 @@ def test_audit_close_is_refused_while_a_finding_is_open_and_allowed_once_all_are
     db_url: str,
 ) -> None:
     case_id = planned_audit(db_url)
+    add_signer(db_url)
     result = cli(db_url, "supplier-audit", "conduct", str(case_id), "--auditors", "lena",
                  "--fail", "environment.five_s=scrap bins unmarked",
                  "--fail", "machines.maintenance_records=no PM log on press 4")
@@ -107,7 +112,9 @@ def test_audit_close_is_refused_while_a_finding_is_open_and_allowed_once_all_are
     assert "2 open findings" in error["message"]
     assert snapshot(db_url) == before
     # The generic step is held by the lifecycle's own count as well.
-    generic = capa("case", "advance", str(case_id), "close", "--db", db_url, "--now", LATER)
+    # (Signed, as a step that ends a case is: the refusal is the lifecycle's, not the password's.)
+    generic = capa("case", "advance", str(case_id), "close", *SIGNED, "--db", db_url,
+                   "--now", LATER, input=SIGN)
     assert generic.exit_code == 4
     assert snapshot(db_url) == before
 
@@ -201,8 +208,10 @@ def test_an_audit_cannot_be_closed_by_hand_stepping_its_findings_closed(db_url: 
     for _ in range(2):
         capa("case", "advance", str(case_id), "close_finding", "--field", "finding=1",
              "--field", "resolution=forged", "--db", db_url, "--now", LATER)
+    add_signer(db_url)
     before = snapshot(db_url)
-    closing = capa("case", "advance", str(case_id), "close", "--db", db_url, "--now", LATER)
+    closing = capa("case", "advance", str(case_id), "close", *SIGNED, "--db", db_url,
+                   "--now", LATER, input=SIGN)
     assert closing.exit_code == 4
     assert snapshot(db_url) == before
 

@@ -26,9 +26,19 @@ def iso(when: datetime) -> str:
     return when.isoformat()
 
 
-def ok(db_url: str, *args: str, now: datetime = T0) -> Any:
+# A signed decision from the CLI: the lead's account, its password on stdin
+# (docs/architecture.md, "Signed decisions"). `add_signer` adds the account.
+SIGNER_PASSWORD = "lena-signs-2026"
+SIGNED = ("--by", "lena", "--password-stdin")
+
+
+def add_signer(db_url: str) -> None:
+    ok(db_url, "user", "add", "lena", "--role", "quality_lead", "--password", SIGNER_PASSWORD)
+
+
+def ok(db_url: str, *args: str, now: datetime = T0, input: str | None = None) -> Any:
     """`capa ARGS --db URL --now NOW --json`, which must succeed; its JSON document."""
-    return capa_json(*args, "--db", db_url, "--now", iso(now))
+    return capa_json(*args, "--db", db_url, "--now", iso(now), input=input)
 
 
 def show(db_url: str, case_id: int, now: datetime = T0) -> dict[str, Any]:
@@ -64,6 +74,16 @@ def step(
     return document
 
 
+def signed_step(
+    db_url: str, case_id: int, trigger: str, now: datetime, **fields: str
+) -> dict[str, Any]:
+    """A step that ends the case, signed by the lead (add_signer) with the password on stdin."""
+    args = [f"--field={name}={value}" for name, value in fields.items()]
+    document: dict[str, Any] = ok(db_url, "case", "advance", str(case_id), trigger, *args,
+                                  *SIGNED, now=now, input=SIGNER_PASSWORD + "\n")
+    return document
+
+
 def refused(
     db_url: str | None,
     *args: str,
@@ -72,6 +92,7 @@ def refused(
     says: Sequence[str] = (),
     now: datetime | str | None = T0,
     unchanged: bool = True,
+    input: str | None = None,
 ) -> dict[str, Any]:
     """Run `capa ARGS` plainly and with `--json`; both must refuse by the contract.
 
@@ -86,7 +107,7 @@ def refused(
         common += ["--now", now if isinstance(now, str) else iso(now)]
     before = snapshot(db_url) if unchanged and db_url is not None else None
 
-    plain = capa(*common)
+    plain = capa(*common, input=input)
     assert plain.exit_code == exit_code, (plain.exit_code, plain.stdout, plain.stderr)
     assert plain.stdout == "", f"a refusal prints nothing on stdout without --json: {plain.stdout}"
     lines = plain.stderr.strip().splitlines()
@@ -96,7 +117,7 @@ def refused(
     for fragment in says:
         assert fragment in message, f"{fragment!r} not in {message!r}"
 
-    as_json = capa(*common, "--json")
+    as_json = capa(*common, "--json", input=input)
     assert as_json.exit_code == exit_code, (as_json.exit_code, as_json.stdout, as_json.stderr)
     document = json.loads(as_json.stdout)
     assert set(document) == {"error"}, document

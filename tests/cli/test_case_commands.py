@@ -11,8 +11,11 @@ import re
 from datetime import datetime
 
 from tests.cli.support import (
+    SIGNED,
+    SIGNER_PASSWORD,
     D,
     H,
+    add_signer,
     add_supplier,
     deadline,
     iso,
@@ -20,6 +23,7 @@ from tests.cli.support import (
     open_8d,
     refused,
     show,
+    signed_step,
     step,
 )
 from tests.conftest import T0
@@ -156,6 +160,7 @@ def test_complex_cause_gives_the_countermeasure_10_days_whether_set_at_open_or_a
 def test_pdca_cycle_refuses_to_standardize_a_missed_target_and_closes_after_a_met_one(
     db_url: str,
 ) -> None:
+    add_signer(db_url)
     opened = ok(db_url, "case", "open", "--lifecycle", "pdca", "--title", "Cut scrap on line 3",
                 "--owner", "lena")
     case_id = opened["case"]["id"]
@@ -174,7 +179,7 @@ def test_pdca_cycle_refuses_to_standardize_a_missed_target_and_closes_after_a_me
     # Standardising a change that missed its target is refused: exit 4, nothing written.
     error = refused(
         db_url, "case", "advance", str(case_id), "standardize",
-        "--field", "standard=Fixture in WI-3",
+        "--field", "standard=Fixture in WI-3", *SIGNED, input=SIGNER_PASSWORD + "\n",
         exit_code=4, field="trigger", says=["standardize", "did not meet its target"],
         now=T0 + 12 * D,
     )
@@ -192,7 +197,7 @@ def test_pdca_cycle_refuses_to_standardize_a_missed_target_and_closes_after_a_me
          plan="Tool wear check every 500 parts")
     step(db_url, case_id, "measure", T0 + 30 * D, result="scrap 1.4 %")
     step(db_url, case_id, "evaluate", T0 + 31 * D, met="true", analysis="tool wear it was")
-    closed = step(db_url, case_id, "standardize", T0 + 32 * D,
+    closed = signed_step(db_url, case_id, "standardize", T0 + 32 * D,
                   standard="Tool wear check in WI-3")
     assert closed["case"]["state"] == "closed"
 

@@ -13,7 +13,18 @@ import pytest
 from sqlmodel import Session, col, create_engine, select
 
 from capaflow.models import InspectionHold, Notification
-from tests.cli.support import add_supplier, deadline, iso, ok, open_8d, refused, show, step
+from tests.cli.support import (
+    add_signer,
+    add_supplier,
+    deadline,
+    iso,
+    ok,
+    open_8d,
+    refused,
+    show,
+    signed_step,
+    step,
+)
 from tests.conftest import T0
 from tests.helpers import capa
 
@@ -323,7 +334,8 @@ def test_an_override_that_makes_no_sense_exits_4_and_writes_nothing(db_url: str)
     _acme(db_url)
     sporadic = _record(db_url)["case_id"]
     cancelled = _record(db_url, part="BRK-220")["case_id"]
-    step(db_url, cancelled, "cancel", T0 + H, reason="recorded on the wrong supplier")
+    add_signer(db_url)
+    signed_step(db_url, cancelled, "cancel", T0 + H, reason="recorded on the wrong supplier")
     internal = open_8d(db_url)  # no supplier
 
     for case_id, kind in ((sporadic, "sporadic"), (cancelled, "one_off"), (internal, "batch")):

@@ -14,6 +14,7 @@ from capaflow.intake import COLUMNS
 from tests.cli.support import (
     D,
     H,
+    add_signer,
     add_supplier,
     deadline,
     iso,
@@ -21,6 +22,7 @@ from tests.cli.support import (
     open_8d,
     refused,
     show,
+    signed_step,
     step,
 )
 from tests.conftest import T0
@@ -111,7 +113,8 @@ def test_record_after_closure_opens_a_new_case_linked_to_the_closed_one(db_url: 
     fixed = _to_effectiveness_tracking(db_url, earlier)
     window = deadline(show(db_url, earlier, now=fixed), "effectiveness_window")
     window_end = datetime.fromisoformat(window["due_at"])
-    step(db_url, earlier, "close", window_end + H)
+    add_signer(db_url)
+    signed_step(db_url, earlier, "close", window_end + H)
 
     document = _record(db_url, now=window_end + MONTH)
 

@@ -15,7 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from capaflow.intake import COLUMNS
-from tests.cli.support import D, H, add_supplier, deadline, iso, ok, open_8d, show, step
+from tests.cli.support import (
+    D,
+    H,
+    add_signer,
+    add_supplier,
+    deadline,
+    iso,
+    ok,
+    open_8d,
+    show,
+    signed_step,
+    step,
+)
 from tests.conftest import T0
 from tests.helpers import capa
 from tests.intake.support import ROOT_CAUSE
@@ -247,7 +259,8 @@ def test_a_closed_case_is_reopened_by_hand_only_with_a_recorded_defect_inside_it
 
     cancelled = open_8d(db_url, "--supplier", "ACME", "--part", "HSG-300",
                         "--defect-code", "CRACK", now=REPORTED)
-    step(db_url, cancelled, "cancel", REPORTED + H, reason="wrong part")
+    add_signer(db_url)
+    signed_step(db_url, cancelled, "cancel", REPORTED + H, reason="wrong part")
     no_way_back = capa("case", "advance", str(cancelled), "reopen", "--db", db_url,
                        "--now", iso(REPORTED + 2 * H), "--json")
     assert no_way_back.exit_code == 4, "a cancelled case is never reopened"

@@ -16,7 +16,17 @@ from capaflow.casework.engine import needs_signature
 from capaflow.models import Notification, SupplierEscalation
 from capaflow.statemachines import LIFECYCLES
 from capaflow.web.pages.portal import open_requests
-from tests.cli.support import D, H, deadline, iso, ok, refused, show, step
+from tests.cli.support import (
+    D,
+    H,
+    add_signer,
+    deadline,
+    iso,
+    ok,
+    refused,
+    show,
+    signed_step,
+)
 from tests.scorecards.support import PIECES_FOR, defect, lot, mid, run_time, write_config
 
 THREE_C = ("2025-12", "2026-01", "2026-02")
@@ -133,7 +143,8 @@ def test_the_meeting_is_reminded_and_escalated_by_the_sweep_until_its_minutes_ar
         ("escalation", 1, ["owner"]),
         ("escalation", 2, ["quality_lead"]),
     ]
-    step(db_url, meeting, "record_minutes", DUE + 3 * D,
+    add_signer(db_url)
+    signed_step(db_url, meeting, "record_minutes", DUE + 3 * D,
          minutes="8D quality plan agreed; weekly calls until two months at B")
     assert _sweep(db_url, DUE + 6 * D, meeting) == []
     assert len(_notices(session, meeting)) == 3
@@ -162,7 +173,8 @@ def test_recording_the_minutes_closes_the_meeting(
     refused(db_url, "case", "advance", str(meeting), "record_minutes",
             "--field", "attendees=lena, Acme's head of quality",
             exit_code=2, field="minutes", says=["minutes"], now=RUN + D)
-    step(db_url, meeting, "record_minutes", RUN + 5 * D,
+    add_signer(db_url)
+    signed_step(db_url, meeting, "record_minutes", RUN + 5 * D,
          minutes="Causes of the three C months reviewed; an 8D on the burrs by Friday",
          attendees="lena, Acme's head of quality", actions="8D on burrs; weekly call")
     closed = show(db_url, meeting, now=RUN + 5 * D)

@@ -24,6 +24,7 @@ from capaflow.calendars import parse_instant
 from capaflow.casework.catalogue import CaseCatalogue, case_catalogue, check_owner
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
+from capaflow.casework.extensions import extension_rows
 from capaflow.chargeback import KINDS, add_cost
 from capaflow.conversation import case_comments
 from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
@@ -187,6 +188,7 @@ def _case_page(
         loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
         thread=case_comments(session, case_id=case_id, shared_only=False),
         **files_context(request, session, principal, case_id, file_problem),
+        extension_requests=extension_rows(session, case_id),
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from capaflow.casework.extensions import list_extensions
 from capaflow.deadlines.policy import SEVERITIES
 from capaflow.models import Case, Deadline, Supplier
 from capaflow.models.queries import OwedCase, open_case_counts, read_owed_cases, read_suppliers
@@ -120,4 +121,5 @@ def dashboard(request: Request, session: SessionDep, now: NowDep,
         soon=_rows(owed.due_soon, suppliers, now, late=False), soon_total=owed.due_soon_total,
         limit=LIST_LIMIT, soon_days=DUE_SOON.days,
         unreached_notices=count_unreached(session),
+        extensions_waiting=list_extensions(session, status="open")[:LIST_LIMIT],
     )
