@@ -246,10 +246,11 @@ def show_command(
             f"  next steps: {', '.join(document.allowed_triggers) or '-'}",
             highlight=False,
         )
-        stdout.print(deadlines_table(deadlines, env.now))
-        stdout.print(events_table(events))
+        zone = env.deadline_policy.calendar.zone
+        stdout.print(deadlines_table(deadlines, env.now, zone))
+        stdout.print(events_table(events, zone=zone))
         if comments:
-            stdout.print(comments_table(comments))
+            stdout.print(comments_table(comments, zone))
 
     run(env, body)
 
@@ -397,7 +398,8 @@ def history_command(
         if env.as_json:
             print_json(history_document(case_id, events).as_json())
         else:
-            stdout.print(events_table(events, hashes=True))
+            stdout.print(events_table(events, hashes=True,
+                                      zone=env.deadline_policy.calendar.zone))
 
     run(env, body)
 
