@@ -1,44 +1,34 @@
-"""Lists as CSV for a spreadsheet: standard quoting (csv.QUOTE_MINIMAL over every field) and
-safe against formula injection: a cell that a spreadsheet would run as a formula (starting
-with = + - @, or a tab or carriage return) is written with a leading apostrophe, so a
-supplier's text such as "=HYPERLINK(...)" stays text."""
+"""Lists as CSV for a spreadsheet, written by csvfiles.write_csv (standard quoting, and safe
+against formula injection: a cell a spreadsheet would run as a formula gets a leading
+apostrophe, so a supplier's text such as "=HYPERLINK(...)" stays text). Here: each value as a
+person reads it."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from capaflow.calendars import readable
 from capaflow.caselists.filters import state_words
 from capaflow.caselists.search import CaseRow
+from capaflow.csvfiles import write_csv
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def cell(value: object) -> str:
-    """One value as a safe CSV cell: times as people read them, none as empty."""
+def cell(value: object) -> object:
+    """One value for a cell: times as people read them, yes/no, none as empty; numbers and
+    text as they are (write_csv neutralises the text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
         return readable(value)
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return value
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A whole CSV document: a header row of readable words, then the rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return out.getvalue()
+    return write_csv(list(headers), ([cell(v) for v in row] for row in rows))
 
 
 CASE_HEADERS = (
