@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from capaflow.accounts import add_user
 from capaflow.asgi import create_site
@@ -167,16 +167,16 @@ def test_lead_runs_the_whole_job_and_the_supplier_everything_it_owes_in_the_brow
         expect(lead.get_by_text("Settings attached: 80,000 strokes")).to_be_visible()
 
         # -- a file each way ---------------------------------------------------------------
-        lead.locator("#files input[type=file]").set_input_files(files=[{
-            "name": "drawing-BRK-220.pdf", "mimeType": "application/pdf",
-            "buffer": b"%PDF-1.4\n% the bracket's drawing\n%%EOF\n"}])
+        lead.locator("#files input[type=file]").set_input_files(files=FilePayload(
+            name="drawing-BRK-220.pdf", mimeType="application/pdf",
+            buffer=b"%PDF-1.4\n% the bracket's drawing\n%%EOF\n"))
         lead.locator("#files").get_by_role("button", name="Add file").click()
         expect(lead.locator("li.file[data-file='drawing-BRK-220.pdf']")).to_be_visible()
         supplier.reload()
         expect(supplier.locator("li.file[data-file='drawing-BRK-220.pdf']")).to_be_visible()
-        supplier.locator("#files input[type=file]").set_input_files(files=[{
-            "name": "counter-settings.csv", "mimeType": "text/csv",
-            "buffer": b"press,limit\n4,80000\n"}])
+        supplier.locator("#files input[type=file]").set_input_files(files=FilePayload(
+            name="counter-settings.csv", mimeType="text/csv",
+            buffer=b"press,limit\n4,80000\n"))
         supplier.locator("#files").get_by_role("button", name="Add file").click()
         lead.reload()
         expect(lead.locator("li.file[data-file='counter-settings.csv']")).to_be_visible()
