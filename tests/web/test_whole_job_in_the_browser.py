@@ -212,6 +212,14 @@ def test_lead_runs_the_whole_job_and_the_supplier_everything_it_owes_in_the_brow
         expect(supplier.locator(".notice").first).to_contain_text("sent to the quality team")
         expect(supplier.locator(".finding .badge").last).to_have_text("waiting for review")
         _shot(supplier, "6-finding-answered")
+        # The portal's new pages fit a phone (the demo has no open finding for the layout
+        # crawl of tests/web/test_phone_layout.py to reach them).
+        supplier.set_viewport_size({"width": 390, "height": 844})
+        audit_page = supplier.url
+        for path in (f"{base}/portal", audit_page):
+            supplier.goto(path)
+            assert supplier.evaluate("document.documentElement.scrollWidth") <= 390, path
+        supplier.set_viewport_size({"width": 1280, "height": 900})
 
         # -- the lead accepts the answer; the finding closes; the audit closes, signed -------
         _lead_reviews(lead, "audit finding answer")
