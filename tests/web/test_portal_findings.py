@@ -12,7 +12,7 @@ from capaflow.deadlines.policy import load_policy
 from capaflow.models.db import get_engine, session_scope
 from tests.conftest import T0
 from tests.helpers import snapshot
-from tests.web.conftest import Site
+from tests.web.conftest import Site, form_token
 
 SECRET = "BETA's secret finding: no calibration at all"
 
@@ -78,3 +78,24 @@ def test_supplier_a_never_sees_bs_findings_and_a_blank_answer_writes_nothing(
     # A viewer reads it but has no form to decide it.
     seen = site.signed_in("viewer").get(f"/submissions/{answer_id}").text
     assert "Gauges recalibrated" in seen and "Accept audit finding answer" not in seen
+
+
+def test_the_suppliers_evidence_file_for_an_audit_lands_on_the_audits_portal_page(
+    site: Site,
+) -> None:
+    audit, _ = _audit(site, "ACME", "Gauges past calibration")
+    acme = site.signed_in("acme")
+    shown = acme.get(f"/portal/audits/{audit}")
+    assert "Audit of ACME" in shown.text and "Gauges past calibration" in shown.text
+    token = form_token(shown.text)
+    before = snapshot(site.url)
+    empty = acme.post(f"/portal/cases/{audit}/files", data={"csrf_token": token},
+                      files={"file": ("empty.csv", b"", "text/csv")})
+    assert empty.status_code == 422
+    assert "Gauges past calibration" in empty.text  # the audit's page, not a dead end
+    assert snapshot(site.url) == before
+    added = acme.post(f"/portal/cases/{audit}/files", data={"csrf_token": token},
+                      files={"file": ("certs.csv", b"gauge,cert\nG1,4711\n", "text/csv")})
+    assert added.status_code == 303
+    assert added.headers["location"] == f"/portal/audits/{audit}#files"
+    assert 'data-file="certs.csv"' in acme.get(f"/portal/audits/{audit}").text

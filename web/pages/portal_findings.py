@@ -16,11 +16,11 @@ from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
-from capaflow.audits import show_audit
+from capaflow.audits import load_audit_policy, show_audit
 from capaflow.audits.service import LIFECYCLE
-from capaflow.errors import BadInput, Conflict, NotFound
+from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 from capaflow.models import Submission
-from capaflow.serving.context import NowDep, SessionDep
+from capaflow.serving.context import ApiContext, NowDep, SessionDep
 from capaflow.serving.fields import MAX_ID, CaseId
 from capaflow.submissions import (
     FINDING_ANSWER,
@@ -48,23 +48,30 @@ def _answers(session: Session, case_id: int) -> dict[int, list[Submission]]:
     return found
 
 
-def _audit_page(request: Request, session: Session, *, principal: Principal, now: datetime,
-                case_id: int, status: int = 200, problem: Problem | None = None,
-                kept: dict[str, str] | None = None) -> HTMLResponse:
+def audit_page(request: Request, session: Session, *, principal: Principal, now: datetime,
+               case_id: int, status: int = 200, problem: Problem | None = None,
+               kept: dict[str, str] | None = None, file_problem: CapaError | None = None,
+               ) -> HTMLResponse:
+    """The audit's portal page; `file_problem`: a refused upload of evidence, shown beside
+    the files form (web/pages/attachments.py)."""
     case = visible_case(session, principal, case_id)
     if case.lifecycle != LIFECYCLE:
         raise NotFound(f"audit {case_id} does not exist", field="case")
     view = show_audit(session, case_id=case_id)
+    ctx: ApiContext = request.app.state.capa
+    # What the auditor checked, in the checklist's words rather than its item ids.
+    checked = {i.id: i.text for i in load_audit_policy(ctx.policies).checklist}
     return page(request, "portal_audit.html", principal=principal, now=now, status=status,
                 view=view, case=case, answers=_answers(session, case_id), problem=problem,
                 kept=kept or {}, max_action=MAX_ACTION, max_evidence=MAX_EVIDENCE,
-                **files_context(request, session, principal, case_id))
+                checked=checked,
+                **files_context(request, session, principal, case_id, file_problem))
 
 
 @router.get("/portal/audits/{case_id}")
 def portal_audit(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
                  principal: SupplierDep) -> Response:
-    return _audit_page(request, session, principal=principal, now=now, case_id=case_id)
+    return audit_page(request, session, principal=principal, now=now, case_id=case_id)
 
 
 @router.post("/portal/findings/{finding_id}/answer", dependencies=[CsrfChecked])
@@ -80,7 +87,7 @@ def portal_answer(request: Request, session: SessionDep, now: NowDep, principal:
     except (BadInput, Conflict) as exc:
         session.rollback()  # nothing was written; make sure of it before the page renders
         problem = Problem.of(exc, f"answer-{finding_id}")
-        return _audit_page(request, session, principal=principal, now=now,
+        return audit_page(request, session, principal=principal, now=now,
                            case_id=finding.case_id, status=problem.status, problem=problem,
                            kept=kept)
     flash(request, f"Your answer to finding #{finding_id} was sent to the quality team for "
