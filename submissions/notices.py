@@ -17,6 +17,8 @@ STEP_NAMES = {
     "implement_countermeasure": "countermeasure",
     # The written cause report a grade drop asks for (statemachines.cause_report).
     "submit": "cause report",
+    # A supplier's answer to an audit finding it owes (submissions.findings).
+    "answer_finding": "audit finding answer",
 }
 _PREVIEW = 500  # characters of each field in a notice; the whole text is on the page
 

@@ -29,14 +29,14 @@ from capaflow.models import Case, Submission
 from capaflow.models.queries import read_case
 from capaflow.statemachines import CAUSE_REPORT, EIGHT_D, LIFECYCLES
 from capaflow.statemachines.guards import MAX_FIELD_LENGTH, check_fields
-from capaflow.submissions import notices
+from capaflow.submissions import findings, notices
 from capaflow.submissions.notices import STEP_NAMES
 from capaflow.suppliers.registry import supplier_of
 
 # The steps a supplier answers; accepting, rejecting, closing and cancelling stay with the
 # quality team (the same ones the API lets a supplier take: api/routes/cases.py): the four of
 # an 8D case and the written cause report's `submit`.
-SUPPLIER_TRIGGERS = tuple(STEP_NAMES)
+SUPPLIER_TRIGGERS = tuple(t for t in STEP_NAMES if t != findings.FINDING_ANSWER)
 # The lifecycles whose steps a supplier owes and submits from its portal.
 SUPPLIER_LIFECYCLES = (EIGHT_D.name, CAUSE_REPORT.name)
 
@@ -215,6 +215,14 @@ def accept(
     if not principal.can_write:
         raise NotPermitted(f"the role {principal.role} may not accept submissions")
     submission = _pending_submission(session, submission_id, "accepted")
+    if findings.is_finding_answer(submission):
+        # Closes the finding (audits.close_finding); the audit case's version is not asked:
+        # closing another finding moved it, and this finding's own state is what counts.
+        closed = findings.close_answered(session, submission=submission, actor=principal.actor,
+                                         now=now, policy=policy)
+        _decide(session, submission, status=ACCEPTED, actor=principal.actor, now=now,
+                reason=None)
+        return Acceptance(submission=submission, step=closed)
     case = _case_of(session, submission.case_id)
     owed = owed_steps(case)
     if case.version != submission.case_version or submission.trigger not in owed:

@@ -6,6 +6,9 @@
     GET  /submissions/{id}
     POST /submissions/{id}/accept      quality lead or manager
     POST /submissions/{id}/reject      quality lead or manager, {"reason"}
+    GET  /findings/owed                open findings of a supplier's audits (a supplier: its own)
+    POST /findings/{id}/answers        a supplier, a finding of its own audit: {"action",
+                                       "evidence"}; accepted or rejected as any submission
 """
 
 from __future__ import annotations
@@ -14,24 +17,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import Field
 from sqlmodel import Session
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import supplier_filter, visible_case
+from capaflow.documents.audits import FindingPublic, finding_document
 from capaflow.documents.submissions import (
     AcceptedPublic,
     SubmissionPublic,
     accepted_document,
     submission_document,
 )
-from capaflow.errors import NotFound
+from capaflow.errors import BadInput, NotFound
 from capaflow.models import Case, Submission
 from capaflow.serving.context import ContextDep, NowDep, PrincipalDep, SessionDep, WriterDep
 from capaflow.serving.errors import forbidden
 from capaflow.serving.fields import MAX_ID, Body, CaseId, Short, SubmissionId, Text
-from capaflow.submissions import NotPermitted, accept, pending, reject, submit
+from capaflow.submissions import (
+    NotASupplier,
+    NotPermitted,
+    accept,
+    answer_finding,
+    owed_findings,
+    pending,
+    reject,
+    submit,
+)
 from capaflow.suppliers.registry import get_supplier, supplier_of
 
 router = APIRouter(tags=["submissions"])
@@ -43,6 +56,11 @@ class NewSubmission(Body):
     note: Text | None = None
 
 
+class FindingAnswer(Body):
+    action: Text
+    evidence: Text | None = None
+
+
 class Rejection(Body):
     reason: Text
 
@@ -52,7 +70,7 @@ def as_refusal() -> Iterator[None]:
     # The services say who may not; the API says it with its 403.
     try:
         yield
-    except NotPermitted as exc:
+    except (NotPermitted, NotASupplier) as exc:
         raise forbidden(exc.message) from exc
 
 
@@ -120,4 +138,33 @@ def reject_route(submission_id: SubmissionId, body: Rejection, session: SessionD
     with as_refusal():
         submission = reject(session, submission_id=submission_id, principal=writer,
                             reason=body.reason, now=now)
+    return submission_document(submission)
+
+
+@router.get("/findings/owed")
+def owed_findings_route(
+    session: SessionDep, now: NowDep, principal: PrincipalDep,
+    supplier: Annotated[Short | None, Query(description="Supplier code (the quality team).")]
+    = None,
+) -> list[FindingPublic]:
+    """The open findings of a supplier's audits, the earliest due first (a supplier: its own)."""
+    code = supplier_filter(principal, supplier)
+    if code is None:
+        raise BadInput("supplier: name the supplier whose findings to list", field="supplier")
+    found = get_supplier(session, code)
+    assert found.id is not None
+    return [finding_document(o.finding, now)
+            for o in owed_findings(session, supplier_id=found.id, now=now)]
+
+
+@router.post("/findings/{finding_id}/answers", status_code=201)
+def answer_finding_route(
+    body: FindingAnswer, session: SessionDep, now: NowDep, principal: PrincipalDep,
+    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> SubmissionPublic:
+    """A supplier's action and evidence on a finding it owes; it waits for the quality team,
+    whose accepting closes the finding."""
+    with as_refusal():
+        submission = answer_finding(session, principal=principal, finding_id=finding_id,
+                                    action=body.action, evidence=body.evidence, now=now)
     return submission_document(submission)

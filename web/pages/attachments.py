@@ -25,7 +25,7 @@ from capaflow.serving.fields import CaseId
 from capaflow.web.auth import StaffDep, SupplierDep, ViewerDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
-from capaflow.web.pages import cases, portal
+from capaflow.web.pages import cases, portal, portal_findings
 from capaflow.web.render import flash
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -78,10 +78,16 @@ def add_supplier_file(case_id: CaseId, request: Request, session: SessionDep, no
                      limits=limits, policy=ctx.deadline_policy)
     except BadInput as exc:
         session.rollback()
+        if case.lifecycle == "audit":  # an audit's evidence is added on its findings page
+            return portal_findings.audit_page(
+                request, session, principal=principal, now=now, case_id=case_id,
+                status=413 if isinstance(exc, TooLarge) else 422, file_problem=exc)
         return portal._case_page(request, session, principal=principal, now=now, case=case,
                                  status=413 if isinstance(exc, TooLarge) else 422,
                                  file_problem=exc)
     flash(request, f"File sent to the quality team: {row.file_name}.")
+    if case.lifecycle == "audit":
+        return RedirectResponse(f"/portal/audits/{case_id}#files", 303)
     return RedirectResponse(f"/portal/cases/{case_id}#files", 303)
 
 

@@ -39,6 +39,7 @@ from capaflow.models.queries import list_cases
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
 from capaflow.serving.fields import MAX_ID, CaseId
+from capaflow.submissions import pending
 from capaflow.suppliers.registry import list_suppliers
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
@@ -118,7 +119,9 @@ def _audit_page(request: Request, session: Session, *, principal: Principal, now
     return page(request, "audit.html", principal=principal, now=now, status=status,
                 view=view, case=view.case, checklist=_checklist(policy), problem=problem,
                 kept=kept or {}, states=STATE_WORDS, can_write=principal.can_write,
-                meaning=meaning_for(LIFECYCLE, "close"))
+                meaning=meaning_for(LIFECYCLE, "close"),
+                # The supplier's answers waiting for review (web/pages/portal_findings.py).
+                finding_answers=pending(session, case_id=case_id))
 
 
 @router.get("/audits/{case_id}")

@@ -43,6 +43,7 @@ from capaflow.submissions import (
     SUPPLIER_LIFECYCLES,
     NotPermitted,
     case_submissions,
+    owed_findings,
     owed_steps,
     pending,
     submit,
@@ -206,6 +207,7 @@ def portal(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
         requests=open_requests(session, supplier.id, now), step_names=STEP_NAMES,
         lots=_recent_lots(session, supplier.id),
         grade=_latest_grade(session, supplier.code, now, ctx),
+        findings=owed_findings(session, supplier_id=supplier.id, now=now),
     )
 
 
@@ -310,6 +312,8 @@ def portal_case(case_id: CaseId, request: Request, session: SessionDep, now: Now
     if not principal.is_supplier:
         return RedirectResponse(f"/cases/{case_id}", 303)  # the quality team's own page
     case = visible_case(session, principal, case_id)
+    if case.lifecycle == "audit":  # its findings and files: web/pages/portal_findings.py
+        return RedirectResponse(f"/portal/audits/{case_id}", 303)
     return _case_page(request, session, principal=principal, now=now, case=case)
 
 

@@ -17,13 +17,23 @@ from sqlmodel import Session
 from capaflow.accounts import Principal
 from capaflow.caselists.csvexport import to_csv
 from capaflow.errors import BadInput, NotFound
-from capaflow.models import Case, Submission, Supplier
+from capaflow.models import AuditFinding, Case, Submission, Supplier
 from capaflow.models.queries import suppliers_by_id
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.errors import forbidden
 from capaflow.serving.fields import SubmissionId
 from capaflow.statemachines import LIFECYCLES
-from capaflow.submissions import STEP_NAMES, NotPermitted, accept, owed_steps, pending, reject
+from capaflow.submissions import (
+    STEP_NAMES,
+    NotPermitted,
+    accept,
+    finding_id_of,
+    is_finding_answer,
+    owed_steps,
+    pending,
+    reject,
+    still_open,
+)
 from capaflow.suppliers.registry import supplier_of
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
@@ -90,13 +100,18 @@ def _submission_page(
     supplier = supplier_of(session, case)
     owed = owed_steps(case)
     # Accepting is refused when the case moved on since the supplier saw it: say so up front.
+    # A finding answer is refused only once its finding is closed (submissions.findings).
+    finding = (session.get(AuditFinding, finding_id_of(submission))
+               if is_finding_answer(submission) else None)
     moved_on = submission.status == "pending" and (
+        not still_open(session, submission) if finding is not None else
         case.version != submission.case_version or submission.trigger not in owed)
     return page(
         request, "submission.html", principal=principal, now=now, status=status,
         submission=submission, case=case, supplier=supplier, step_names=STEP_NAMES,
         discipline=LIFECYCLES[case.lifecycle].disciplines.get(case.state, case.state),
         moved_on=moved_on, can_write=principal.can_write, problem=problem, reason=reason,
+        finding=finding,
     )
 
 
@@ -118,6 +133,10 @@ def accept_submission(submission_id: SubmissionId, request: Request, session: Se
         raise forbidden(exc.message) from exc
     submission = accepted.submission
     what = STEP_NAMES.get(submission.trigger, submission.trigger)
+    if is_finding_answer(submission):
+        flash(request, f"Accepted the supplier's answer: finding #{finding_id_of(submission)} "
+                       f"of audit {submission.case_id} is closed.")
+        return RedirectResponse(f"/audits/{submission.case_id}#findings", 303)
     flash(request, f"Accepted the supplier's {what}: case {submission.case_id} is now in "
                    f"{accepted.step.case.state.replace('_', ' ')}.")
     return RedirectResponse(f"/cases/{submission.case_id}", 303)
@@ -141,4 +160,6 @@ def reject_submission(
                                 problem=exc, reason=reason)
     what = STEP_NAMES.get(submission.trigger, submission.trigger)
     flash(request, f"Sent the supplier's {what} back; the reason goes to the supplier.")
+    if is_finding_answer(submission):
+        return RedirectResponse(f"/audits/{submission.case_id}#findings", 303)
     return RedirectResponse(f"/cases/{submission.case_id}", 303)
