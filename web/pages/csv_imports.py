@@ -2,7 +2,7 @@
 /defects, the nonconformance list (`capa defect import`). The file is uploaded, run through
 the same import the CLI runs (each row its own transaction, a lot or defect already recorded
 skipped), and the page shows the same short summary the CLI prints, with the refused rows by
-line number (docs/architecture.md, "CSV imports on the pages").
+line number (docs/architecture.md, "Supplier-quality forms").
 
 A file refused whole (none chosen, larger than UPLOAD_LIMIT, a header the import does not
 know) is a 422 with the field named and nothing written. Writers only: a viewer sees no form
