@@ -236,8 +236,9 @@ def test_openapi_describes_every_answer_of_the_case_supplier_and_submission_rout
 ) -> None:
     paths = _api(world, "/openapi.json")["paths"]
     routes = [r for source in TYPED_ROUTE_FILES for r in _routes()[source]]
-    # 15 since POST /cases/{case_id}/classification (issue 13, point 5).
-    assert len(routes) == 15
+    # 15 since POST /cases/{case_id}/classification (issue 13, point 5); 16 since POST
+    # /suppliers/{code}/link (issue 12, point 7).
+    assert len(routes) == 16
     for route in routes:
         for method in route.methods or ():
             operation = paths[f"{PREFIX}{route.path}"][method.lower()]
