@@ -50,6 +50,8 @@ def forms_site(sqlite_url: str, fast_password_hashing: None) -> Iterator[Site]:
         assert acme.id is not None
         session.add(SwitchingState(supplier_id=acme.id, part=STOPPED_PART, severity="stopped",
                                    updated_at=T0))
+        add_user(session, name="acme", role="supplier", password=PASSWORDS["acme"], now=T0,
+                 supplier_code="ACME")
     settings = Settings(database_url=sqlite_url, now=isoformat(NOW), routes="no-routes.toml")
     built = Site(app=create_site(settings), url=sqlite_url, cases={})
     try:
@@ -323,4 +325,18 @@ def test_a_viewer_sees_no_classification_form_and_is_refused(forms_site: Site) -
                        ).status_code == 403
     assert viewer.post(f"/cases/{case_id}/parts-received",
                        data={"csrf_token": token}).status_code == 403
+    assert snapshot(forms_site.url) == before
+
+
+def test_a_suppliers_own_people_reach_none_of_these_forms(forms_site: Site) -> None:
+    """Even its own supplier's link and resume are the quality team's: a supplier session is
+    sent back to its portal (as on every page of the team's) and nothing is written."""
+    acme = forms_site.signed_in("acme")
+    token = form_token(acme.get("/portal").text)
+    before = snapshot(forms_site.url)
+    for path, data in (("/suppliers", NEW), ("/suppliers/ACME/portal-link", {}),
+                       ("/suppliers/ACME/resume", {"part": STOPPED_PART, "reason": "x"})):
+        answer = acme.post(path, data={**data, "csrf_token": token})
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/portal")
+        assert "/portal/enter?t=" not in answer.text
     assert snapshot(forms_site.url) == before
