@@ -214,3 +214,17 @@ class CloseDefects(Body):
     reason: Text
     cancel_cases: bool = False
     password: Text | None = Field(default=None, json_schema_extra={"format": "password"})
+
+
+class PartsReceivedNote(Body):
+    """The parts a case owed arrived, as `capa defect parts-received`."""
+
+    note: Text | None = None
+
+
+class ResumeInspection(Body):
+    """A discontinued part resumed at tightened inspection, as `capa inspect resume`."""
+
+    supplier: Short
+    part: Short
+    reason: Text

@@ -21,7 +21,11 @@ from capaflow.cli.common import (
     stderr,
     stdout,
 )
-from capaflow.documents.inspections import lot_record_document, plan_document
+from capaflow.documents.inspections import (
+    lot_record_document,
+    plan_document,
+    resumed_document,
+)
 from capaflow.errors import BadInput
 from capaflow.inspection import (
     COLUMNS,
@@ -267,20 +271,12 @@ def resume_command(
                 session, supplier_code=supplier, part=part, reason=reason, actor=env.actor,
                 now=env.now,
             )
-            state = resumed.state
-            document = {
-                "supplier": resumed.supplier.code,
-                "part": resumed.part,
-                "severity": state.severity,
-                "reason": resumed.switch.reason,
-                "by": env.actor,
-                "at": isoformat(env.now),
-            }
+            document = resumed_document(resumed, actor=env.actor, now=env.now)
         if env.as_json:
-            print_json(document)
+            print_json(document.as_json())
             return
         stdout.print(
-            f"{document['supplier']} {document['part']}: inspection resumed at tightened.",
+            f"{document.supplier} {document.part}: inspection resumed at tightened.",
             highlight=False, markup=False,
         )
 

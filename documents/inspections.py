@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import ConfigDict, Field
@@ -327,3 +328,36 @@ def lot_record_document(result: LotResult) -> LotRecordPublic:
         delivery_notice_id=result.delivery_notice.id if result.delivery_notice else None,
         delivered_after=result.delivered_after,
     )
+
+
+class InspectionResumedPublic(Public):
+    """`capa inspect resume`: a discontinued part resumed at tightened inspection."""
+
+    supplier: str
+    part: str
+    severity: str
+    reason: str
+    by: str
+    at: Timestamp
+
+
+class _Severity(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+
+class Resumed(Protocol):
+    @property
+    def supplier(self) -> Supplier: ...
+    @property
+    def part(self) -> str: ...
+    @property
+    def state(self) -> _Severity: ...
+    @property
+    def switch(self) -> Switch: ...
+
+
+def resumed_document(resumed: Resumed, *, actor: str, now: datetime) -> InspectionResumedPublic:
+    return InspectionResumedPublic(
+        supplier=resumed.supplier.code, part=resumed.part, severity=resumed.state.severity,
+        reason=resumed.switch.reason, by=actor, at=now)

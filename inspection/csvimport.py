@@ -230,3 +230,33 @@ def import_lots(
         report.imported.append(ImportedLot(row.line, result))
     report.rejected.sort(key=lambda r: r.line)
     return report
+
+
+@dataclass(frozen=True)
+class LotImportSummary:
+    """A lot import in a few figures, for a page (the CLI prints the same counts)."""
+
+    rows: int
+    imported: int
+    accepted: int
+    not_accepted: int
+    skipped: int
+    switched: int  # lots that moved their part to another inspection severity
+    cases: list[int]  # the cases a rejected lot opened or counted on
+    flagged: list[int]  # lines whose delivery documents or production-lot order were flagged
+    rejected_lines: list[int]
+
+
+def summarize_lots(report: LotImportReport) -> LotImportSummary:
+    imported = [row.result for row in report.imported]
+    return LotImportSummary(
+        rows=report.rows, imported=len(imported),
+        accepted=sum(1 for r in imported if r.accepted),
+        not_accepted=sum(1 for r in imported if not r.accepted),
+        skipped=len(report.skipped),
+        switched=sum(1 for r in imported if r.switches),
+        cases=sorted({r.case_id for r in imported if r.case_id is not None}),
+        flagged=[row.line for row in report.imported
+                 if row.result.delivery.missing or row.result.delivered_after is not None],
+        rejected_lines=report.rejected_lines,
+    )

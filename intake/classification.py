@@ -320,6 +320,19 @@ def override_classification(
     )
 
 
+def may_classify(case: Case) -> bool:
+    """Whether the lead's classification applies to the case at all: an open supplier 8D case
+    (the same conditions override_classification refuses with exit 4), for the pages to show
+    the form only then."""
+    return case.lifecycle == "8d" and case.supplier_id is not None and case.state not in _FINAL
+
+
+def parts_owed(session: Session, case_id: int) -> list[Deadline]:
+    """The open good_parts / replacement deadlines of the case: what record_parts_received
+    meets, and so when "replacement parts received" is offered at all."""
+    return [d for d in open_deadlines(session, case_id) if d.key in PARTS_KEYS]
+
+
 @dataclass
 class PartsReceived:
     case: Case
@@ -336,7 +349,7 @@ def record_parts_received(
     note_text = check_text("note", note, limit=20_000)
     case = get_case(session, case_id)
     assert case.id is not None
-    owed = [d for d in open_deadlines(session, case.id) if d.key in PARTS_KEYS]
+    owed = parts_owed(session, case.id)
     if not owed:
         raise Conflict(f"case {case_id} owes no replacement parts", field="case")
     keys = sorted({d.key for d in owed})

@@ -8,8 +8,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from capaflow.api.schemas import CloseDefects, MergeDefects, NewDefect, ReclassifyDefect
-from capaflow.documents.defects import DefectRecordPublic, defect_record_document
+from capaflow.api.schemas import (
+    CloseDefects,
+    MergeDefects,
+    NewDefect,
+    PartsReceivedNote,
+    ReclassifyDefect,
+)
+from capaflow.documents.defects import (
+    DefectRecordPublic,
+    PartsReceivedPublic,
+    defect_record_document,
+    parts_received_document,
+)
 from capaflow.documents.triage import (
     NonconformancePagePublic,
     TriagePublic,
@@ -17,6 +28,7 @@ from capaflow.documents.triage import (
     triage_document,
 )
 from capaflow.intake import load_intake_policy, record_defect
+from capaflow.intake.classification import record_parts_received
 from capaflow.intake.nonconformances import (
     PAGE_LIMIT,
     PAGE_SIZE,
@@ -26,7 +38,7 @@ from capaflow.intake.nonconformances import (
 from capaflow.intake.recurrence import parse_occurred_at
 from capaflow.intake.triage import close_defects, merge_defects, reclassify_defect
 from capaflow.serving.context import ContextDep, NowDep, SessionDep, WriterDep, get_staff
-from capaflow.serving.fields import MAX_ID
+from capaflow.serving.fields import MAX_ID, CaseId
 
 router = APIRouter(prefix="/defects", tags=["defects"])
 
@@ -98,3 +110,15 @@ def close_route(
         session, defect_ids=list(body.defects), reason=body.reason,
         cancel_cases=body.cancel_cases, principal=writer, password=body.password, now=now,
         policy=ctx.deadline_policy))
+
+
+@router.post("/cases/{case_id}/parts-received", response_model=PartsReceivedPublic)
+def parts_received_route(
+    case_id: CaseId, body: PartsReceivedNote, session: SessionDep, now: NowDep,
+    ctx: ContextDep, writer: WriterDep,
+) -> PartsReceivedPublic:
+    """The parts the case owed arrived, as `capa defect parts-received` (the classification
+    itself is POST /cases/{case_id}/classification); 409 when none are owed."""
+    result = record_parts_received(session, case_id=case_id, note=body.note,
+                                   actor=writer.actor, now=now, policy=ctx.deadline_policy)
+    return parts_received_document(result, now)

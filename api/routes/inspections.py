@@ -8,16 +8,18 @@ from fastapi import APIRouter, Path, Query
 from sqlmodel import col, select
 
 from capaflow.accounts.scope import supplier_filter, visible_lot, visible_supplier
-from capaflow.api.schemas import NewLot
+from capaflow.api.schemas import NewLot, ResumeInspection
 from capaflow.documents.inspections import (
+    InspectionResumedPublic,
     LotRecordPublic,
     PlanPublic,
     StoredLotPublic,
     lot_record_document,
     plan_document,
+    resumed_document,
     stored_lot_document,
 )
-from capaflow.inspection import load_inspection_policy, plan_for, record_lot
+from capaflow.inspection import load_inspection_policy, plan_for, record_lot, resume_inspection
 from capaflow.inspection.values import parse_inspected_at
 from capaflow.intake import load_intake_policy
 from capaflow.models import InspectionLot, Supplier
@@ -97,3 +99,14 @@ def record_route(
         production_lot=body.production_lot,
     )
     return lot_record_document(result)
+
+
+@router.post("/resume", response_model=InspectionResumedPublic)
+def resume_route(
+    body: ResumeInspection, session: SessionDep, now: NowDep, writer: WriterDep
+) -> InspectionResumedPublic:
+    """A discontinued part resumed at tightened inspection after the supplier's action
+    (ISO 2859-1 9.4), as `capa inspect resume`; 409 unless the part is discontinued."""
+    resumed = resume_inspection(session, supplier_code=body.supplier, part=body.part,
+                                reason=body.reason, actor=writer.actor, now=now)
+    return resumed_document(resumed, actor=writer.actor, now=now)

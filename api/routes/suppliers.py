@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from capaflow.accounts.links import link_maker
 from capaflow.accounts.scope import visible_supplier
+from capaflow.accounts.secrets import site_secret
 from capaflow.api.schemas import NewRating, NewSupplier, SupplierChanges
 from capaflow.documents.suppliers import (
     RatingPublic,
     SupplierDetail,
+    SupplierLinkPublic,
     SupplierPublic,
+    link_document,
     rating_document,
     supplier_detail,
     supplier_document,
@@ -91,3 +95,17 @@ def rate_route(
         now=now, policy=policy,
     )
     return rating_document(supplier, rating)
+
+
+@router.post("/{code}/link", response_model=SupplierLinkPublic,
+             dependencies=[Depends(get_writer)])
+def link_route(code: str, session: SessionDep, now: NowDep, ctx: ContextDep) -> SupplierLinkPublic:
+    """A signed link into the supplier's portal, as `capa supplier link`: the site's key,
+    `[web] supplier_link_valid` and base URL, so the server opens it."""
+    supplier = get_supplier(session, code[:40])
+    assert supplier.id is not None
+    policies = ctx.runtime.policies.web
+    secret = site_secret(session, configured=ctx.settings.secret_key, now=now)
+    link = link_maker(secret, base_url=ctx.settings.base_url, now=now,
+                      valid_for=policies.supplier_link_valid)(supplier.id)
+    return link_document(supplier, link, now + policies.supplier_link_valid)

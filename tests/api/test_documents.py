@@ -238,8 +238,9 @@ def test_openapi_describes_every_answer_of_the_case_supplier_and_submission_rout
     routes = [r for source in TYPED_ROUTE_FILES for r in _routes()[source]]
     # 15 since POST /cases/{case_id}/classification (issue 13, point 5); 16 with
     # PATCH /suppliers/{code} (issue 12, point 6); 18 with the audit findings a supplier owes
-    # and answers (GET /findings/owed, POST /findings/{id}/answers).
-    assert len(routes) == 18
+    # and answers (GET /findings/owed, POST /findings/{id}/answers); 19 with POST
+    # /suppliers/{code}/link (issue 12, point 7).
+    assert len(routes) == 19
     for route in routes:
         for method in route.methods or ():
             operation = paths[f"{PREFIX}{route.path}"][method.lower()]

@@ -41,6 +41,7 @@ from capaflow.statemachines import LIFECYCLES, Lifecycle
 from capaflow.statemachines.lifecycle import FieldRule
 from capaflow.suppliers.registry import get_supplier, list_suppliers
 from capaflow.web.auth import StaffDep, ViewerDep
+from capaflow.web.case_classification import classification_context
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.files import files_context
 from capaflow.web.forms import (
@@ -82,7 +83,7 @@ class Problem:
 
     message: str
     field: str | None
-    form: str  # "step", "cost", "open", "lift"
+    form: str  # "step", "cost", "open", "lift", "classify", "parts"
 
     @classmethod
     def of(cls, exc: CapaError, form: str) -> Problem:
@@ -177,6 +178,10 @@ def _case_page(
         shown.add(("cost", ""))
     if principal.can_write:
         shown.add(("comment", ""))  # case_thread.html shows it beside its form
+    panel = classification_context(session, principal, case)
+    shown.update((form, "") for form, offered in (("classify", panel["can_classify"]),
+                                                  ("parts", panel["can_receive_parts"]))
+                 if offered)
     loose = problem is not None and (
         problem.form, kept.trigger if problem.form == "step" else "") not in shown
     return page(
@@ -189,6 +194,7 @@ def _case_page(
         thread=case_comments(session, case_id=case_id, shared_only=False),
         **files_context(request, session, principal, case_id, file_problem),
         extension_requests=extension_rows(session, case_id),
+        **panel,
     )
 
 

@@ -10,6 +10,7 @@ reads the plan and the lots.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -62,12 +63,13 @@ def _recent(session: Session) -> list[tuple[InspectionLot, Supplier]]:
 def _lots_page(
     request: Request, session: Session, *, principal: Principal, now: datetime,
     plan: InspectionPlan | None = None, status: int = 200, problem: Problem | None = None,
-    kept: dict[str, str] | None = None,
+    kept: dict[str, str] | None = None, **extra: Any,
 ) -> HTMLResponse:
+    """`extra`: what another form of the page shows (the CSV import's summary)."""
     return page(request, "lots.html", principal=principal, now=now, status=status,
                 suppliers=list_suppliers(session), plan=plan, problem=problem,
                 kept=kept or {}, lots=_recent(session), severity_words=SEVERITY_WORDS,
-                can_write=principal.can_write)
+                can_write=principal.can_write, **extra)
 
 
 @router.get("/lots")

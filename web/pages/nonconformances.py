@@ -70,13 +70,15 @@ def _filters_of(typed: dict[str, str]) -> Filters:
 def _list_page(request: Request, session: SessionDep, *, principal: Principal, now: Any,
                typed: dict[str, str], page_text: str | None, status: int = 200,
                message: str | None = None, field: str | None = None,
-               kept: dict[str, Any] | None = None) -> Response:
+               kept: dict[str, Any] | None = None, **extra: Any) -> Response:
+    """`extra`: what another form of the page shows (the CSV import's summary)."""
     shown: dict[str, Any] = {
         "typed": typed, "classes": (*CLASSES, UNCLASSIFIED), "class_words": CLASS_WORDS,
         "states": STATES, "state_words": STATE_WORDS,
         "suppliers": [s.code for s in list_suppliers(session)],
         "kept": kept or {"chosen": [], "reason": "", "case": "", "as": "", "open_case": False,
                          "cancel_cases": False},
+        **extra,
     }
     try:
         filters = _filters_of(typed)

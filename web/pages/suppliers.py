@@ -8,17 +8,20 @@ this page only shows the form to those who may sign it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from capaflow.accounts import Principal
 from capaflow.csvfiles import write_csv
 from capaflow.errors import supplier_not_found
 from capaflow.inspection.lots import is_not_cooperative, standing_of
 from capaflow.inspection.policy import load_inspection_policy
-from capaflow.inspection.switching import effective_severity, standing_words
+from capaflow.inspection.switching import STOPPED, effective_severity, standing_words
 from capaflow.models import Case, Deadline, InspectionHold, SwitchingState
 from capaflow.models.queries import (
     read_next_due,
@@ -40,7 +43,7 @@ from capaflow.scorecards.performance import (
     ppm_trend,
 )
 from capaflow.scorecards.policy import load_scorecard_policy
-from capaflow.serving.context import ContextDep, NowDep, SessionDep
+from capaflow.serving.context import ApiContext, ContextDep, NowDep, SessionDep
 from capaflow.suppliers.registry import find_supplier
 from capaflow.targets.charts import sparkline
 from capaflow.web.auth import StaffDep, get_staff
@@ -63,11 +66,18 @@ def inline_svg(svg: str) -> str:
 @router.get("/suppliers")
 def suppliers_page(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
                    principal: StaffDep) -> Response:
+    return _suppliers_page(request, session, now=now, ctx=ctx, principal=principal)
+
+
+def _suppliers_page(request: Request, session: Session, *, now: datetime, ctx: ApiContext,
+                    principal: Principal, status: int = 200, **extra: Any) -> Response:
+    """`extra`: what a form of the page shows again after a refusal (the new-supplier form)."""
     zone = ctx.deadline_policy.calendar.zone
     standings = read_supplier_standings(session,
                                         up_to_month=calendar_months.month_of(now, zone))
     return page(request, "suppliers.html", principal=principal, now=now, standings=standings,
-                blacklisted=sum(1 for s in standings if s.supplier.blacklisted_at is not None))
+                blacklisted=sum(1 for s in standings if s.supplier.blacklisted_at is not None),
+                status=status, **extra)
 
 
 @router.get("/suppliers.csv", dependencies=[Depends(get_staff)])
@@ -120,6 +130,11 @@ class PartSwitching:
     row: SwitchingState | None
     hold: InspectionHold | None  # 100 % inspection after a supplier-caused defect
 
+    @property
+    def discontinued(self) -> bool:
+        """Inspection stopped (ISO 2859-1 9.4): what `capa inspect resume` resumes."""
+        return self.stored == STOPPED
+
 
 @dataclass(frozen=True)
 class OpenCaseRow:
@@ -138,6 +153,14 @@ def supplier_page(
     principal: StaffDep,
     months: Annotated[int, Query(ge=1, le=120, description="Months of grades to chart.")] = 12,
 ) -> Response:
+    return _supplier_page(request, code, session, now=now, ctx=ctx, principal=principal,
+                          months=months)
+
+
+def _supplier_page(request: Request, code: str, session: Session, *, now: datetime,
+                   ctx: ApiContext, principal: Principal, months: int = 12, status: int = 200,
+                   **extra: Any) -> Response:
+    """`extra`: what a form of the page shows (the portal link, a refused resume)."""
     # A code no supplier can have is simply not found (and never reaches the database, which
     # would refuse some of it, such as a NUL character, with an error of its own).
     supplier = (find_supplier(session, code)
@@ -191,4 +214,5 @@ def supplier_page(
         decisions=read_supplier_decisions(session, supplier.id),
         components=components, latest=latest, by_month=by_month, factor_titles=FACTOR_TITLES,
         trend=trend, ppm_line=ppm_line, pareto=pareto, pareto_svg=pareto_svg,
+        status=status, **extra,
     )
