@@ -164,8 +164,13 @@ def change_password(
     user = get_user(session, name)
     if user.disabled_at is not None:
         raise Conflict(f"user '{name}' is disabled", field="name")
+    # Counted like a sign-in and a signature: a session left open must not let anyone guess
+    # the password behind it without limit (accounts.throttle).
+    throttle.check(session, name=user.name, address=None, now=now)
     if not verify_password(current, user.password_hash):
+        throttle.failed(session.get_bind(), name=user.name, address=None, now=now)  # type: ignore[arg-type]
         raise BadInput("current: that is not your current password", field="current")
+    throttle.succeeded(session, name=user.name)
     if current == new:
         raise BadInput("password: the new password must differ from the current one",
                        field="password")

@@ -8,6 +8,7 @@ from capaflow.conversation.thread import (
     NotPermitted,
     PostedComment,
     case_comments,
+    comments_for,
     post_comment,
     read_thread,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "NotPermitted",
     "PostedComment",
     "case_comments",
+    "comments_for",
     "post_comment",
     "read_thread",
 ]

@@ -19,7 +19,7 @@ from capaflow.caselists.filters import CONTRACT_LIST, CaseFilter, parse_filter
 from capaflow.caselists.search import find_cases
 from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import StepResult, open_case
-from capaflow.conversation import case_comments
+from capaflow.conversation import comments_for
 from capaflow.documents.cases import (
     CaseListItem,
     CasePublic,
@@ -166,7 +166,7 @@ def show_case_document(
     case = visible_case(session, principal, case_id)
     # A supplier reads the shared comments only (docs/architecture.md, "The supplier
     # conversation").
-    comments = case_comments(session, case_id=case_id, shared_only=principal.is_supplier)
+    comments = comments_for(session, principal=principal, case_id=case_id)
     return case_document(case, _supplier_of(session, case), read_case_deadlines(session, case_id),
                          seen_events(principal, read_case_events(session, case_id)), now,
                          comments)

@@ -26,7 +26,7 @@ from capaflow.casework.decisions import advance_as
 from capaflow.casework.engine import get_case, needs_signature, open_case
 from capaflow.casework.extensions import extension_rows
 from capaflow.chargeback import KINDS, add_cost
-from capaflow.conversation import case_comments
+from capaflow.conversation import comments_for
 from capaflow.deadlines.policy import SEVERITIES, DeadlinePolicy
 from capaflow.errors import BadInput, CapaError, Conflict, NotFound
 from capaflow.models import Submission
@@ -191,7 +191,7 @@ def _case_page(
         submissions=_pending_submissions(session, case_id),
         cost_kinds=KINDS, can_write=principal.can_write, problem=problem,
         loose_problem=problem if loose else None, kept=kept, field_prefix=FIELD_PREFIX,
-        thread=case_comments(session, case_id=case_id, shared_only=False),
+        thread=comments_for(session, principal=principal, case_id=case_id),
         **files_context(request, session, principal, case_id, file_problem),
         extension_requests=extension_rows(session, case_id),
         **panel,

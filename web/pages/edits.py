@@ -46,6 +46,7 @@ from capaflow.statemachines import LIFECYCLES
 from capaflow.web.auth import StaffDep, SupplierDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
+from capaflow.web.quality_forms import require_quality_reader
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -124,6 +125,7 @@ def _decision_page(request: Request, session: Session, *, principal: Principal,
 @router.get("/extensions/{extension_id}")
 def extension_page(extension_id: ExtensionId, request: Request, session: SessionDep,
                    now: NowDep, principal: StaffDep) -> Response:
+    require_quality_reader(principal)
     return _decision_page(request, session, principal=principal, now=now,
                           extension_id=extension_id)
 

@@ -6,8 +6,9 @@ figures are casework.kpis's, the same the API and `capa kpi report` answer."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from capaflow.casework.kpis import kpi_report, parse_window
@@ -15,7 +16,8 @@ from capaflow.documents.kpis import kpi_csv, kpi_document
 from capaflow.errors import BadInput
 from capaflow.serving.context import ContextDep, NowDep, SessionDep
 from capaflow.serving.fields import Short
-from capaflow.web.auth import StaffDep, get_staff
+from capaflow.web.auth import StaffDep
+from capaflow.web.quality_forms import require_quality_reader
 from capaflow.web.render import page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -28,6 +30,7 @@ ToQuery = Annotated[Short | None, Query(alias="to", description="Last day, YYYY-
 def kpis_page(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
               principal: StaffDep, from_text: FromQuery = None,
               to_text: ToQuery = None) -> Response:
+    require_quality_reader(principal)
     asked = {"from": from_text or "", "to": to_text or ""}
     try:
         start, end = parse_window(from_text, to_text, now=now,
@@ -37,15 +40,16 @@ def kpis_page(request: Request, session: SessionDep, now: NowDep, ctx: ContextDe
         return page(request, "kpis.html", principal=principal, now=now, report=None,
                     asked=asked, error=refused.message, field=refused.field, status=422)
     report = kpi_document(kpi_report(session, start=start, end=end, now=now))
-    query = "&".join(f"{k}={v}" for k, v in asked.items() if v)
+    query = urlencode({k: v for k, v in asked.items() if v})
     return page(request, "kpis.html", principal=principal, now=now, report=report,
                 asked=asked, error=None, field=None,
                 csv_link="/kpis.csv" + (f"?{query}" if query else ""))
 
 
-@router.get("/kpis.csv", dependencies=[Depends(get_staff)])
-def kpis_csv(session: SessionDep, now: NowDep, ctx: ContextDep,
+@router.get("/kpis.csv")
+def kpis_csv(session: SessionDep, now: NowDep, ctx: ContextDep, principal: StaffDep,
              from_text: FromQuery = None, to_text: ToQuery = None) -> Response:
+    require_quality_reader(principal)
     start, end = parse_window(from_text, to_text, now=now,
                               zone=ctx.deadline_policy.calendar.zone)
     report = kpi_document(kpi_report(session, start=start, end=end, now=now))

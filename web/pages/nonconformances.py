@@ -32,6 +32,7 @@ from capaflow.suppliers.registry import list_suppliers
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
+from capaflow.web.quality_forms import require_quality_reader
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -111,6 +112,7 @@ def _page_number(text: str | None) -> int:
 @router.get("/defects")
 def nonconformances_page(request: Request, session: SessionDep, now: NowDep,
                          principal: StaffDep) -> Response:
+    require_quality_reader(principal)
     params = request.query_params
     return _list_page(request, session, principal=principal, now=now, typed=_typed(params),
                       page_text=params.get("page"))
