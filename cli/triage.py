@@ -3,14 +3,14 @@ triage of it (docs/architecture.md, "Defect triage"), as the site's Nonconforman
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from capaflow.accounts.tokens import Principal, user_principal
+from capaflow.accounts.users import find_user
 from capaflow.calendars import readable
 from capaflow.cli.common import (
     ActorOpt,
@@ -24,12 +24,13 @@ from capaflow.cli.common import (
     stdout,
 )
 from capaflow.cli.defects import app
+from capaflow.cli.signing import read_password
 from capaflow.documents.triage import (
     TriagePublic,
     nonconformance_page_document,
     triage_document,
 )
-from capaflow.errors import MAX_ID, BadInput
+from capaflow.errors import MAX_ID
 from capaflow.intake import load_intake_policy
 from capaflow.intake.classification import CLASSES
 from capaflow.intake.nonconformances import (
@@ -40,7 +41,6 @@ from capaflow.intake.nonconformances import (
     list_nonconformances,
 )
 from capaflow.intake.triage import close_defects, merge_defects, reclassify_defect
-from capaflow.models import User
 
 PasswordStdinOpt = Annotated[
     bool,
@@ -59,19 +59,16 @@ DefectsArg = Annotated[
 def _principal(session: Session, actor: str) -> Principal:
     """`--by` as the signer: the user of that name, if there is one. Without an account the
     action is still taken under the name, and only a signature (a case cancelled) fails."""
-    user = session.exec(select(User).where(User.name == actor)).first()
+    user = find_user(session, actor)
     if user is None:
         return Principal(name=actor, role="")
     return user_principal(session, user)
 
 
 def _password(password_stdin: bool) -> str | None:
-    if not password_stdin:
-        return None
-    line = sys.stdin.readline().rstrip("\r\n")
-    if not line:
-        raise BadInput("password: --password-stdin read nothing", field="password")
-    return line
+    """The password only when one is given: a merge or close that cancels no case needs
+    none, so it is never prompted for (cli.signing reads it)."""
+    return read_password(True) if password_stdin else None
 
 
 def _print_triage(document: TriagePublic) -> None:
