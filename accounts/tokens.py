@@ -21,7 +21,13 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Session, select
 
-from capaflow.accounts.users import DESK_MANAGER_ROLES, SERVICE_ROLES, WRITER_ROLES, get_user
+from capaflow.accounts.users import (
+    DESK_MANAGER_ROLES,
+    QUALITY_READER_ROLES,
+    SERVICE_ROLES,
+    WRITER_ROLES,
+    get_user,
+)
 from capaflow.calendars import as_utc
 from capaflow.errors import BadInput, Conflict, NotFound, check_text
 from capaflow.models import ApiToken, Supplier, User
@@ -57,6 +63,11 @@ class Principal:
     @property
     def can_write(self) -> bool:
         return self.role in WRITER_ROLES
+
+    @property
+    def reads_quality(self) -> bool:
+        """Reads supplier quality: a writer or a viewer (accounts.users.QUALITY_READER_ROLES)."""
+        return self.role in QUALITY_READER_ROLES
 
     @property
     def can_serve(self) -> bool:

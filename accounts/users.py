@@ -24,6 +24,12 @@ ROLES = ("quality_lead", "quality_manager", "viewer", "supplier", "service_agent
 SUPPLIER_ROLE = "supplier"
 # Who may change cases, suppliers, defects and lots; a viewer only reads.
 WRITER_ROLES = frozenset({"quality_lead", "quality_manager"})
+# Who reads supplier quality (the cases, their files and conversation, the supplier-quality
+# pages): the writers and the viewers. The service desk's roles work elsewhere.
+QUALITY_READER_ROLES = WRITER_ROLES | {"viewer"}
+# Who reads a case's files and conversation: the quality team, and the case's own supplier
+# (the shared part only, through accounts.scope).
+CASE_READER_ROLES = QUALITY_READER_ROLES | {SUPPLIER_ROLE}
 # The service desk (docs/architecture.md, "Service desk"): who takes requests in and steps
 # them (and signs their close or cancel), and who also keeps the customer and people
 # registers. The quality manager manages the desk too; a service role changes no 8D case

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
-from capaflow.accounts.users import WRITER_ROLES
+from capaflow.accounts.users import CASE_READER_ROLES
 from capaflow.attachments.sniff import media_type, safe_name
 from capaflow.casework.engine import record_fact
 from capaflow.config.attachments import AttachmentsSection
@@ -36,7 +36,6 @@ SHARED = "shared"
 INTERNAL = "internal"
 # The fact in the case's audit trail (not a trigger of any lifecycle: casework.record_fact).
 ATTACHED = "attach"
-READER_ROLES = WRITER_ROLES | {"viewer", "supplier"}
 
 
 class NotPermitted(Exception):
@@ -65,7 +64,7 @@ def attachment_not_found(attachment_id: int) -> NotFound:
 
 
 def _may_read(principal: Principal) -> None:
-    if principal.role not in READER_ROLES:
+    if principal.role not in CASE_READER_ROLES:
         raise NotPermitted(f"the role {principal.role.replace('_', ' ')} sees no evidence files")
 
 

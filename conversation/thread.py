@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from capaflow.accounts import Principal
 from capaflow.accounts.scope import visible_case
-from capaflow.accounts.users import WRITER_ROLES
+from capaflow.accounts.users import CASE_READER_ROLES
 from capaflow.casework.engine import record_fact
 from capaflow.conversation import notices
 from capaflow.deadlines.policy import DeadlinePolicy
@@ -48,13 +48,8 @@ class PostedComment:
     event: CaseEvent
 
 
-# Who reads a case's conversation: the quality team, its viewers, and the supplier (its shared
-# messages); not the service desk's roles nor a customer, as for the case's files.
-READER_ROLES = WRITER_ROLES | {"viewer", "supplier"}
-
-
 def _may_read(principal: Principal) -> None:
-    if principal.role not in READER_ROLES:
+    if principal.role not in CASE_READER_ROLES:
         raise NotPermitted(f"a {principal.role.replace('_', ' ')} may not read the supplier "
                            "conversation")
 
@@ -62,7 +57,7 @@ def _may_read(principal: Principal) -> None:
 def comments_for(session: Session, *, principal: Principal, case_id: int) -> list[CaseComment]:
     """The comments `principal` may see on a case it already may see: all for the quality
     team, the shared ones for the supplier, none for another role."""
-    if principal.role not in READER_ROLES:
+    if principal.role not in CASE_READER_ROLES:
         return []
     return case_comments(session, case_id=case_id, shared_only=principal.is_supplier)
 

@@ -21,7 +21,7 @@ from capaflow.web.forms import form_text
 def require_quality_reader(principal: Principal) -> None:
     """The quality team reads supplier quality: its writers and viewers. The service desk's
     roles work elsewhere (docs/architecture.md, "Service desk")."""
-    if not (principal.can_write or principal.role == "viewer"):
+    if not principal.reads_quality:
         raise forbidden(f"the role {principal.role.replace('_', ' ')} does not work on "
                         "supplier quality")
 
