@@ -26,6 +26,7 @@ from capaflow.web.auth import StaffDep, SupplierDep, ViewerDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
 from capaflow.web.pages import cases, portal, portal_findings
+from capaflow.web.quality_forms import require_quality_writer
 from capaflow.web.render import flash
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -45,8 +46,7 @@ def _upload(form: FormData, limit: int) -> Upload:
 def add_file(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
              ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
     """The quality team's upload on the case page; a viewer is refused (403)."""
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
+    require_quality_writer(principal)
     limits = ctx.runtime.policies.attachments
     try:
         row = attach(session, principal=principal, case_id=case_id,

@@ -33,12 +33,13 @@ from capaflow.caselists.views import MAX_NAME, delete_view, list_views, save_vie
 from capaflow.deadlines.policy import SEVERITIES
 from capaflow.errors import CapaError
 from capaflow.serving.context import NowDep, SessionDep
-from capaflow.serving.errors import forbidden, http_status
+from capaflow.serving.errors import http_status
 from capaflow.serving.fields import MAX_ID
 from capaflow.statemachines import LIFECYCLES
 from capaflow.suppliers.registry import list_suppliers
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
+from capaflow.web.quality_forms import require_quality_writer
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -102,10 +103,6 @@ def case_list_csv(request: Request, session: SessionDep, now: NowDep,
     )
 
 
-def _must_write(principal: Principal) -> None:
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
-
 
 @router.post("/cases/views", dependencies=[CsrfChecked])
 def save_case_view(
@@ -113,7 +110,7 @@ def save_case_view(
     name: Annotated[str, Form(max_length=1000)] = "",
     query: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     params = dict(parse_qsl(query, keep_blank_values=True))
     try:
         view = save_view(session, user=principal.name, name=name, params=params, now=now)
@@ -135,7 +132,7 @@ def save_case_view(
 @router.post("/cases/views/{view_id}/delete", dependencies=[CsrfChecked])
 def delete_case_view(view_id: int, request: Request, session: SessionDep, now: NowDep,
                      principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     if not 0 < view_id <= MAX_ID:
         view_id = 0
     try:

@@ -53,6 +53,7 @@ from capaflow.web.forms import (
     form_text,
     step_label,
 )
+from capaflow.web.quality_forms import require_quality_writer
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -71,10 +72,6 @@ SERVICE_STEPS = {"audit": ("conduct", "raise_findings", "close_finding")}
 
 
 # -- the form, as read ----------------------------------------------------------------------
-
-def _must_write(principal: Principal) -> None:
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
 
 
 @dataclass(frozen=True)
@@ -201,7 +198,7 @@ def _case_page(
 @router.get("/cases/new")
 def new_case_form(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
                   principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     return _new_case_page(request, session, principal=principal, now=now,
                           catalogue=_catalogue(session, ctx))
 
@@ -233,7 +230,7 @@ _OPEN_FIELDS = ("lifecycle", "title", "supplier", "part", "defect_code", "severi
 @router.post("/cases", dependencies=[CsrfChecked])
 def open_case_submit(request: Request, session: SessionDep, now: NowDep, ctx: ContextDep,
                      principal: StaffDep, form: FormDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     kept = {name: form_text(form, name) for name in _OPEN_FIELDS}
     kept["complex"] = "yes" if form_text(form, "complex") else ""
     try:
@@ -284,7 +281,7 @@ def take_step(case_id: CaseId, request: Request, session: SessionDep, now: NowDe
               ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
     """One step through the engine, signed when it ends the case; a refusal shows the case
     again with the person's input (422 bad input, 409 someone else moved the case)."""
-    _must_write(principal)
+    require_quality_writer(principal)
     trigger = form_text(form, "trigger").strip().lower()
     typed = {
         name[len(FIELD_PREFIX):]: value for name, value in form.multi_items()
@@ -325,7 +322,7 @@ def take_step(case_id: CaseId, request: Request, session: SessionDep, now: NowDe
 def record_cost(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
                 ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
     """A cost the case incurred, charged back to its supplier (as `capa cost add`)."""
-    _must_write(principal)
+    require_quality_writer(principal)
     values = {name: form_text(form, name) for name in ("kind", "amount", "currency", "at", "note")}
     try:
         incurred = None
@@ -388,7 +385,7 @@ def _lift_page(request: Request, session: Session, *, principal: Principal, now:
 @router.get("/suppliers/{code}/lift-blacklist")
 def lift_blacklist_form(code: str, request: Request, session: SessionDep, now: NowDep,
                         principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     return _lift_page(request, session, principal=principal, now=now, code=code)
 
 
@@ -396,7 +393,7 @@ def lift_blacklist_form(code: str, request: Request, session: SessionDep, now: N
 def lift_blacklist_submit(code: str, request: Request, session: SessionDep, now: NowDep,
                           principal: StaffDep, form: FormDep) -> Response:
     """Accept a blacklisted supplier's lots again: a signed decision (password re-entered)."""
-    _must_write(principal)
+    require_quality_writer(principal)
     reason = form_text(form, "reason")
     try:
         get_supplier(session, code)  # an unknown supplier is a 404 before any password

@@ -46,7 +46,7 @@ from capaflow.statemachines import LIFECYCLES
 from capaflow.web.auth import StaffDep, SupplierDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
-from capaflow.web.quality_forms import require_quality_reader
+from capaflow.web.quality_forms import require_quality_reader, require_quality_writer
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -55,10 +55,6 @@ ExtensionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 LABELS = {"owner": "Owner", "severity": "Severity", "part": "Part",
           "complexity": "Cause complexity", "defect_code": "Defect code"}
 
-
-def _must_write(principal: Principal) -> None:
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
 
 
 def _owners(session: Session) -> list[str]:
@@ -79,7 +75,7 @@ def _edit_page(request: Request, session: Session, *, principal: Principal, now:
 @router.get("/cases/{case_id}/edit")
 def edit_form(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
               principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     case = get_case(session, case_id)
     values = {name: str(getattr(case, name) or "") for name in EDITABLE}
     return _edit_page(request, session, principal=principal, now=now, case=case,
@@ -90,7 +86,7 @@ def edit_form(case_id: CaseId, request: Request, session: SessionDep, now: NowDe
 def edit_submit(case_id: CaseId, request: Request, session: SessionDep, now: NowDep,
                 ctx: ContextDep, principal: StaffDep, form: FormDep) -> Response:
     """Only what differs from the case is changed; the edit is one signed audit event."""
-    _must_write(principal)
+    require_quality_writer(principal)
     case = get_case(session, case_id)
     values = {name: form_text(form, name) for name in (*EDITABLE, "reason")}
     try:
@@ -135,7 +131,7 @@ def extension_decide(extension_id: ExtensionId, request: Request, session: Sessi
                      now: NowDep, ctx: ContextDep, principal: StaffDep,
                      form: FormDep) -> Response:
     """Approve or refuse, signed; the case page shows the decision in its history."""
-    _must_write(principal)
+    require_quality_writer(principal)
     decision = form_text(form, "decision")
     reason = form_text(form, "reason")
     try:

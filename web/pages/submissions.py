@@ -37,16 +37,13 @@ from capaflow.submissions import (
 from capaflow.suppliers.registry import supplier_of
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
+from capaflow.web.quality_forms import require_quality_writer
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 _REASON = 20_000  # longer is refused by the service anyway; the form stops the rest
 
-
-def _must_write(principal: Principal) -> None:
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
 
 
 def _waiting_rows(session: Session) -> list[tuple[Submission, Case | None, Supplier | None]]:
@@ -125,7 +122,7 @@ def submission_page(submission_id: SubmissionId, request: Request, session: Sess
 @router.post("/submissions/{submission_id}/accept", dependencies=[CsrfChecked])
 def accept_submission(submission_id: SubmissionId, request: Request, session: SessionDep,
                       now: NowDep, ctx: ContextDep, principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     try:
         accepted = accept(session, submission_id=submission_id, principal=principal, now=now,
                           policy=ctx.deadline_policy)
@@ -147,7 +144,7 @@ def reject_submission(
     submission_id: SubmissionId, request: Request, session: SessionDep, now: NowDep,
     principal: StaffDep, reason: Annotated[str, Form(max_length=_REASON)] = "",
 ) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     try:
         submission = reject(session, submission_id=submission_id, principal=principal,
                             reason=reason, now=now)

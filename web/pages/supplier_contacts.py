@@ -18,11 +18,11 @@ from capaflow.accounts import Principal
 from capaflow.errors import BadInput
 from capaflow.notifications.urls import mask
 from capaflow.serving.context import NowDep, SessionDep
-from capaflow.serving.errors import forbidden
 from capaflow.suppliers.registry import CONTACT_FIELDS, get_supplier, update_supplier
 from capaflow.web.auth import StaffDep
 from capaflow.web.csrf import CsrfChecked
 from capaflow.web.forms import FormDep, form_text
+from capaflow.web.quality_forms import require_quality_writer
 from capaflow.web.render import flash, page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -34,10 +34,6 @@ CONTACT_LABELS = {
     "executive": "Top executive",
 }
 
-
-def _must_write(principal: Principal) -> None:
-    if not principal.can_write:
-        raise forbidden(f"the role {principal.role.replace('_', ' ')} may only read")
 
 
 def _form_page(request: Request, session: Session, *, principal: Principal, now: datetime,
@@ -53,7 +49,7 @@ def _form_page(request: Request, session: Session, *, principal: Principal, now:
 @router.get("/suppliers/{code}/contacts")
 def contacts_form(code: str, request: Request, session: SessionDep, now: NowDep,
                   principal: StaffDep) -> Response:
-    _must_write(principal)
+    require_quality_writer(principal)
     return _form_page(request, session, principal=principal, now=now, code=code)
 
 
@@ -61,7 +57,7 @@ def contacts_form(code: str, request: Request, session: SessionDep, now: NowDep,
 def contacts_submit(code: str, request: Request, session: SessionDep, now: NowDep,
                     principal: StaffDep, form: FormDep) -> Response:
     """Change the name or contacts: empty keeps a URL, "remove" clears it."""
-    _must_write(principal)
+    require_quality_writer(principal)
     typed = {name: form_text(form, name) for name in ("name", *CONTACT_FIELDS)}
     changes: dict[str, str | None] = {}
     for field in CONTACT_FIELDS:
